@@ -1,0 +1,1 @@
+"""The logic behind the pages: queries, KPI maths and chart builders, free of Streamlit."""

@@ -1,0 +1,184 @@
+"""KPI maths for the scorecard: which target holds in a month, RAG and direction of travel.
+
+Polarity comes from the catalogue: `high` means higher is better, `low` lower is
+better, `none` a context measure that is never judged good or bad.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+KIND_PRECEDENCE = {"inspection": 0, "local": 1}
+DEFAULT_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A status shown as colour and, always, a word and a symbol."""
+
+    code: str
+    label: str
+    symbol: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+RAG_GREEN = Judgement("green", "On target", "●")
+RAG_AMBER = Judgement("amber", "Near target", "▲")
+RAG_RED = Judgement("red", "Off target", "■")
+RAG_CONTEXT = Judgement("context", "Context", "○")
+RAG_NO_TARGET = Judgement("none", "No target", "–")
+RAG_NO_DATA = Judgement("nodata", "No data", "–")
+
+DIR_IMPROVED = Judgement("improved", "Improved", "↑")
+DIR_WORSENED = Judgement("worsened", "Worsened", "↓")
+DIR_SAME = Judgement("same", "No change", "→")
+DIR_UP = Judgement("up", "Up", "↗")
+DIR_DOWN = Judgement("down", "Down", "↘")
+DIR_UNKNOWN = Judgement("unknown", "No comparison", "–")
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
+    """The target that holds for one KPI in a month, ignoring floors.
+
+    An inspection target outranks a local one; among equals the latest start wins.
+    A glide path moves in straight monthly steps from `glide_from` at the start to
+    `value` at `glide_until`.
+    """
+    if kpi_targets.empty:
+        return None
+    month = pd.Timestamp(period)
+    active = kpi_targets[
+        (kpi_targets["kind"] != "floor")
+        & (pd.to_datetime(kpi_targets["start_period"]) <= month)
+        & (kpi_targets["end_period"].isna() | (pd.to_datetime(kpi_targets["end_period"]) >= month))
+    ]
+    if active.empty:
+        return None
+    active = active.assign(rank=active["kind"].map(KIND_PRECEDENCE).fillna(9))
+    row = active.sort_values(["rank", "start_period"], ascending=[True, False]).iloc[0]
+    return _glide(row, month)
+
+
+def _glide(row: pd.Series, month: pd.Timestamp) -> float:
+    if _is_missing(row["glide_from"]) or pd.isna(row["glide_until"]):
+        return float(row["value"])
+    start = pd.Timestamp(row["start_period"])
+    until = pd.Timestamp(row["glide_until"])
+    span = (until.year - start.year) * 12 + until.month - start.month
+    done = (month.year - start.year) * 12 + month.month - start.month
+    if span <= 0 or done >= span:
+        return float(row["value"])
+    return float(row["glide_from"]) + (float(row["value"]) - float(row["glide_from"])) * done / span
+
+
+def target_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) -> list[float | None]:
+    return [target_at(kpi_targets, p) for p in periods]
+
+
+def rag(value: float | None, target: float | None, polarity: str, tolerance: float = DEFAULT_TOLERANCE) -> Judgement:
+    """Green at or better than target, amber within `tolerance` (a fraction of the target), red beyond."""
+    if polarity == "none":
+        return RAG_CONTEXT
+    if _is_missing(value):
+        return RAG_NO_DATA
+    if target is None:
+        return RAG_NO_TARGET
+    gap = (value - target) if polarity == "high" else (target - value)
+    if polarity == "target":
+        gap = -abs(value - target)
+    if gap >= 0:
+        return RAG_GREEN
+    allowance = abs(target) * tolerance if target else tolerance
+    return RAG_AMBER if -gap <= allowance else RAG_RED
+
+
+def direction(latest: float | None, previous: float | None, polarity: str) -> Judgement:
+    """Direction of travel; a context measure only goes up or down, never better or worse."""
+    if _is_missing(latest) or _is_missing(previous):
+        return DIR_UNKNOWN
+    if math.isclose(latest, previous, abs_tol=1e-9):
+        return DIR_SAME
+    rising = latest > previous
+    if polarity == "none":
+        return DIR_UP if rising else DIR_DOWN
+    if polarity == "target":
+        return DIR_UP if rising else DIR_DOWN
+    better = rising if polarity == "high" else not rising
+    return DIR_IMPROVED if better else DIR_WORSENED
+
+
+def latest_england(england: pd.DataFrame, kpi_code: str, until: date) -> tuple[float | None, int | None]:
+    rows = england[(england["kpi_code"] == kpi_code) & (pd.to_datetime(england["period_end"]) <= pd.Timestamp(until))]
+    if rows.empty:
+        return None, None
+    row = rows.sort_values("year").iloc[-1]
+    return float(row["value"]), int(row["year"])
+
+
+def format_value(value: float | None, unit: str, decimals: int) -> str:
+    if _is_missing(value):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if unit == "%" else text
+
+
+def scorecard(
+    catalogue: pd.DataFrame,
+    values: pd.DataFrame,
+    targets: pd.DataFrame,
+    england: pd.DataFrame,
+    until: date,
+) -> pd.DataFrame:
+    """One row per KPI: what the overview shows, computed without Streamlit."""
+    rows = []
+    by_kpi = {code: frame for code, frame in values.groupby("kpi_code")}
+    targets_by_kpi = {code: frame for code, frame in targets.groupby("kpi_code")}
+    empty = values.iloc[0:0]
+    for kpi in catalogue.itertuples(index=False):
+        series = by_kpi.get(kpi.code, empty).sort_values("period")
+        known = series[series["value"].notna()]
+        latest = known.iloc[-1] if not known.empty else None
+        previous = known.iloc[-2] if len(known) > 1 else None
+        latest_value = None if latest is None else float(latest["value"])
+        previous_value = None if previous is None else float(previous["value"])
+        latest_period = None if latest is None else latest["period"]
+        kpi_targets = targets_by_kpi.get(kpi.code, targets.iloc[0:0])
+        target = target_at(kpi_targets, latest_period) if latest_period is not None else None
+        eng_value, eng_year = latest_england(england, kpi.code, until)
+        judgement = rag(latest_value, target, kpi.polarity)
+        travel = direction(latest_value, previous_value, kpi.polarity)
+        rows.append(
+            {
+                "kpi_code": kpi.code,
+                "group": kpi.kpi_group,
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "polarity": kpi.polarity,
+                "latest_period": latest_period,
+                "latest": latest_value,
+                "previous": previous_value,
+                "target": target,
+                "rag": judgement.code,
+                "rag_text": judgement.text,
+                "direction": travel.code,
+                "direction_text": travel.text,
+                "england": eng_value,
+                "england_year": eng_year,
+                "trend": series["value"].tail(12).tolist(),
+                "latest_text": format_value(latest_value, kpi.unit, kpi.decimals),
+                "previous_text": format_value(previous_value, kpi.unit, kpi.decimals),
+                "target_text": format_value(target, kpi.unit, kpi.decimals),
+                "england_text": format_value(eng_value, kpi.unit, kpi.decimals),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,132 @@
+"""Every read the pages make, as functions of a connection and plain arguments.
+
+Each returns a DataFrame so that the pages and the tests see the same thing;
+the Streamlit layer caches them keyed by their arguments.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+
+def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT la_code, name, region, is_demo FROM councils ORDER BY is_demo DESC, name").df()
+
+
+def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT code, name, definition, unit, polarity, kpi_group, decimals, source, frequency"
+        " FROM kpis ORDER BY sort_order"
+    ).df()
+
+
+def months_with_data(con: duckdb.DuckDBPyConnection, la_code: str) -> list[date]:
+    rows = con.execute(
+        "SELECT DISTINCT period FROM observations WHERE la_code = ? AND is_current ORDER BY period",
+        [la_code],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def recent_values(con: duckdb.DuckDBPyConnection, la_code: str, until: date, months: int = 13) -> pd.DataFrame:
+    """The last `months` months of every KPI up to `until`: what the scorecard and its sparklines need."""
+    return con.execute(
+        """
+        SELECT kpi_code, period, value, status_code, upload_id
+        FROM observations
+        WHERE la_code = ? AND is_current AND period <= ?
+          AND period > ?::DATE - to_months(?)
+        ORDER BY kpi_code, period
+        """,
+        [la_code, until, until, months],
+    ).df()
+
+
+def kpi_series(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT o.period, o.value, o.numerator, o.denominator, o.status_code, o.note,
+               o.upload_id, u.file_name AS upload_file
+        FROM observations o JOIN uploads u USING (upload_id)
+        WHERE o.la_code = ? AND o.kpi_code = ? AND o.is_current AND o.period <= ?
+        ORDER BY o.period
+        """,
+        [la_code, kpi_code, until],
+    ).df()
+
+
+def targets(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT target_id, kpi_code, kind, value, start_period, end_period, glide_from, glide_until, source
+        FROM targets WHERE la_code = ? ORDER BY kpi_code, start_period, target_id
+        """,
+        [la_code],
+    ).df()
+
+
+def england(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """England figures per KPI and year; an uploaded DfE figure wins over the shipped one."""
+    return con.execute(
+        """
+        SELECT kpi_code, year, period_end, value, status_code, source
+        FROM benchmarks b LEFT JOIN uploads u USING (upload_id)
+        WHERE area_type = 'england' AND (b.upload_id IS NULL OR u.status = 'loaded')
+        QUALIFY row_number() OVER (PARTITION BY kpi_code, year ORDER BY upload_id DESC NULLS LAST) = 1
+        ORDER BY kpi_code, year
+        """
+    ).df()
+
+
+def annotations(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | None = None) -> pd.DataFrame:
+    """Notes on one KPI plus the notes that apply to every KPI (kpi_code NULL)."""
+    return con.execute(
+        """
+        SELECT annotation_id, kpi_code, period, text, created_by, created_at
+        FROM annotations
+        WHERE la_code = ? AND (kpi_code IS NULL OR kpi_code = ?)
+        ORDER BY period
+        """,
+        [la_code, kpi_code],
+    ).df()
+
+
+def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every upload with its provenance, newest first."""
+    return con.execute(
+        """
+        SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, rows_loaded, status, withdrawn_by,
+               withdrawn_at, sha256, size_bytes
+        FROM uploads ORDER BY upload_id DESC
+        """
+    ).df()
+
+
+def current_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The values the dashboard shows now, for export, with the upload each came from."""
+    return con.execute(
+        """
+        SELECT la_code, kpi_code, strftime(period, '%Y-%m') AS period, value, status_code AS status, upload_id
+        FROM observations WHERE is_current ORDER BY la_code, kpi_code, period
+        """
+    ).df()
+
+
+def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFrame:
+    """What one upload holds: per council and KPI, its months and how many of its values show now."""
+    return con.execute(
+        """
+        SELECT la_code, kpi_code, count(*) AS values_loaded, count(*) FILTER (WHERE is_current) AS values_current,
+               strftime(min(period), '%Y-%m') AS first_month, strftime(max(period), '%Y-%m') AS last_month
+        FROM observations WHERE upload_id = ?
+        GROUP BY ALL
+        UNION ALL
+        SELECT area_code, kpi_code, count(*), count(*), min(year)::VARCHAR, max(year)::VARCHAR
+        FROM benchmarks WHERE upload_id = ?
+        GROUP BY ALL
+        ORDER BY 1, 2
+        """,
+        [upload_id, upload_id],
+    ).df()

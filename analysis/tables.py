@@ -1,0 +1,53 @@
+"""Tables the pages show and export, built from query results without Streamlit."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import kpi
+
+POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "none": "context measure, no good or bad direction",
+                  "target": "closer to target is better"}
+SCORECARD_VIEW = {
+    "name": "KPI",
+    "latest_text": "Latest",
+    "latest_period": "Month",
+    "previous_text": "Previous",
+    "target_text": "Target",
+    "rag_text": "RAG",
+    "direction_text": "Direction",
+    "england_text": "England",
+    "trend": "Last 12 months",
+}
+
+
+def rag_summary(card: pd.DataFrame) -> str:
+    """A line such as '22 KPIs with a target: 12 on target, 6 near, 4 off'."""
+    rated = card[card["rag"].isin(["green", "amber", "red"])]
+    counts = rated["rag"].value_counts()
+    context = int((card["rag"] == "context").sum())
+    no_target = int(card["rag"].isin(["none", "nodata"]).sum())
+    return (
+        f"**{len(rated)} KPIs with a target:** {counts.get('green', 0)} on target, "
+        f"{counts.get('amber', 0)} near target, {counts.get('red', 0)} off target. "
+        f"{context} context measures; {no_target} without a target or data."
+    )
+
+
+def scorecard_view(rows: pd.DataFrame) -> pd.DataFrame:
+    view = rows[list(SCORECARD_VIEW)].rename(columns=SCORECARD_VIEW)
+    view["Month"] = pd.to_datetime(view["Month"]).dt.strftime("%b %Y")
+    return view
+
+
+def trend_table(series: pd.DataFrame, kpi_targets: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind the trend chart, with each value's upload so it can be traced."""
+    return pd.DataFrame(
+        {
+            "Month": pd.to_datetime(series["period"]).dt.strftime("%Y-%m"),
+            "Value": series["value"],
+            "Target": kpi.target_series(kpi_targets, series["period"]),
+            "Status": series["status_code"].fillna(""),
+            "Upload": series["upload_id"],
+            "Upload file": series["upload_file"],
+        }
+    )

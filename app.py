@@ -1,0 +1,14 @@
+"""Entry point: page configuration and navigation. Each page draws the shared sidebar itself."""
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Children's services performance", page_icon="📊", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/trend.py", title="KPI trend", icon=":material/show_chart:", url_path="trend"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/upload_history.py", title="Upload history", icon=":material/history:", url_path="uploads"),
+]
+st.navigation(pages).run()

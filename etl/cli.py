@@ -1,0 +1,153 @@
+"""`python -m etl`: the monthly load from the command line, for analysts who automate it.
+
+Exit codes: 0 loaded (or would load, with --dry-run), 1 refused, 2 wrong usage.
+Errors print one per line as `FILE: SHEET!CELL: message`.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+
+from analysis import queries
+from etl import ingest
+from etl.bootstrap import ensure_ready
+from etl.load import withdraw_upload
+from etl.spreadsheets import csv_bytes, workbook_bytes
+from etl.store import StoreBusyError, connect
+from etl.template import template_bytes
+from settings import SettingsError, load_settings
+
+BUSY_WAIT_SECONDS = 15.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Load, list, withdraw and export KPI data.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="check and load monthly returns or DfE files")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--db", type=Path, help="database file (default: DASHBOARD_DB)")
+    load.add_argument("--la", help="home council code for rows without la_code (default: DASHBOARD_LA)")
+    load.add_argument("--user", default=getpass.getuser(), help="who is loading (default: your login name)")
+    load.add_argument("--dry-run", action="store_true", help="check only; load nothing")
+    listing = commands.add_parser("uploads", help="list uploads")
+    listing.add_argument("--db", type=Path)
+    withdraw = commands.add_parser("withdraw", help="withdraw an upload; the values it replaced come back")
+    withdraw.add_argument("upload_id", type=int, metavar="ID")
+    withdraw.add_argument("--db", type=Path)
+    withdraw.add_argument("--user", default=getpass.getuser())
+    template = commands.add_parser("template", help="write the monthly return template")
+    template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    export = commands.add_parser("export", help="write the current values")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    export.add_argument("--db", type=Path)
+    return parser
+
+
+def _open(db: Path | None, home_la: str):
+    settings = load_settings()
+    con = connect(db or settings.db_path, wait_seconds=BUSY_WAIT_SECONDS)
+    ensure_ready(con, home_la)
+    return con
+
+
+def _load(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    home_la = (args.la or settings.home_la).strip().upper()
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        for f in missing:
+            print(f"{f}: no such file", file=sys.stderr)
+        return 2
+    con = _open(args.db, home_la)
+    refused = False
+    try:
+        for path in args.files:
+            plan = ingest.prepare(con, path.name, path.read_bytes(), home_la=home_la, user=args.user)
+            if plan.already_loaded_as is not None:
+                print(f"{path.name}: already loaded as upload {plan.already_loaded_as}; nothing changed")
+                continue
+            for issue in plan.issues:
+                print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+            if plan.errors:
+                print(f"{path.name}: refused, {len(plan.errors)} errors; nothing loaded", file=sys.stderr)
+                refused = True
+            elif args.dry_run:
+                print(f"{path.name}: would load {plan.row_count} rows (dry run; nothing loaded)")
+            else:
+                upload_id = ingest.commit(con, plan)
+                print(f"{path.name}: loaded {plan.row_count} rows as upload {upload_id}")
+    finally:
+        con.close()
+    return 1 if refused else 0
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        table = queries.uploads(con)
+    finally:
+        con.close()
+    if table.empty:
+        print("no uploads")
+        return 0
+    for row in table.itertuples(index=False):
+        print(f"{row.upload_id:>5}  {row.status:<9}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.uploaded_by:<20}  "
+              f"{row.rows_loaded:>7} rows  {row.file_name}")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        affected = withdraw_upload(con, args.upload_id, args.user)
+    except (LookupError, ValueError) as exc:
+        print(f"withdraw {args.upload_id}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"upload {args.upload_id} withdrawn: {affected} values removed, the values they replaced are back")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"{args.out}: the template is an .xlsx workbook; give a name ending .xlsx", file=sys.stderr)
+        return 2
+    from etl.catalogue import read_catalogue
+
+    args.out.write_bytes(template_bytes(read_catalogue(), date.today().strftime("%Y-%m")))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        print(f"{args.out}: export writes .csv or .xlsx", file=sys.stderr)
+        return 2
+    con = _open(args.db, load_settings().home_la)
+    try:
+        table = queries.current_values(con)
+    finally:
+        con.close()
+    args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Values": table}))
+    print(f"wrote {len(table)} values to {args.out}")
+    return 0
+
+
+COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except StoreBusyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except SettingsError as exc:
+        print(f"setting error: {exc}", file=sys.stderr)
+        return 2

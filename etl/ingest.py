@@ -1,0 +1,168 @@
+"""An upload from bytes to the store in two steps: `prepare` (read, validate, preview) and `commit`.
+
+The page shows what `prepare` returns and asks the user to confirm; the command
+line commits straight away unless asked for a dry run. Either way nothing is
+written while any error stands.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from analysis import queries
+from etl import dfe
+from etl.issues import FileRefused, Issue
+from etl.load import Provenance, find_loaded_upload, write_observations
+from etl.readers import read_file
+from etl.store import transaction
+from etl.validate import Context, Parsed, parse
+from etl.values import KpiMatcher
+from settings import DATA_DIR
+
+ALIASES_CSV = DATA_DIR / "kpi_aliases.csv"
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Plan:
+    """What an upload would do, for the user to check before it happens."""
+
+    provenance: Provenance
+    parsed: Parsed | None
+    issues: list[Issue]
+    already_loaded_as: int | None = None
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    benchmarks: dfe.Benchmarks | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def can_load(self) -> bool:
+        return not self.errors and self.already_loaded_as is None and self.row_count > 0
+
+    @property
+    def row_count(self) -> int:
+        observations = 0 if self.parsed is None else len(self.parsed.observations)
+        benchmarks = 0 if self.benchmarks is None else self.benchmarks.row_count
+        return observations + benchmarks
+
+
+def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None = None) -> Context:
+    catalogue = queries.catalogue(con)
+    aliases = pd.read_csv(ALIASES_CSV, dtype=str)
+    return Context(catalogue, KpiMatcher(catalogue, aliases), home_la, today or date.today())
+
+
+def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, home_la: str, user: str,
+            today: date | None = None, progress: Progress | None = None) -> Plan:
+    """Read and check a file against the store without writing anything."""
+    report = progress or (lambda fraction, text: None)
+    provenance = Provenance.of_bytes(file_name, content, user)
+    duplicate = find_loaded_upload(con, provenance.sha256)
+    if duplicate is not None:
+        return Plan(provenance, None, [], already_loaded_as=duplicate)
+    report(0.1, "Reading the file…")
+    try:
+        sheets = read_file(file_name, content)
+    except FileRefused as refused:
+        return Plan(provenance, None, [refused.issue])
+    report(0.4, "Checking every cell…")
+    context = context_for(con, home_la, today)
+    parsed = parse(file_name, sheets, context)
+    issues = list(parsed.issues)
+    benchmarks = None
+    if parsed.benchmark_sheets:
+        benchmarks = dfe.read_benchmarks(file_name, parsed.benchmark_sheets, con)
+        issues += benchmarks.issues
+        provenance = Provenance(provenance.file_name, provenance.sha256, provenance.size_bytes,
+                                provenance.uploaded_by, "benchmarks" if parsed.observations.empty else "mixed")
+    report(0.7, "Comparing with what is stored…")
+    plan = Plan(provenance, parsed, issues, benchmarks=benchmarks)
+    if not parsed.observations.empty:
+        plan.changes = compare_with_store(con, parsed.observations)
+        plan.summary = summarise(parsed.observations)
+        plan.issues += _replacement_warnings(file_name, plan.changes)
+    report(1.0, "Checked.")
+    return plan
+
+
+def summarise(observations: pd.DataFrame) -> pd.DataFrame:
+    """Rows recognised per KPI and month, as the preview shows them."""
+    months = pd.to_datetime(observations["period"]).dt.strftime("%Y-%m")
+    table = observations.assign(month=months).pivot_table(index="kpi_code", columns="month", values="cell",
+                                                          aggfunc="count", fill_value=0)
+    return table.reset_index().rename(columns={"kpi_code": "KPI"})
+
+
+def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged."""
+    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code"]].copy()
+    incoming["period"] = pd.to_datetime(incoming["period"]).dt.date
+    con.register("_incoming", incoming)
+    try:
+        joined = con.execute(
+            """
+            SELECT i.la_code, i.kpi_code, i.period, o.value AS stored_value, o.status_code AS stored_status,
+                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status
+            FROM _incoming i
+            LEFT JOIN observations o
+              ON o.is_current AND o.la_code = i.la_code AND o.kpi_code = i.kpi_code AND o.period = i.period
+            ORDER BY i.kpi_code, i.period
+            """
+        ).df()
+    finally:
+        con.unregister("_incoming")
+    same_value = (joined["stored_value"] == joined["new_value"]) | (
+        joined["stored_value"].isna() & joined["new_value"].isna())
+    same_status = joined["stored_status"].fillna("") == joined["new_status"].fillna("")
+    joined["change"] = "changed"
+    joined.loc[same_value & same_status, "change"] = "unchanged"
+    joined.loc[joined["stored_upload"].isna(), "change"] = "new"
+    return joined
+
+
+def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
+    replaced = changes[changes["change"] != "new"]
+    warnings = []
+    for (period, upload), rows in replaced.groupby(["period", "stored_upload"]):
+        changed = int((rows["change"] == "changed").sum())
+        warnings.append(Issue(
+            "warning", file_name, None, None, "month_replaced",
+            f"{pd.Timestamp(period):%b %Y} is already loaded for {len(rows)} KPIs (upload {int(upload)}); "
+            f"this upload will replace them ({changed} values change)", None,
+            "Nothing to do if this is a correction; the earlier values stay in history."))
+    return warnings
+
+
+def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+    """Load a checked plan in one transaction; returns the upload id."""
+    if plan.already_loaded_as is not None:
+        raise ValueError(f"this file is already loaded as upload {plan.already_loaded_as}")
+    if plan.errors:
+        raise ValueError(f"the file has {len(plan.errors)} errors and cannot be loaded")
+    if plan.parsed is None or plan.row_count == 0:
+        raise ValueError("the file holds nothing to load")
+    with transaction(con):
+        _add_new_councils(con, plan.parsed.observations)
+        upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
+        if plan.benchmarks is not None:
+            dfe.store_benchmarks(con, plan.benchmarks, upload_id)
+        con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
+    return upload_id
+
+
+def _add_new_councils(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> None:
+    """A council first seen in an upload is added under its code until a DfE file names it."""
+    for code in sorted(set(observations["la_code"])):
+        con.execute("INSERT INTO councils (la_code, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [code, code])

@@ -1,0 +1,245 @@
+"""The DuckDB store: the one place that opens the database and owns its schema.
+
+Migrations are numbered and applied in order at every start, so a database made
+by an older version of the product is brought up to date without a rebuild.
+The connection is locked down: no extension downloads and no file or network
+access from SQL, because the product must never reach outside its own file.
+"""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+CONNECT_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "enable_external_access": False,
+}
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial schema",
+        """
+        CREATE TABLE councils (
+            la_code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            region VARCHAR,
+            old_la_code VARCHAR,
+            is_demo BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        CREATE TABLE kpis (
+            code VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            definition VARCHAR NOT NULL,
+            unit VARCHAR NOT NULL,
+            polarity VARCHAR NOT NULL CHECK (polarity IN ('high', 'low', 'none', 'target')),
+            kpi_group VARCHAR NOT NULL,
+            decimals INTEGER NOT NULL,
+            source VARCHAR NOT NULL,
+            frequency VARCHAR NOT NULL,
+            sort_order INTEGER NOT NULL
+        );
+        CREATE SEQUENCE upload_id_seq START 1;
+        CREATE TABLE uploads (
+            upload_id INTEGER PRIMARY KEY DEFAULT nextval('upload_id_seq'),
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            size_bytes BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,
+            uploaded_by VARCHAR NOT NULL,
+            uploaded_at TIMESTAMP NOT NULL,
+            rows_loaded INTEGER NOT NULL,
+            status VARCHAR NOT NULL CHECK (status IN ('loaded', 'withdrawn')),
+            withdrawn_by VARCHAR,
+            withdrawn_at TIMESTAMP
+        );
+        CREATE TABLE observations (
+            la_code VARCHAR NOT NULL,
+            kpi_code VARCHAR NOT NULL,
+            period DATE NOT NULL,
+            value DOUBLE,
+            numerator DOUBLE,
+            denominator DOUBLE,
+            status_code VARCHAR,
+            note VARCHAR,
+            upload_id INTEGER NOT NULL,
+            is_current BOOLEAN NOT NULL DEFAULT TRUE,
+            PRIMARY KEY (la_code, kpi_code, period, upload_id)
+        );
+        CREATE SEQUENCE target_id_seq START 1;
+        CREATE TABLE targets (
+            target_id INTEGER PRIMARY KEY DEFAULT nextval('target_id_seq'),
+            la_code VARCHAR NOT NULL,
+            kpi_code VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('local', 'inspection', 'floor')),
+            value DOUBLE NOT NULL,
+            start_period DATE NOT NULL,
+            end_period DATE,
+            glide_from DOUBLE,
+            glide_until DATE,
+            source VARCHAR NOT NULL,
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE benchmarks (
+            kpi_code VARCHAR NOT NULL,
+            area_type VARCHAR NOT NULL CHECK (area_type IN ('england', 'region', 'la')),
+            area_code VARCHAR NOT NULL,
+            year INTEGER NOT NULL,
+            period_end DATE NOT NULL,
+            value DOUBLE,
+            status_code VARCHAR,
+            source VARCHAR NOT NULL,
+            upload_id INTEGER
+        );
+        CREATE TABLE neighbours (
+            la_code VARCHAR NOT NULL,
+            neighbour_code VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (la_code, model, rank)
+        );
+        CREATE SEQUENCE annotation_id_seq START 1;
+        CREATE TABLE annotations (
+            annotation_id INTEGER PRIMARY KEY DEFAULT nextval('annotation_id_seq'),
+            la_code VARCHAR NOT NULL,
+            kpi_code VARCHAR,
+            period DATE NOT NULL,
+            text VARCHAR NOT NULL,
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE INDEX observations_current ON observations (la_code, kpi_code, is_current);
+        """,
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+class StoreBusyError(RuntimeError):
+    """Another process holds the database file for writing."""
+
+
+def connect(path: Path | str, *, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating its folder, and bring its schema up to date.
+
+    When another process is writing, wait up to `wait_seconds` for it to finish.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_waiting(path, wait_seconds)
+    migrate(con)
+    return con
+
+
+def _connect_waiting(path: Path | str, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), config=CONNECT_CONFIG)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(
+                    f"The database {path} is in use by another program (the dashboard or another load) and "
+                    f"stayed busy for {wait_seconds:.0f} seconds. Try again in a moment."
+                ) from exc
+            time.sleep(0.1)
+
+
+@contextmanager
+def open_store(path: Path | str, *, wait_seconds: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection, closed on exit so that other processes can write between uses.
+
+    The dashboard opens the file only while it reads or writes, which is what
+    lets the command line load a file while the dashboard is running. When
+    another process holds the file, wait up to `wait_seconds` before giving up.
+    """
+    con = _connect_waiting(path, wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the database, each in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, description, sql in MIGRATIONS:
+        if version <= current:
+            continue
+        with transaction(con):
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()]
+            )
+        applied.append(version)
+    return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything inside lands together or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Append a DataFrame whose columns are a subset of the table's, by name.
+
+    The table name is checked against the schema rather than trusted, because it
+    is the one identifier that cannot be passed as a parameter.
+    """
+    known = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if table not in known:
+        raise ValueError(f"unknown table {table!r}")
+    table_columns = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
+    unknown = set(frame.columns) - table_columns
+    if unknown:
+        raise ValueError(f"columns {sorted(unknown)} are not in table {table!r}")
+    if frame.empty:
+        return 0
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+    return len(frame)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,22 @@
+"""Overview scorecard: every KPI, its latest value against target, direction and England."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.charts import month_label
+from ui import data, selection, tables
+
+chosen = selection.page_start()
+st.title("KPI overview")
+if chosen.period is None:
+    st.warning(f"There is no data for {chosen.council_name} yet. Upload a monthly return to see the scorecard.")
+    st.stop()
+
+card = data.scorecard(chosen.la_code, chosen.period)
+st.markdown(f"{chosen.council_name} · figures up to {month_label(chosen.period)}")
+st.markdown(tables.rag_summary(card))
+
+for group, rows in card.groupby("group", sort=False):
+    st.subheader(group)
+    st.dataframe(tables.styled_scorecard(rows), column_config=tables.SCORECARD_COLUMNS,
+                 hide_index=True, width="stretch")

@@ -1,0 +1,43 @@
+"""Shared fixtures: a demo database built once per run and copied for each test that writes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl.bootstrap import ensure_ready
+from etl.store import connect
+from settings import DEMO_LA_CODE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
+    con = connect(path)
+    ensure_ready(con, DEMO_LA_CODE)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def demo_db_path(demo_db_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "dashboard.duckdb"
+    shutil.copy(demo_db_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_con(demo_db_path: Path):
+    con = connect(demo_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def empty_con(tmp_path: Path):
+    con = connect(tmp_path / "empty.duckdb")
+    yield con
+    con.close()

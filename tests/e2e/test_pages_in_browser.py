@@ -1,0 +1,33 @@
+"""Every page in a real browser: visible text, a screenshot and an accessibility check."""
+from __future__ import annotations
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
+
+
+def test_overview_shows_the_demo_scorecard(page, app_server):
+    open_page(page, app_server["url"] + "/", "KPI overview")
+    page.get_by_text("Synthetic demo data").wait_for()
+    page.get_by_text("KPIs with a target").wait_for()
+    for group in ("Front door", "Child protection", "Children in care", "Care leavers", "Workforce"):
+        page.get_by_role("heading", name=group).wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    assert page.get_by_text("Anyshire (demo)").count() > 0
+    screenshot(page, "overview")
+    assert serious_violations(page) == []
+
+
+def test_trend_page_shows_target_and_england(page, app_server):
+    open_page(page, app_server["url"] + "/trend", "KPI trend")
+    page.get_by_role("combobox", name="KPI").click()
+    page.keyboard.type("Agency worker")
+    page.get_by_role("option", name="Agency worker rate (SW_AGENCY_PCT)").click()
+    wait_until_idle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Agency worker rate").last
+    chart.wait_for()
+    wait_until_idle(page)
+    legend = chart.locator(".legendtext")
+    assert {"Target", "England (annual)"} <= set(legend.all_text_contents())
+    page.get_by_role("button", name="Download this data (CSV)").wait_for()
+    screenshot(page, "trend")
+    assert serious_violations(page) == []

@@ -1,0 +1,61 @@
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from etl.catalogue import read_catalogue
+from etl.values import KpiMatcher, normalise_name, parse_number, parse_period
+
+
+@pytest.mark.parametrize("raw", ["2025-04", "Apr-25", "April 2025", "04/2025", "4/2025", "01/04/2025", "apr 2025",
+                                 "2025-04-01", datetime(2025, 4, 17, 9, 30), date(2025, 4, 30), 45748, 45748.0,
+                                 "45748", "Apr-2025", "APRIL-25"])
+def test_every_way_of_writing_april_2025(raw):
+    assert parse_period(raw) == date(2025, 4, 1)
+
+
+@pytest.mark.parametrize("raw", ["Target", "England", "2025", 2025, 12, "Q1 2025", "", None, True, "13/2025",
+                                 "Marc 2025", "2025-13"])
+def test_things_that_are_not_months(raw):
+    assert parse_period(raw) is None
+
+
+def test_numbers_as_analysts_type_them():
+    assert parse_number(85).value == 85
+    assert parse_number("85.5").value == 85.5
+    assert parse_number("1,234").value == 1234
+    assert parse_number("85%").value == 85 and parse_number("85%").percent_sign
+    assert parse_number("85 %").value == 85
+    assert parse_number("").blank and parse_number(None).blank
+
+
+@pytest.mark.parametrize("raw,code", [("c", "c"), ("[c]", "c"), ("x", "x"), ("[x]", "x"), ("z", "z"), ("u", "u"),
+                                      ("k", "k"), ("low", "low"), (":", ":"), ("C", "c"), ("[z]", "z")])
+def test_suppression_markers_are_missing_with_their_code(raw, code):
+    parsed = parse_number(raw)
+    assert parsed.value is None and parsed.status == code and parsed.problem is None
+
+
+@pytest.mark.parametrize("raw", ["abc", "n/a?", "#N/A", "#DIV/0!", True, date(2025, 1, 1), float("nan")])
+def test_text_and_errors_in_number_cells_are_problems(raw):
+    assert parse_number(raw).problem
+
+
+def test_kpis_match_by_code_name_and_alias_ignoring_case_and_punctuation():
+    catalogue = read_catalogue()
+    matcher = KpiMatcher(catalogue, pd.DataFrame({"alias": ["Agency rate"], "code": ["SW_AGENCY_PCT"]}))
+    assert matcher.match("sw_agency_pct") == "SW_AGENCY_PCT"
+    assert matcher.match("Agency worker rate") == "SW_AGENCY_PCT"
+    assert matcher.match("AGENCY-RATE!") == "SW_AGENCY_PCT"
+    assert matcher.match("Assessments completed within 45 working days") == "ASSESS_45WD_PCT"
+    assert matcher.match("Nonsense") is None
+
+
+def test_unknown_kpis_get_the_closest_suggestions():
+    matcher = KpiMatcher(read_catalogue())
+    suggestions = matcher.suggest("Referals recieved")
+    assert suggestions[0] == "REFERRALS (Referrals received)"
+
+
+def test_normalise_name():
+    assert normalise_name("Care leavers in B&B") == normalise_name("care leavers in b and b")

@@ -1,0 +1,1 @@
+"""The thin Streamlit layer: the shared connection, cached queries and the sidebar selection."""

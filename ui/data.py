@@ -1,0 +1,118 @@
+"""Store access for the pages: short-lived connections and results cached by data version.
+
+The database file is opened only while a query runs, so the command line can
+load a file while the dashboard is up. Every cached result is keyed by the
+file's modification stamp as well as its arguments: a load from anywhere (this
+app or the command line) changes the stamp, and the next rerun reads afresh.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import date
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from analysis import kpi, queries
+from etl.bootstrap import ensure_ready
+from etl.store import connect, open_store
+from settings import load_settings
+
+BUSY_WAIT_SECONDS = 10.0
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _prepared(path: str, home_la: str) -> bool:
+    """Migrate and seed the store once per process."""
+    con = connect(path)
+    try:
+        ensure_ready(con, home_la)
+    finally:
+        con.close()
+    return True
+
+
+def db_path() -> str:
+    settings = load_settings()
+    _prepared(str(settings.db_path), settings.home_la)
+    return str(settings.db_path)
+
+
+@contextmanager
+def store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one piece of work; writers must call `refresh()` afterwards."""
+    with open_store(db_path(), wait_seconds=BUSY_WAIT_SECONDS) as con:
+        yield con
+
+
+def version() -> tuple[int, int]:
+    """Changes whenever the database file (or its write-ahead log) changes."""
+    path = db_path()
+    stamp = []
+    for name in (path, path + ".wal"):
+        try:
+            info = os.stat(name)
+            stamp += [info.st_mtime_ns, info.st_size]
+        except FileNotFoundError:
+            stamp += [0, 0]
+    return tuple(stamp)
+
+
+def refresh() -> None:
+    """Forget every cached result; call after anything writes to the store."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _query(name: str, stamp: tuple, *args) -> pd.DataFrame | list:
+    with store() as con:
+        return getattr(queries, name)(con, *args)
+
+
+def councils() -> pd.DataFrame:
+    return _query("councils", version())
+
+
+def catalogue() -> pd.DataFrame:
+    return _query("catalogue", version())
+
+
+def months_with_data(la_code: str) -> list[date]:
+    return _query("months_with_data", version(), la_code)
+
+
+def targets(la_code: str) -> pd.DataFrame:
+    return _query("targets", version(), la_code)
+
+
+def england() -> pd.DataFrame:
+    return _query("england", version())
+
+
+def annotations(la_code: str, kpi_code: str) -> pd.DataFrame:
+    return _query("annotations", version(), la_code, kpi_code)
+
+
+def kpi_series(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    return _query("kpi_series", version(), la_code, kpi_code, until)
+
+
+def uploads() -> pd.DataFrame:
+    return _query("uploads", version())
+
+
+@st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
+def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
+    values = _query("recent_values", stamp, la_code, until)
+    return kpi.scorecard(catalogue(), values, targets(la_code), england(), until)
+
+
+def scorecard(la_code: str, until: date) -> pd.DataFrame:
+    return _scorecard(version(), la_code, until)
+
+
+def upload_contents(upload_id: int) -> pd.DataFrame:
+    return _query("upload_contents", version(), upload_id)
