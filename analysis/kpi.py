@@ -47,6 +47,15 @@ def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _active(kpi_targets: pd.DataFrame, month: pd.Timestamp, floors: bool) -> pd.DataFrame:
+    is_floor = kpi_targets["kind"] == "floor"
+    return kpi_targets[
+        (is_floor if floors else ~is_floor)
+        & (pd.to_datetime(kpi_targets["start_period"]) <= month)
+        & (kpi_targets["end_period"].isna() | (pd.to_datetime(kpi_targets["end_period"]) >= month))
+    ]
+
+
 def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
     """The target that holds for one KPI in a month, ignoring floors.
 
@@ -57,16 +66,23 @@ def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
     if kpi_targets.empty:
         return None
     month = pd.Timestamp(period)
-    active = kpi_targets[
-        (kpi_targets["kind"] != "floor")
-        & (pd.to_datetime(kpi_targets["start_period"]) <= month)
-        & (kpi_targets["end_period"].isna() | (pd.to_datetime(kpi_targets["end_period"]) >= month))
-    ]
+    active = _active(kpi_targets, month, floors=False)
     if active.empty:
         return None
     active = active.assign(rank=active["kind"].map(KIND_PRECEDENCE).fillna(9))
     row = active.sort_values(["rank", "start_period"], ascending=[True, False]).iloc[0]
     return _glide(row, month)
+
+
+def floor_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
+    """The floor that holds in a month: the line below which a KPI is red whatever else is true."""
+    if kpi_targets.empty:
+        return None
+    month = pd.Timestamp(period)
+    active = _active(kpi_targets, month, floors=True)
+    if active.empty:
+        return None
+    return _glide(active.sort_values("start_period").iloc[-1], month)
 
 
 def _glide(row: pd.Series, month: pd.Timestamp) -> float:
@@ -85,21 +101,74 @@ def target_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) ->
     return [target_at(kpi_targets, p) for p in periods]
 
 
-def rag(value: float | None, target: float | None, polarity: str, tolerance: float = DEFAULT_TOLERANCE) -> Judgement:
-    """Green at or better than target, amber within `tolerance` (a fraction of the target), red beyond."""
+def floor_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) -> list[float | None]:
+    return [floor_at(kpi_targets, p) for p in periods]
+
+
+RAG_METHODS = {
+    "target_floor": "Target and floor: green at or better than target, amber down to the floor, red beyond it",
+    "tolerance": "Tolerance: green within N% of target, amber outside it but improving, red otherwise",
+    "close": "Stay close to target: green within N% either side, amber within twice that, red beyond",
+}
+
+
+@dataclass(frozen=True)
+class RagRule:
+    """How one KPI is rated; councils choose per KPI, so this is data, not code."""
+
+    method: str = "tolerance"
+    tolerance_pct: float = DEFAULT_TOLERANCE * 100
+
+    def __post_init__(self) -> None:
+        if self.method not in RAG_METHODS:
+            raise ValueError(f"RAG method must be one of {', '.join(RAG_METHODS)}; got {self.method!r}")
+        if not 0 <= self.tolerance_pct <= 100:
+            raise ValueError(f"RAG tolerance must be between 0 and 100 per cent; got {self.tolerance_pct}")
+
+
+def default_rule(polarity: str, has_floor: bool) -> RagRule:
+    """A floor only means something to the target-and-floor rule; a 'target' polarity only to 'close'."""
+    if polarity == "target":
+        return RagRule("close")
+    return RagRule("target_floor") if has_floor else RagRule("tolerance")
+
+
+def rag(
+    value: float | None,
+    target: float | None,
+    polarity: str,
+    rule: RagRule | None = None,
+    *,
+    floor: float | None = None,
+    previous: float | None = None,
+) -> Judgement:
+    """Rate a value against its target by the KPI's rule, with polarity deciding which side is better."""
     if polarity == "none":
         return RAG_CONTEXT
     if _is_missing(value):
         return RAG_NO_DATA
     if target is None:
         return RAG_NO_TARGET
-    gap = (value - target) if polarity == "high" else (target - value)
-    if polarity == "target":
-        gap = -abs(value - target)
-    if gap >= 0:
+    rule = rule or default_rule(polarity, floor is not None)
+    allowance = abs(target) * rule.tolerance_pct / 100 if target else rule.tolerance_pct / 100
+    if rule.method == "close" or polarity == "target":
+        distance = abs(value - target)
+        if distance <= allowance:
+            return RAG_GREEN
+        return RAG_AMBER if distance <= 2 * allowance else RAG_RED
+    higher_is_better = polarity == "high"
+    shortfall = (target - value) if higher_is_better else (value - target)
+    if shortfall <= 0:
         return RAG_GREEN
-    allowance = abs(target) * tolerance if target else tolerance
-    return RAG_AMBER if -gap <= allowance else RAG_RED
+    if rule.method == "target_floor":
+        if floor is None:
+            return RAG_AMBER if shortfall <= allowance else RAG_RED
+        beyond_floor = (value < floor) if higher_is_better else (value > floor)
+        return RAG_RED if beyond_floor else RAG_AMBER
+    if shortfall <= allowance:
+        return RAG_GREEN
+    improving = not _is_missing(previous) and ((value > previous) if higher_is_better else (value < previous))
+    return RAG_AMBER if improving else RAG_RED
 
 
 def direction(latest: float | None, previous: float | None, polarity: str) -> Judgement:
@@ -138,8 +207,13 @@ def scorecard(
     targets: pd.DataFrame,
     england: pd.DataFrame,
     until: date,
+    rules: dict[str, RagRule] | None = None,
 ) -> pd.DataFrame:
-    """One row per KPI: what the overview shows, computed without Streamlit."""
+    """One row per KPI: what the overview shows, computed without Streamlit.
+
+    `rules` holds the council's RAG rule per KPI; a KPI without one gets `default_rule`.
+    """
+    rules = rules or {}
     rows = []
     by_kpi = {code: frame for code, frame in values.groupby("kpi_code")}
     targets_by_kpi = {code: frame for code, frame in targets.groupby("kpi_code")}
@@ -154,8 +228,10 @@ def scorecard(
         latest_period = None if latest is None else latest["period"]
         kpi_targets = targets_by_kpi.get(kpi.code, targets.iloc[0:0])
         target = target_at(kpi_targets, latest_period) if latest_period is not None else None
+        floor = floor_at(kpi_targets, latest_period) if latest_period is not None else None
         eng_value, eng_year = latest_england(england, kpi.code, until)
-        judgement = rag(latest_value, target, kpi.polarity)
+        judgement = rag(latest_value, target, kpi.polarity, rules.get(kpi.code),
+                        floor=floor, previous=previous_value)
         travel = direction(latest_value, previous_value, kpi.polarity)
         rows.append(
             {
@@ -168,6 +244,7 @@ def scorecard(
                 "latest": latest_value,
                 "previous": previous_value,
                 "target": target,
+                "floor": floor,
                 "rag": judgement.code,
                 "rag_text": judgement.text,
                 "direction": travel.code,

@@ -61,9 +61,56 @@ def targets(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
     return con.execute(
         """
         SELECT target_id, kpi_code, kind, value, start_period, end_period, glide_from, glide_until, source
-        FROM targets WHERE la_code = ? ORDER BY kpi_code, start_period, target_id
+        FROM targets WHERE la_code = ? AND retired_at IS NULL ORDER BY kpi_code, start_period, target_id
         """,
         [la_code],
+    ).df()
+
+
+def target_history(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """Every target ever set for the council, live or retired, with who set and who retired it."""
+    return con.execute(
+        """
+        SELECT target_id, kpi_code, kind, value, start_period, end_period, glide_from, glide_until, source,
+               created_by, created_at, replaces, retired_by, retired_at
+        FROM targets WHERE la_code = ? ORDER BY created_at DESC, target_id DESC
+        """,
+        [la_code],
+    ).df()
+
+
+def rag_rules(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """The rule in force per KPI: the latest one set."""
+    return con.execute(
+        """
+        SELECT kpi_code, method, tolerance_pct, created_by, created_at FROM rag_rules WHERE la_code = ?
+        QUALIFY row_number() OVER (PARTITION BY kpi_code ORDER BY rule_id DESC) = 1
+        ORDER BY kpi_code
+        """,
+        [la_code],
+    ).df()
+
+
+def commentary(con: duckdb.DuckDBPyConnection, la_code: str, period: date) -> pd.DataFrame:
+    """The latest commentary per KPI for one month."""
+    return con.execute(
+        """
+        SELECT kpi_code, text, created_by, created_at FROM commentary WHERE la_code = ? AND period = ?
+        QUALIFY row_number() OVER (PARTITION BY kpi_code ORDER BY commentary_id DESC) = 1
+        ORDER BY kpi_code
+        """,
+        [la_code, period],
+    ).df()
+
+
+def rebases(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str) -> pd.DataFrame:
+    """Months from which a KPI's SPC limits start again, with the reason given."""
+    return con.execute(
+        """
+        SELECT rebase_id, period, reason, created_by, created_at FROM spc_rebases
+        WHERE la_code = ? AND kpi_code = ? AND retired_at IS NULL ORDER BY period
+        """,
+        [la_code, kpi_code],
     ).df()
 
 
@@ -86,7 +133,7 @@ def annotations(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | No
         """
         SELECT annotation_id, kpi_code, period, text, created_by, created_at
         FROM annotations
-        WHERE la_code = ? AND (kpi_code IS NULL OR kpi_code = ?)
+        WHERE la_code = ? AND (kpi_code IS NULL OR kpi_code = ?) AND retired_at IS NULL
         ORDER BY period
         """,
         [la_code, kpi_code],
@@ -129,4 +176,42 @@ def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFr
         ORDER BY 1, 2
         """,
         [upload_id, upload_id],
+    ).df()
+
+
+def kpi_benchmarks(con: duckdb.DuckDBPyConnection, kpi_code: str, area_type: str) -> pd.DataFrame:
+    """Published DfE figures of one KPI for one kind of area ('la', 'region'); the latest loaded upload wins."""
+    return con.execute(
+        """
+        SELECT area_code, year, period_end, value, status_code, source
+        FROM benchmarks b LEFT JOIN uploads u USING (upload_id)
+        WHERE kpi_code = ? AND area_type = ? AND (b.upload_id IS NULL OR u.status = 'loaded')
+        QUALIFY row_number() OVER (PARTITION BY area_code, year ORDER BY upload_id DESC NULLS LAST) = 1
+        ORDER BY year, area_code
+        """,
+        [kpi_code, area_type],
+    ).df()
+
+
+def period_end_values(con: duckdb.DuckDBPyConnection, kpi_code: str, month: int) -> pd.DataFrame:
+    """Every council's current monthly value of one KPI in one calendar month of each year (e.g. every March)."""
+    return con.execute(
+        """
+        SELECT la_code, period, value FROM observations
+        WHERE kpi_code = ? AND is_current AND month(period) = ?
+        ORDER BY period, la_code
+        """,
+        [kpi_code, month],
+    ).df()
+
+
+def neighbours(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """A council's statistical neighbours under every model loaded, in DfE's order."""
+    return con.execute(
+        """
+        SELECT n.neighbour_code, c.name, n.model, n.rank
+        FROM neighbours n LEFT JOIN councils c ON c.la_code = n.neighbour_code
+        WHERE n.la_code = ? ORDER BY n.model, n.rank
+        """,
+        [la_code],
     ).df()

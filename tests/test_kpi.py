@@ -17,18 +17,78 @@ def _targets(*rows):
     [
         (90, 90, "high", "green"),
         (91, 90, "high", "green"),
-        (86, 90, "high", "amber"),
-        (85, 90, "high", "red"),
-        (14, 15, "low", "green"),
-        (15.5, 15, "low", "amber"),
-        (17, 15, "low", "red"),
         (500, 100, "none", "context"),
         (None, 90, "high", "nodata"),
         (80, None, "high", "none"),
     ],
 )
-def test_rag(value, target, polarity, expected):
+def test_rag_basics(value, target, polarity, expected):
     assert kpi.rag(value, target, polarity).code == expected
+
+
+TOLERANCE_10 = kpi.RagRule("tolerance", 10)
+
+
+@pytest.mark.parametrize(
+    "value,previous,target,polarity,expected",
+    [
+        (82, 70, 90, "high", "green"),  # 8 short of 90 is within 10% (9)
+        (80, 70, 90, "high", "amber"),  # outside 10% but improving
+        (80, 85, 90, "high", "red"),  # outside and worsening
+        (80, 80, 90, "high", "red"),  # outside and not improving
+        (80, None, 90, "high", "red"),  # nothing to show it is improving
+        (16, 20, 15, "low", "green"),  # 1 over 15 is within 1.5
+        (17, 20, 15, "low", "amber"),
+        (17, 16, 15, "low", "red"),
+    ],
+)
+def test_tolerance_rule_uses_improvement_outside_the_band(value, previous, target, polarity, expected):
+    assert kpi.rag(value, target, polarity, TOLERANCE_10, previous=previous).code == expected
+
+
+@pytest.mark.parametrize(
+    "value,floor,polarity,expected",
+    [
+        (90, 80, "high", "green"),
+        (85, 80, "high", "amber"),
+        (80, 80, "high", "amber"),  # on the floor is not beyond it
+        (79.9, 80, "high", "red"),
+        (20, 25, "low", "amber"),  # target 15, floor 25
+        (26, 25, "low", "red"),
+    ],
+)
+def test_target_and_floor_rule(value, floor, polarity, expected):
+    target = 90 if polarity == "high" else 15
+    rule = kpi.RagRule("target_floor")
+    assert kpi.rag(value, target, polarity, rule, floor=floor).code == expected
+
+
+def test_target_and_floor_without_a_floor_falls_back_to_the_tolerance_band():
+    rule = kpi.RagRule("target_floor", 5)
+    assert kpi.rag(86, 90, "high", rule).code == "amber"
+    assert kpi.rag(85, 90, "high", rule).code == "red"
+
+
+@pytest.mark.parametrize("value,expected", [(100, "green"), (104, "green"), (96, "green"), (108, "amber"),
+                                            (92, "amber"), (111, "red"), (89, "red")])
+def test_stay_close_rule_penalises_both_directions(value, expected):
+    assert kpi.rag(value, 100, "high", kpi.RagRule("close", 5)).code == expected
+    assert kpi.rag(value, 100, "target").code == kpi.rag(value, 100, "high", kpi.RagRule("close", 5)).code
+
+
+def test_default_rule_follows_polarity_and_floors():
+    assert kpi.default_rule("target", False).method == "close"
+    assert kpi.default_rule("high", True).method == "target_floor"
+    assert kpi.default_rule("low", False) == kpi.RagRule("tolerance", 5)
+    # with a floor and no rule given, the floor decides red
+    assert kpi.rag(85, 90, "high", floor=86).code == "red"
+    assert kpi.rag(87, 90, "high", floor=86).code == "amber"
+
+
+@pytest.mark.parametrize("method,tolerance", [("traffic", 5), ("tolerance", -1), ("close", 101)])
+def test_bad_rules_are_refused(method, tolerance):
+    with pytest.raises(ValueError, match="RAG"):
+        kpi.RagRule(method, tolerance)
 
 
 def test_every_rag_has_a_word_and_a_symbol():
@@ -68,6 +128,8 @@ def test_inspection_target_outranks_local_and_floors_are_ignored():
     assert kpi.target_at(targets, date(2023, 6, 1)) == 85
     assert kpi.target_at(targets, date(2024, 6, 1)) == 90
     assert kpi.target_at(targets, date(2020, 6, 1)) is None
+    assert kpi.floor_at(targets, date(2024, 6, 1)) == 80
+    assert kpi.floor_at(targets, date(2023, 6, 1)) is None
 
 
 def test_glide_path_steps_monthly_to_its_final_value():
@@ -95,3 +157,24 @@ def test_scorecard_rows_for_a_tiny_catalogue():
     assert card.loc["B", "rag"] == "context"
     assert card.loc["B", "direction"] == "unknown"
     assert "1 KPIs with a target:** 1 on target, 0 near target, 0 off target" in rag_summary(card.reset_index())
+
+
+def test_scorecard_applies_each_kpis_rule_and_floor():
+    catalogue = pd.DataFrame({"code": ["A", "C"], "name": ["Assess", "Visits"], "definition": ["", ""],
+                              "unit": ["%", "%"], "polarity": ["high", "high"], "kpi_group": ["G", "G"],
+                              "decimals": [1, 1], "source": ["", ""], "frequency": ["monthly"] * 2})
+    values = pd.DataFrame({"kpi_code": ["A", "A", "C", "C"],
+                           "period": [date(2025, 1, 1), date(2025, 2, 1)] * 2,
+                           "value": [70.0, 80.0, 70.0, 80.0], "status_code": [None] * 4, "upload_id": [1] * 4})
+    targets = _targets(("A", "local", 90, date(2024, 1, 1), None, None, None, "plan"),
+                       ("C", "local", 90, date(2024, 1, 1), None, None, None, "plan"),
+                       ("C", "floor", 75, date(2024, 1, 1), None, None, None, "plan"))
+    england = pd.DataFrame(columns=["kpi_code", "year", "period_end", "value", "status_code", "source"])
+    until = date(2025, 2, 1)
+    card = kpi.scorecard(catalogue, values, targets, england, until).set_index("kpi_code")
+    assert card.loc["A", "rag"] == "amber"  # tolerance: outside 5% but improving on 70
+    assert card.loc["C", "rag"] == "amber" and card.loc["C", "floor"] == 75  # above its floor
+    strict = {"A": kpi.RagRule("close", 5), "C": kpi.RagRule("tolerance", 20)}
+    card = kpi.scorecard(catalogue, values, targets, england, until, strict).set_index("kpi_code")
+    assert card.loc["A", "rag"] == "red"
+    assert card.loc["C", "rag"] == "green"  # 80 is within 20% of 90

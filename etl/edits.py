@@ -1,0 +1,191 @@
+"""Edits users make on the pages: targets, RAG rules, commentary, chart notes and SPC rebases.
+
+Nothing is overwritten. A changed target is a new row that names the row it
+replaces, and the old row is retired with who and when; RAG rules and commentary
+are appended and the latest one counts; notes and rebases are retired, not
+deleted. So the history of every figure a board was shown can be reproduced.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from analysis.kpi import RagRule
+from etl.store import transaction, utcnow
+
+TARGET_KINDS = {"local": "Local target", "inspection": "Inspection action-plan target", "floor": "Floor"}
+
+
+class EditRefused(ValueError):
+    """An edit that breaks a rule; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class TargetInput:
+    """What the Targets form collects; `glide_from`/`glide_until` make a trajectory."""
+
+    kpi_code: str
+    kind: str
+    value: float
+    start_period: date
+    source: str
+    end_period: date | None = None
+    glide_from: float | None = None
+    glide_until: date | None = None
+
+
+def _month(day: date | None) -> date | None:
+    return None if day is None else day.replace(day=1)
+
+
+def _is_number(value: float | None) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def check_target(target: TargetInput, unit: str) -> list[str]:
+    """Every problem with a target, in words a user can act on; empty when it can be saved."""
+    problems = []
+    if target.kind not in TARGET_KINDS:
+        problems.append(f"Kind must be one of: {', '.join(TARGET_KINDS.values())}.")
+    if not _is_number(target.value):
+        problems.append("Enter a target value.")
+    for label, value in (("Target", target.value), ("Trajectory start value", target.glide_from)):
+        if unit == "%" and _is_number(value) and not 0 <= value <= 100:
+            problems.append(f"{label} is a percentage, so it must be between 0 and 100 (got {value:g}).")
+        if unit != "%" and _is_number(value) and value < 0:
+            problems.append(f"{label} cannot be negative (got {value:g}).")
+    if target.end_period is not None and _month(target.end_period) < _month(target.start_period):
+        problems.append("The end month must be on or after the start month.")
+    if (target.glide_from is None) != (target.glide_until is None):
+        problems.append("A trajectory needs both a starting value and the month it must reach the target by.")
+    if target.glide_until is not None and _month(target.glide_until) <= _month(target.start_period):
+        problems.append("The trajectory must reach the target after the start month.")
+    if target.glide_until is not None and target.end_period is not None \
+            and _month(target.glide_until) > _month(target.end_period):
+        problems.append("The trajectory must reach the target before the target ends.")
+    if not target.source.strip():
+        problems.append("Say where the target comes from (for example 'Ofsted ILACS action plan, Feb 2025').")
+    return problems
+
+
+def _require_kpi(con: duckdb.DuckDBPyConnection, kpi_code: str) -> str:
+    row = con.execute("SELECT unit FROM kpis WHERE code = ?", [kpi_code]).fetchone()
+    if row is None:
+        raise EditRefused(f"There is no KPI with code {kpi_code!r} in the catalogue.")
+    return row[0]
+
+
+def _insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str,
+                   replaces: int | None) -> int:
+    return con.execute(
+        """
+        INSERT INTO targets (la_code, kpi_code, kind, value, start_period, end_period, glide_from, glide_until,
+                             source, created_by, created_at, replaces)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
+        """,
+        [la_code, target.kpi_code, target.kind, float(target.value), _month(target.start_period),
+         _month(target.end_period), target.glide_from, _month(target.glide_until), target.source.strip(), user,
+         utcnow(), replaces],
+    ).fetchone()[0]
+
+
+def _retire(con: duckdb.DuckDBPyConnection, table: str, id_column: str, row_id: int, la_code: str,
+            user: str) -> None:
+    """Mark one live row retired; `table` and `id_column` come from this module, never from users."""
+    found = con.execute(
+        f"UPDATE {table} SET retired_by = ?, retired_at = ? "
+        f"WHERE {id_column} = ? AND la_code = ? AND retired_at IS NULL RETURNING {id_column}",
+        [user, utcnow(), row_id, la_code],
+    ).fetchall()
+    if not found:
+        raise EditRefused(f"Item {row_id} does not exist for this council or has already been removed.")
+
+
+def add_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str) -> int:
+    problems = check_target(target, _require_kpi(con, target.kpi_code))
+    if problems:
+        raise EditRefused(" ".join(problems))
+    with transaction(con):
+        return _insert_target(con, la_code, target, user, None)
+
+
+def replace_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, target: TargetInput,
+                   user: str) -> int:
+    """Change a target: the old row is retired and the new one remembers which it replaced."""
+    problems = check_target(target, _require_kpi(con, target.kpi_code))
+    if problems:
+        raise EditRefused(" ".join(problems))
+    with transaction(con):
+        _retire(con, "targets", "target_id", target_id, la_code, user)
+        return _insert_target(con, la_code, target, user, target_id)
+
+
+def retire_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, user: str) -> None:
+    with transaction(con):
+        _retire(con, "targets", "target_id", target_id, la_code, user)
+
+
+def set_rag_rule(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, rule: RagRule, user: str) -> None:
+    _require_kpi(con, kpi_code)
+    with transaction(con):
+        con.execute(
+            "INSERT INTO rag_rules (la_code, kpi_code, method, tolerance_pct, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [la_code, kpi_code, rule.method, float(rule.tolerance_pct), user, utcnow()],
+        )
+
+
+def add_commentary(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, period: date, text: str,
+                   user: str) -> None:
+    """The month's explanation of a KPI; a later entry for the same month is the one shown."""
+    _require_kpi(con, kpi_code)
+    if not text.strip():
+        raise EditRefused("Write the commentary before saving it.")
+    with transaction(con):
+        con.execute(
+            "INSERT INTO commentary (la_code, kpi_code, period, text, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [la_code, kpi_code, _month(period), text.strip(), user, utcnow()],
+        )
+
+
+def add_annotation(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | None, period: date, text: str,
+                   user: str) -> int:
+    """A dated note on one KPI's chart, or on every chart when `kpi_code` is None."""
+    if kpi_code is not None:
+        _require_kpi(con, kpi_code)
+    if not text.strip():
+        raise EditRefused("Write the note before saving it.")
+    with transaction(con):
+        return con.execute(
+            "INSERT INTO annotations (la_code, kpi_code, period, text, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING annotation_id",
+            [la_code, kpi_code, _month(period), text.strip(), user, utcnow()],
+        ).fetchone()[0]
+
+
+def retire_annotation(con: duckdb.DuckDBPyConnection, la_code: str, annotation_id: int, user: str) -> None:
+    with transaction(con):
+        _retire(con, "annotations", "annotation_id", annotation_id, la_code, user)
+
+
+def add_rebase(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, period: date, reason: str,
+               user: str) -> int:
+    """Start new SPC limits from a month, because a known change altered the process."""
+    _require_kpi(con, kpi_code)
+    if not reason.strip():
+        raise EditRefused("Say why the limits are recalculated (for example 'new recording rules from April').")
+    with transaction(con):
+        return con.execute(
+            "INSERT INTO spc_rebases (la_code, kpi_code, period, reason, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING rebase_id",
+            [la_code, kpi_code, _month(period), reason.strip(), user, utcnow()],
+        ).fetchone()[0]
+
+
+def retire_rebase(con: duckdb.DuckDBPyConnection, la_code: str, rebase_id: int, user: str) -> None:
+    with transaction(con):
+        _retire(con, "spc_rebases", "rebase_id", rebase_id, la_code, user)
