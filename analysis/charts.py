@@ -94,6 +94,70 @@ def trend_chart(
     return base_layout(fig, title, unit)
 
 
+SPC_POINTS = {
+    "common_cause": ("Common cause", "#999999", "circle"),
+    "special_cause_improvement": ("Special cause: improvement", "#0072B2", "triangle-up"),
+    "special_cause_concern": ("Special cause: concern", "#E69F00", "x"),
+    "special_cause_neutral_high": ("Special cause: unusually high", "#CC79A7", "square"),
+    "special_cause_neutral_low": ("Special cause: unusually low", "#CC79A7", "square-open"),
+}
+
+
+def _per_group(result: pd.DataFrame, column: str) -> tuple[list, list]:
+    """One segment per group of limits, with a gap between, so a rebase reads as a fresh start."""
+    xs: list = []
+    ys: list = []
+    for _, rows in result.groupby("group", sort=True):
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += rows["period"].tolist()
+        ys += rows[column].tolist()
+    return xs, ys
+
+
+def spc_chart(*, title: str, unit: str, result: pd.DataFrame, target: list[float | None] | None = None,
+              annotations: pd.DataFrame | None = None, rebases: pd.DataFrame | None = None) -> go.Figure:
+    """An XmR chart in the Making Data Count style from `analysis.variation.kpi_xmr`.
+
+    Points differ by colour and by marker shape, each kind named in the legend;
+    the limits are drawn per group so a rebase shows as a break in the lines.
+    """
+    fig = go.Figure()
+    x = result["period"]
+    fig.add_trace(go.Scatter(x=x, y=result["value"], name="Monthly value", mode="lines",
+                             line=dict(color="#777777", width=1.5), hoverinfo="skip"))
+    for column, name, dash in (("mean", "Average", "solid"), ("upl", "Upper process limit", "dash"),
+                               ("lpl", "Lower process limit", "dash")):
+        xs, ys = _per_group(result, column)
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", connectgaps=False,
+                                 line=dict(color="#333333", width=1.8 if column == "mean" else 1.4, dash=dash),
+                                 hovertemplate=name + " %{y:.1f}<extra></extra>"))
+    if target and any(t is not None for t in target):
+        fig.add_trace(go.Scatter(x=x, y=target, name="Target", mode="lines", line_shape="hv",
+                                 line=dict(color=PALETTE["target"], width=2.5, dash="longdash"),
+                                 hovertemplate="Target %{y}<extra></extra>"))
+    for point_type, (name, colour, symbol) in SPC_POINTS.items():
+        rows = result[result["point_type"] == point_type]
+        if rows.empty:
+            continue
+        fig.add_trace(go.Scatter(x=rows["period"], y=rows["value"], name=name, mode="markers",
+                                 marker=dict(color=colour, symbol=symbol, size=10 if point_type == "common_cause" else 13,
+                                             line=dict(color=colour, width=2)),
+                                 hovertemplate="%{y}<extra>" + name + "</extra>"))
+    if rebases is not None:
+        for rebase in rebases.itertuples(index=False):
+            when = pd.Timestamp(rebase.period)
+            fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
+                          line=dict(color="#000000", width=2))
+            fig.add_annotation(x=when, y=0.02, yref="paper", text=f"Limits recalculated: {rebase.reason}",
+                               showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=12),
+                               bgcolor="rgba(255,255,255,0.85)")
+    if annotations is not None:
+        add_annotations(fig, annotations, pd.Timestamp(x.min()) if len(x) else None)
+    return base_layout(fig, title, unit)
+
+
 def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | None) -> None:
     """Vertical dotted lines with their text, staggered so neighbouring notes do not overlap."""
     shown = notes if start is None else notes[pd.to_datetime(notes["period"]) >= start]
@@ -108,3 +172,82 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | N
 
 def month_label(value: date | pd.Timestamp | None) -> str:
     return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%b %Y")
+
+
+# Ranked bars: each kind of bar differs by colour, by fill pattern and by the words beside it.
+BAR_STYLE = {
+    "This council": (PALETTE["council"], "", "◀ this council"),
+    "Statistical neighbour": (PALETTE["neighbours"], "/", "neighbour"),
+    "Same region": ("#56B4E9", ".", "same region"),
+    "Other council": ("#BBBBBB", "", ""),
+    "England": (PALETTE["england"], "", "England"),
+    "Neighbour average": (PALETTE["neighbours"], "x", "neighbour average"),
+    "Region average": ("#56B4E9", "x", "region average"),
+}
+
+
+def _value_text(value: float, unit: str, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return f"{text}%" if unit == "%" else text
+
+
+def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame) -> go.Figure:
+    """Every council's value, best at the top, from `analysis.benchmarks.bar_rows`.
+
+    One trace per kind of bar gives a legend; the highlighted bars also carry their
+    kind in words, so the chart reads without colour and in greyscale print.
+    """
+    fig = go.Figure()
+    order = bars["label"].tolist()
+    for kind, (colour, pattern, tag) in BAR_STYLE.items():
+        rows = bars[bars["kind"] == kind]
+        if rows.empty:
+            continue
+        text = [_value_text(v, unit, decimals) + (f"  {tag}" if tag else "") for v in rows["value"]]
+        fig.add_trace(
+            go.Bar(
+                x=rows["value"], y=rows["label"], orientation="h", name=kind, text=text, textposition="outside",
+                cliponaxis=False, textfont=dict(size=13, color="#1a1a1a"),
+                marker=dict(color=colour, line=dict(color="#333333", width=1),
+                            pattern=dict(shape=pattern, fgcolor="#ffffff" if kind != "Other council" else "#333333")),
+                hovertemplate="%{y}: %{x}<extra>" + kind + "</extra>",
+            )
+        )
+    base_layout(fig, title, unit)
+    fig.update_layout(height=max(460, 170 + 30 * len(order)), hovermode="closest", bargap=0.25,
+                      margin=dict(l=20, r=170, t=130, b=60),
+                      title=dict(yref="container", y=0.99, yanchor="top"),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xref="container", x=0.01,
+                                  font=dict(size=14)))
+    fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=order, autorange="reversed",
+                     ticksuffix=None, automargin=True, tickfont=dict(size=14))
+    fig.update_xaxes(title_text=_axis_title(unit), dtick=None, tickformat=None,
+                     ticksuffix="%" if unit == "%" else None, rangemode="tozero")
+    return fig
+
+
+def benchmark_trend_chart(*, title: str, unit: str, council_name: str, trend: pd.DataFrame,
+                          neighbour_label: str) -> go.Figure:
+    """Annual values (one marker per year-end, joined) of the council, its neighbour average and England.
+
+    `trend` comes from `analysis.benchmarks.trend` with a `label` column naming each year's date.
+    """
+    fig = go.Figure()
+    lines = [
+        ("council", council_name, PALETTE["council"], "solid", "circle"),
+        ("neighbour_average", neighbour_label, PALETTE["neighbours"], "dash", "square"),
+        ("england", "England", PALETTE["england"], "dot", "diamond"),
+    ]
+    for column, name, colour, dash, symbol in lines:
+        if trend[column].isna().all():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=trend["label"], y=trend[column], name=name, mode="lines+markers", connectgaps=False,
+                line=dict(color=colour, width=3, dash=dash), marker=dict(size=11, symbol=symbol, color=colour),
+                hovertemplate="%{y}<extra>" + name + "</extra>",
+            )
+        )
+    base_layout(fig, title, unit)
+    fig.update_xaxes(title_text="Year ending", dtick=None, tickformat=None, type="category")
+    return fig

@@ -44,6 +44,22 @@ def recent_values(con: duckdb.DuckDBPyConnection, la_code: str, until: date, mon
     ).df()
 
 
+def history_values(con: duckdb.DuckDBPyConnection, la_code: str, until: date) -> pd.DataFrame:
+    """Every current monthly value of every KPI up to `until`: what the SPC icons are computed from."""
+    return con.execute(
+        "SELECT kpi_code, period, value FROM observations WHERE la_code = ? AND is_current AND period <= ?"
+        " ORDER BY kpi_code, period",
+        [la_code, until],
+    ).df()
+
+
+def all_rebases(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT kpi_code, period FROM spc_rebases WHERE la_code = ? AND retired_at IS NULL ORDER BY kpi_code, period",
+        [la_code],
+    ).df()
+
+
 def kpi_series(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
     return con.execute(
         """

@@ -16,6 +16,8 @@ SCORECARD_VIEW = {
     "rag_text": "RAG",
     "direction_text": "Direction",
     "england_text": "England",
+    "variation_text": "Variation (SPC)",
+    "assurance_text": "Assurance (SPC)",
     "trend": "Last 12 months",
 }
 
@@ -31,6 +33,21 @@ def rag_summary(card: pd.DataFrame) -> str:
         f"{counts.get('amber', 0)} near target, {counts.get('red', 0)} off target. "
         f"{context} context measures; {no_target} without a target or data."
     )
+
+
+def off_target(card: pd.DataFrame) -> pd.DataFrame:
+    """The red rows, which the assistant director must explain first."""
+    return card[card["rag"] == "red"]
+
+
+def red_commentary(card: pd.DataFrame) -> list[str]:
+    """One line per red KPI: its commentary, or a prompt that it is still missing (boards expect one)."""
+    lines = []
+    for row in off_target(card).itertuples(index=False):
+        note = row.commentary if isinstance(row.commentary, str) and row.commentary else \
+            "no commentary yet for this month (add it on the KPI trend page)"
+        lines.append(f"■ **{row.name}** ({row.latest_text} against {row.target_text}): {note}")
+    return lines
 
 
 def scorecard_view(rows: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,16 @@ if chosen.period is None:
 card = data.scorecard(chosen.la_code, chosen.period)
 st.markdown(f"{chosen.council_name} · figures up to {month_label(chosen.period)}")
 st.markdown(tables.rag_summary(card))
+only_red = st.toggle("Show only KPIs off target", key="only_red")
+if only_red:
+    card = tables.off_target(card)
+    if card.empty:
+        st.success("No KPI is off target this month.")
+
+commentary = tables.red_commentary(card)
+if commentary:
+    with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=only_red):
+        st.markdown("\n".join(f"- {line}" for line in commentary))
 
 for group, rows in card.groupby("group", sort=False):
     st.subheader(group)

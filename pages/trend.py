@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts, kpi
-from ui import data, selection, tables
+from analysis import charts, kpi, spc, variation
+from etl import edits as store_edits
+from ui import data, edits, feedback, selection, tables
 
 chosen = selection.page_start()
+feedback.show_flash()
 catalogue = data.catalogue()
 st.title("KPI trend")
 names = dict(zip(catalogue["code"], catalogue["name"]))
@@ -25,19 +27,61 @@ if series.empty:
 
 kpi_targets = data.targets(chosen.la_code)
 kpi_targets = kpi_targets[kpi_targets["kpi_code"] == code]
-england = data.england()
-england = england[(england["kpi_code"] == code) & (england["period_end"] >= series["period"].min())]
-figure = charts.trend_chart(
-    title=f"{meta['name']}: {chosen.council_name}",
-    unit=meta["unit"],
-    council_name=chosen.council_name,
-    series=series,
-    targets=kpi.target_series(kpi_targets, series["period"]),
-    floors=kpi.target_series(kpi_targets[kpi_targets["kind"] == "floor"].assign(kind="local"), series["period"]),
-    england=england,
-    annotations=data.annotations(chosen.la_code, code),
-)
+targets = kpi.target_series(kpi_targets, series["period"])
+notes = data.annotations(chosen.la_code, code)
+rebases = data.rebases(chosen.la_code, code)
+title = f"{meta['name']}: {chosen.council_name}"
+
+view = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)"], horizontal=True,
+                key="chart_view")
+if view.startswith("SPC"):
+    result = variation.kpi_xmr(series, meta["polarity"], targets[-1], rebases["period"])
+    latest_assurance = spc.assurance(result, targets[-1], variation.IMPROVEMENT[meta["polarity"]])
+    left, right = st.columns(2)
+    left.metric("Variation", variation.variation_text(spc.variation_icon(result)),
+                help="Where the process is now: the latest month's special-cause type, or common cause (noise).")
+    right.metric("Assurance", variation.assurance_text(latest_assurance),
+                 help="Whether the target lies inside the latest process limits (hit and miss) or beyond them.")
+    if result["short_group"].iloc[-1]:
+        st.info("Trial limits: fewer than 13 months since the last recalculation, so treat signals with care.")
+    figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,
+                              annotations=notes, rebases=rebases)
+else:
+    england = data.england()
+    england = england[(england["kpi_code"] == code) & (england["period_end"] >= series["period"].min())]
+    figure = charts.trend_chart(
+        title=title, unit=meta["unit"], council_name=chosen.council_name, series=series, targets=targets,
+        floors=kpi.floor_series(kpi_targets, series["period"]), england=england, annotations=notes,
+    )
 st.plotly_chart(figure, width="stretch")
+
+commentary = data.commentary(chosen.la_code, chosen.period)
+current = commentary[commentary["kpi_code"] == code]
+with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded=current.empty):
+    if not current.empty:
+        row = current.iloc[0]
+        st.markdown(f"{row['text']}\n\n*{row['created_by']}, {row['created_at']:%d %b %Y %H:%M}*")
+    with st.form("commentary", clear_on_submit=True):
+        text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000)
+        if st.form_submit_button("Save commentary"):
+            edits.apply(store_edits.add_commentary, chosen.la_code, code, chosen.period, text,
+                        done="Commentary saved")
+
+with st.expander("Notes on the chart and SPC recalculations"):
+    with st.form("annotation", clear_on_submit=True):
+        when = st.date_input("Month", value=chosen.period, format="DD/MM/YYYY")
+        text = st.text_input("Note (for example 'Ofsted focused visit')", max_chars=200)
+        every_kpi = st.checkbox("Show on every KPI's chart")
+        if st.form_submit_button("Add note"):
+            edits.apply(store_edits.add_annotation, chosen.la_code, None if every_kpi else code, when, text,
+                        done="Note added")
+    with st.form("rebase", clear_on_submit=True):
+        when = st.date_input("Recalculate SPC limits from", value=chosen.period, format="DD/MM/YYYY")
+        reason = st.text_input("Why (a known change in the process)", max_chars=200)
+        if st.form_submit_button("Recalculate limits from this month"):
+            edits.apply(store_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
+    if not rebases.empty:
+        st.dataframe(rebases[["period", "reason", "created_by"]], hide_index=True, width="stretch")
 
 st.subheader("Data")
 table = tables.trend_table(series, kpi_targets)

@@ -64,3 +64,47 @@ def test_neighbour_council_has_no_targets_but_still_charts(app):
     app.switch_page("pages/trend.py").run()
     assert not app.exception
     assert "Borsetshire" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_overview_shows_spc_icons_and_can_filter_to_reds(app):
+    table = app.dataframe[0].value
+    assert {"Variation (SPC)", "Assurance (SPC)"} <= set(table.columns)
+    words = {w for df in app.dataframe for w in df.value["Variation (SPC)"]}
+    assert any("Special cause" in w for w in words)
+    app.toggle(key="only_red").set_value(True).run()
+    assert not app.exception
+    rags = {w for df in app.dataframe for w in df.value["RAG"]}
+    assert rags == {"■ Off target"}
+    assert any("Commentary on the" in e.label for e in app.expander)
+
+
+def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
+    app.switch_page("pages/trend.py").run()
+    app.selectbox(key="kpi_code").set_value("REFERRALS").run()
+    app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
+    assert not app.exception
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert "Upper process limit" in spec and "Special cause: unusually high" in spec
+    assert "Spike in referrals" in spec
+    assert [m.label for m in app.metric] == ["Variation", "Assurance"]
+
+
+def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
+    app.switch_page("pages/trend.py").run()
+    app.selectbox(key="kpi_code").set_value("SW_AGENCY_PCT").run()
+    app.text_area[0].input("Agency rate fell as six staff converted to permanent posts")
+    app.button[0].click().run()  # Save commentary
+    assert not app.exception
+    assert any("six staff converted" in m.value for m in app.markdown)
+    app.text_input[1].input("New recording rules")
+    app.button[2].click().run()  # Recalculate limits
+    assert not app.exception
+    app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
+    assert "Limits recalculated: New recording rules" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_an_empty_commentary_is_refused_in_words(app):
+    app.switch_page("pages/trend.py").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Write the commentary" in app.error[0].value

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import kpi, queries
+from analysis import kpi, queries, variation
 from etl.bootstrap import ensure_ready
 from etl.store import connect, open_store
 from settings import load_settings
@@ -104,10 +104,36 @@ def uploads() -> pd.DataFrame:
     return _query("uploads", version())
 
 
+def target_history(la_code: str) -> pd.DataFrame:
+    return _query("target_history", version(), la_code)
+
+
+def rag_rules(la_code: str) -> pd.DataFrame:
+    return _query("rag_rules", version(), la_code)
+
+
+def commentary(la_code: str, period: date) -> pd.DataFrame:
+    return _query("commentary", version(), la_code, period)
+
+
+def rebases(la_code: str, kpi_code: str) -> pd.DataFrame:
+    return _query("rebases", version(), la_code, kpi_code)
+
+
+def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
+    return {row.kpi_code: kpi.RagRule(row.method, row.tolerance_pct)
+            for row in rag_rules(la_code).itertuples(index=False)}
+
+
 @st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
 def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
+    """RAG from the recent months, SPC icons from the whole history, and the month's commentary."""
     values = _query("recent_values", stamp, la_code, until)
-    return kpi.scorecard(catalogue(), values, targets(la_code), england(), until)
+    card = kpi.scorecard(catalogue(), values, targets(la_code), england(), until, rules_by_kpi(la_code))
+    icons = variation.icons(catalogue(), _query("history_values", stamp, la_code, until), targets(la_code),
+                            _query("all_rebases", stamp, la_code))
+    notes = commentary(la_code, until)[["kpi_code", "text"]].rename(columns={"text": "commentary"})
+    return card.merge(icons, on="kpi_code", how="left").merge(notes, on="kpi_code", how="left")
 
 
 def scorecard(la_code: str, until: date) -> pd.DataFrame:
@@ -116,3 +142,15 @@ def scorecard(la_code: str, until: date) -> pd.DataFrame:
 
 def upload_contents(upload_id: int) -> pd.DataFrame:
     return _query("upload_contents", version(), upload_id)
+
+
+def kpi_benchmarks(kpi_code: str, area_type: str) -> pd.DataFrame:
+    return _query("kpi_benchmarks", version(), kpi_code, area_type)
+
+
+def period_end_values(kpi_code: str, month: int) -> pd.DataFrame:
+    return _query("period_end_values", version(), kpi_code, month)
+
+
+def neighbours(la_code: str) -> pd.DataFrame:
+    return _query("neighbours", version(), la_code)

@@ -5,9 +5,11 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analysis.tables import POLARITY_WORDS, SCORECARD_VIEW, rag_summary, scorecard_view, trend_table
+from analysis.tables import (POLARITY_WORDS, SCORECARD_VIEW, off_target, rag_summary, red_commentary,
+                             scorecard_view, trend_table)
 
-__all__ = ["POLARITY_WORDS", "SCORECARD_COLUMNS", "rag_summary", "styled_scorecard", "trend_table"]
+__all__ = ["POLARITY_WORDS", "SCORECARD_COLUMNS", "off_target", "rag_summary", "red_commentary", "styled_scorecard",
+           "trend_table"]
 
 # Light fills with dark text keep a contrast ratio above 4.5:1 for the words.
 RAG_FILL = {

@@ -1,0 +1,26 @@
+"""Run a user's edit against the store and report the outcome in words, never a traceback."""
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from etl.edits import EditRefused
+from etl.store import StoreBusyError
+from ui import data
+from ui.identity import current_user
+from ui.feedback import flash
+
+
+def apply(edit: Callable[..., object], *args: object, done: str) -> None:
+    """Call `edit(con, *args, user)`; on success refresh cached data and rerun so the page shows the
+    change, with `done` kept for the next run (the page calls `ui.feedback.show_flash`)."""
+    try:
+        with data.store() as con:
+            edit(con, *args, current_user())
+    except (EditRefused, StoreBusyError) as problem:
+        st.error(str(problem), icon=":material/error:")
+        return
+    data.refresh()
+    flash(done)
+    st.rerun()
