@@ -249,5 +249,6 @@ def benchmark_trend_chart(*, title: str, unit: str, council_name: str, trend: pd
             )
         )
     base_layout(fig, title, unit)
+    fig.update_layout(legend=dict(y=-0.2), margin=dict(b=90))
     fig.update_xaxes(title_text="Year ending", dtick=None, tickformat=None, type="category")
     return fig

@@ -68,3 +68,33 @@ def trend_table(series: pd.DataFrame, kpi_targets: pd.DataFrame) -> pd.DataFrame
             "Upload file": series["upload_file"],
         }
     )
+
+
+KIND_WORDS = {"local": "Local target", "inspection": "Inspection action-plan target", "floor": "Floor"}
+
+
+def _month_text(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.strftime("%b %Y").fillna("")
+
+
+def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Targets as a reader expects them: KPI names, kinds in words, months, and any trajectory spelt out."""
+    names = dict(zip(catalogue["code"], catalogue["name"]))
+    trajectory = [
+        f"moves from {start:g} to the target by {until:%b %Y}" if pd.notna(start) and pd.notna(until) else ""
+        for start, until in zip(targets["glide_from"], pd.to_datetime(targets["glide_until"]))
+    ]
+    view = pd.DataFrame({
+        "Id": targets["target_id"],
+        "KPI": targets["kpi_code"].map(names).fillna(targets["kpi_code"]),
+        "Kind": targets["kind"].map(KIND_WORDS),
+        "Value": targets["value"],
+        "From": _month_text(targets["start_period"]),
+        "Until": _month_text(targets["end_period"]),
+        "Trajectory": trajectory,
+        "Source": targets["source"],
+    })
+    for column in ("created_by", "created_at", "retired_by", "retired_at"):
+        if column in targets:
+            view[column.replace("_", " ").capitalize()] = targets[column]
+    return view

@@ -1,0 +1,291 @@
+"""How a council compares: annual values per council, statistical-neighbour average, rank and quartile band.
+
+National comparisons are annual (DOMAIN section 3): children in need and
+looked-after figures as at 31 March, the workforce census as at 30 September.
+Where DfE council figures have been loaded they are used; otherwise each
+council's value is its monthly return for the month the year ends, so that the
+dashboard can still compare the councils whose returns it holds.
+Everything here is a function of DataFrames, without Streamlit, so it is tested directly.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+MARCH = 3
+SEPTEMBER = 9
+BAND_WORDS = {"A": "best quarter", "B": "second quarter", "C": "third quarter", "D": "worst quarter"}
+RANKED_POLARITIES = ("high", "low")
+HOME, NEIGHBOUR, REGION, OTHER = "This council", "Statistical neighbour", "Same region", "Other council"
+ENGLAND, NEIGHBOUR_AVERAGE, REGION_AVERAGE = "England", "Neighbour average", "Region average"
+SOURCE_DFE = "DfE published figure"
+
+
+@dataclass(frozen=True)
+class NeighbourAverage:
+    """The plain mean of the neighbours that have a value, with the model and how many that was."""
+
+    value: float | None
+    model: str | None
+    with_value: int
+    neighbours: int
+
+    @property
+    def note(self) -> str:
+        if self.model is None:
+            return "No statistical neighbours are loaded for this council."
+        return f"Mean of {self.with_value} of {self.neighbours} statistical neighbours ({self.model})."
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A council's place among all councils with a value: rank 1 is the best (or the highest, without polarity)."""
+
+    rank: int | None
+    of: int
+    band: str | None
+
+    @property
+    def text(self) -> str:
+        if self.rank is None:
+            return f"No value for this council this year ({self.of} councils have one)."
+        words = f"Rank {self.rank} of {self.of}"
+        if self.band is not None:
+            words += f", band {self.band} ({BAND_WORDS[self.band]})"
+        return words
+
+
+def period_end_month(kpi_code: str, kpi_group: str, england: pd.DataFrame) -> int:
+    """The month a KPI's national year ends: the shipped England figures say, else the workforce census rule."""
+    known = england[england["kpi_code"] == kpi_code]
+    if not known.empty:
+        return int(pd.to_datetime(known["period_end"]).dt.month.iloc[-1])
+    return SEPTEMBER if kpi_group == "Workforce" else MARCH
+
+
+def annual_values(published: pd.DataFrame, monthly: pd.DataFrame, month: int) -> pd.DataFrame:
+    """One value per council and year; a DfE figure wins over the council's own monthly return.
+
+    `published` has area_code, year, value (benchmarks rows of area_type 'la');
+    `monthly` has la_code, period, value. Returns la_code, year, value, source.
+    """
+    months = monthly[pd.to_datetime(monthly["period"]).dt.month == month]
+    derived = pd.DataFrame(
+        {
+            "la_code": months["la_code"].astype(str),
+            "year": pd.to_datetime(months["period"]).dt.year.astype(int),
+            "value": months["value"].astype(float),
+            "source": f"Monthly return for {pd.Timestamp(2000, month, 1):%B}",
+        }
+    )
+    dfe = pd.DataFrame(
+        {
+            "la_code": published["area_code"].astype(str),
+            "year": published["year"].astype(int),
+            "value": published["value"].astype(float),
+            "source": SOURCE_DFE,
+        }
+    )
+    both = pd.concat([dfe, derived], ignore_index=True)
+    both = both.drop_duplicates(["la_code", "year"], keep="first")
+    return both.sort_values(["year", "la_code"]).reset_index(drop=True)
+
+
+def choose_model(neighbours: pd.DataFrame) -> str | None:
+    """The newest neighbour model (by the year in its name), since DfE replaces the model every few years."""
+    models = sorted(neighbours["model"].dropna().unique())
+    if not models:
+        return None
+
+    def year(model: str) -> int:
+        found = re.findall(r"(?:19|20)\d\d", model)
+        return int(found[-1]) if found else 0
+
+    return max(models, key=year)
+
+
+def neighbour_average(values: pd.DataFrame, neighbours: pd.DataFrame, model: str | None) -> NeighbourAverage:
+    """Mean of the neighbours' values for one year; neighbours without a value are left out and counted."""
+    if model is None:
+        return NeighbourAverage(None, None, 0, 0)
+    codes = neighbours.loc[neighbours["model"] == model, "neighbour_code"].astype(str).tolist()
+    known = values[values["la_code"].isin(codes) & values["value"].notna()]["value"]
+    mean = float(known.mean()) if len(known) else None
+    return NeighbourAverage(mean, model, len(known), len(codes))
+
+
+def standings(values: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    """Rank and quartile band of every council with a value, as LAIT shows them.
+
+    Ties share the better rank. Bands split the ranks into quarters, A the best given
+    polarity; a context measure (polarity none or target) is ranked highest first and
+    gets no band, and fewer than four councils cannot make quarters so get none either.
+    """
+    known = values[values["value"].notna()].copy()
+    count = len(known)
+    known["rank"] = known["value"].rank(method="min", ascending=polarity == "low").astype(int)
+    banded = polarity in RANKED_POLARITIES and count >= 4
+    known["band"] = [("ABCD"[min(3, 4 * (r - 1) // count)] if banded else None) for r in known["rank"]]
+    known["of"] = count
+    return known.sort_values(["rank", "la_code"]).reset_index(drop=True)
+
+
+def standing_of(table: pd.DataFrame, la_code: str) -> Standing:
+    row = table[table["la_code"] == la_code]
+    if row.empty:
+        return Standing(None, len(table), None)
+    return Standing(int(row["rank"].iloc[0]), int(row["of"].iloc[0]), row["band"].iloc[0])
+
+
+def bar_rows(
+    values: pd.DataFrame,
+    councils: pd.DataFrame,
+    home: str,
+    neighbour_codes: list[str],
+    polarity: str,
+    *,
+    england: float | None = None,
+    neighbour_mean: float | None = None,
+) -> pd.DataFrame:
+    """What the ranked bar chart draws, best first: each council with its kind, plus the reference bars.
+
+    The region bar is the plain mean of the councils in the home council's region,
+    labelled as such, since a DfE region figure cannot yet be matched to a council's region.
+    """
+    names = dict(zip(councils["la_code"], councils["name"]))
+    regions = dict(zip(councils["la_code"], councils["region"]))
+    home_region = regions.get(home)
+    known = values[values["value"].notna()]
+
+    def kind(code: str) -> str:
+        if code == home:
+            return HOME
+        if code in neighbour_codes:
+            return NEIGHBOUR
+        if home_region is not None and regions.get(code) == home_region:
+            return REGION
+        return OTHER
+
+    rows = [{"label": names.get(c, c), "la_code": c, "value": v, "kind": kind(c)}
+            for c, v in zip(known["la_code"], known["value"])]
+    in_region = [r["value"] for r in rows if regions.get(r["la_code"]) == home_region and home_region is not None]
+    references = [
+        (ENGLAND, ENGLAND, england),
+        (f"{NEIGHBOUR_AVERAGE} ({_councils(sum(r['kind'] == NEIGHBOUR for r in rows))})", NEIGHBOUR_AVERAGE,
+         neighbour_mean),
+        (f"{home_region}: mean of {_councils(len(in_region))}", REGION_AVERAGE,
+         sum(in_region) / len(in_region) if in_region else None),
+    ]
+    for label, kind_name, value in references:
+        if value is not None and not (isinstance(value, float) and math.isnan(value)):
+            rows.append({"label": label, "la_code": None, "value": float(value), "kind": kind_name})
+    frame = pd.DataFrame(rows, columns=["label", "la_code", "value", "kind"])
+    return frame.sort_values(["value", "label"], ascending=[polarity == "low", True]).reset_index(drop=True)
+
+
+def _councils(count: int) -> str:
+    return f"{count} council" if count == 1 else f"{count} councils"
+
+
+def trend(
+    annual: pd.DataFrame,
+    home: str,
+    neighbours: pd.DataFrame,
+    model: str | None,
+    england: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per year: the home council, the neighbour average (and how many had a value) and England."""
+    england_by_year = dict(zip(england["year"].astype(int), england["value"].astype(float)))
+    rows = []
+    for year, values in annual.groupby("year"):
+        own = values.loc[values["la_code"] == home, "value"]
+        average = neighbour_average(values, neighbours, model)
+        rows.append(
+            {
+                "year": int(year),
+                "council": float(own.iloc[0]) if len(own) else None,
+                "neighbour_average": average.value,
+                "neighbours_with_value": average.with_value,
+                "england": england_by_year.get(int(year)),
+            }
+        )
+    for year in sorted(set(england_by_year) - {r["year"] for r in rows}):
+        rows.append({"year": year, "council": None, "neighbour_average": None, "neighbours_with_value": 0,
+                     "england": england_by_year[year]})
+    frame = pd.DataFrame(rows, columns=["year", "council", "neighbour_average", "neighbours_with_value", "england"])
+    return frame.sort_values("year").reset_index(drop=True)
+
+
+def year_label(year: int, month: int) -> str:
+    """'31 Mar 2025' or '30 Sep 2025': the date an annual figure describes, never just a bare year."""
+    end = pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
+    return f"{end.day} {end:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the Benchmarks page shows for one KPI and year."""
+
+    year: int
+    month: int
+    standing: Standing
+    average: NeighbourAverage
+    england: float | None
+    bars: pd.DataFrame
+    table: pd.DataFrame
+    trend: pd.DataFrame
+
+
+def years_available(annual: pd.DataFrame, home: str, month: int, until: date) -> list[int]:
+    """Years with a value for the home council whose year-end month is not after `until`, newest first.
+
+    Pages show data up to the month chosen in the sidebar, so later years are left out.
+    """
+    last = until.year if until.month >= month else until.year - 1
+    known = annual[(annual["la_code"] == home) & annual["value"].notna() & (annual["year"] <= last)]
+    return sorted(int(y) for y in known["year"].unique())[::-1]
+
+
+def compare(
+    *,
+    annual: pd.DataFrame,
+    year: int,
+    month: int,
+    home: str,
+    polarity: str,
+    councils: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    england: pd.DataFrame,
+) -> Comparison:
+    """Rank, band, neighbour average, bars, table and trend for the home council in one year.
+
+    `england` holds this KPI's England rows (year, value).
+    """
+    model = choose_model(neighbours)
+    in_year = annual[annual["year"] == year]
+    table = standings(in_year, polarity)
+    average = neighbour_average(in_year, neighbours, model)
+    england_now = england.loc[england["year"] == year, "value"]
+    england_value = float(england_now.iloc[0]) if len(england_now) else None
+    codes = neighbours.loc[neighbours["model"] == model, "neighbour_code"].astype(str).tolist()
+    bars = bar_rows(in_year, councils, home, codes, polarity, england=england_value, neighbour_mean=average.value)
+    kinds = dict(zip(bars["la_code"], bars["kind"]))
+    names = dict(zip(councils["la_code"], councils["name"]))
+    shown = pd.DataFrame(
+        {
+            "Rank": table["rank"],
+            "Council": [names.get(c, c) for c in table["la_code"]],
+            "Code": table["la_code"],
+            "Value": table["value"],
+            "Band": table["band"].fillna("–"),
+            "Compared as": [kinds.get(c, OTHER) for c in table["la_code"]],
+            "Source": table["source"],
+        }
+    )
+    yearly = trend(annual, home, neighbours, model, england)
+    yearly["label"] = [year_label(y, month) for y in yearly["year"]]
+    return Comparison(year, month, standing_of(table, home), average, england_value, bars, shown, yearly)

@@ -1,0 +1,108 @@
+"""Targets and RAG rules: what each KPI is judged against, edited with a full history."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analysis import kpi, tables
+from etl import edits as store_edits
+from etl.edits import TARGET_KINDS, TargetInput
+from ui import data, edits, feedback, selection
+
+chosen = selection.page_start()
+feedback.show_flash()
+st.title("Targets and RAG rules")
+st.markdown(f"What {chosen.council_name}'s KPIs are judged against. Changes never overwrite: the history below "
+            "keeps every target with who set it and when.")
+catalogue = data.catalogue()
+names = dict(zip(catalogue["code"], catalogue["name"]))
+units = dict(zip(catalogue["code"], catalogue["unit"]))
+live = data.targets(chosen.la_code)
+
+st.subheader("Targets in force")
+if live.empty:
+    st.info("No targets yet. Add one below.")
+else:
+    st.dataframe(tables.targets_view(live, catalogue), hide_index=True, width="stretch")
+
+
+def _or_none(value):
+    return None if pd.isna(value) else value
+
+
+def target_form(key: str, defaults: dict) -> TargetInput | None:
+    """The fields of a target; returns what was entered when the form is submitted."""
+    with st.form(key):
+        code = st.selectbox("KPI", catalogue["code"].tolist(), index=catalogue["code"].tolist().index(defaults["kpi"]),
+                            format_func=lambda c: f"{names[c]} ({units[c]})", key=f"{key}_kpi")
+        kind = st.selectbox("Kind", list(TARGET_KINDS), index=list(TARGET_KINDS).index(defaults["kind"]),
+                            format_func=TARGET_KINDS.get)
+        value = st.number_input("Target value", value=defaults["value"], step=0.5, key=f"{key}_value",
+                                help="For a percentage KPI, a number from 0 to 100.")
+        left, right = st.columns(2)
+        start = left.date_input("From month", value=defaults["start"], format="DD/MM/YYYY")
+        end = right.date_input("Until month (leave empty if open-ended)", value=defaults["end"], format="DD/MM/YYYY")
+        glide = st.checkbox("Trajectory: the target moves month by month towards its value",
+                            value=defaults["glide_from"] is not None)
+        left, right = st.columns(2)
+        glide_from = left.number_input("Trajectory starts at", value=defaults["glide_from"] or 0.0, step=0.5)
+        glide_until = right.date_input("Reaches the target by", value=defaults["glide_until"], format="DD/MM/YYYY")
+        source = st.text_input("Source", value=defaults["source"], key=f"{key}_source",
+                               placeholder="For example 'Ofsted ILACS action plan, Feb 2025'")
+        if not st.form_submit_button("Save target"):
+            return None
+    return TargetInput(code, kind, float(value), start, source, end or None, glide_from if glide else None,
+                       glide_until if glide else None)
+
+
+blank = {"kpi": catalogue["code"].iloc[0], "kind": "local", "value": 0.0, "start": chosen.period or date.today(),
+         "end": None, "glide_from": None, "glide_until": None, "source": ""}
+add_tab, change_tab, rules_tab, history_tab = st.tabs(["Add a target", "Change or remove a target", "RAG rules",
+                                                       "History"])
+with add_tab:
+    entered = target_form("add_target", blank)
+    if entered is not None:
+        edits.apply(store_edits.add_target, chosen.la_code, entered, done=f"Target for {names[entered.kpi_code]} saved")
+
+with change_tab:
+    if live.empty:
+        st.info("There are no targets to change.")
+    else:
+        labels = {row.target_id: f"{names.get(row.kpi_code, row.kpi_code)}: {tables.KIND_WORDS[row.kind]} {row.value:g}"
+                  for row in live.itertuples(index=False)}
+        target_id = st.selectbox("Target", list(labels), format_func=labels.get, key="change_target")
+        row = live.set_index("target_id").loc[target_id]
+        current = {"kpi": row["kpi_code"], "kind": row["kind"], "value": float(row["value"]),
+                   "start": row["start_period"], "end": _or_none(row["end_period"]),
+                   "glide_from": _or_none(row["glide_from"]), "glide_until": _or_none(row["glide_until"]),
+                   "source": row["source"]}
+        entered = target_form(f"change_target_{target_id}", current)
+        if entered is not None:
+            edits.apply(store_edits.replace_target, chosen.la_code, int(target_id), entered,
+                        done="Target changed; the old one is kept in the history")
+        if st.checkbox("I want to remove this target", key="confirm_remove"):
+            if st.button("Remove target", type="primary"):
+                edits.apply(store_edits.retire_target, chosen.la_code, int(target_id),
+                            done="Target removed; it stays in the history")
+
+with rules_tab:
+    rules = data.rag_rules(chosen.la_code)
+    st.markdown("KPIs without a rule use **tolerance 5%**, or **target and floor** when a floor is set, or "
+                "**stay close to target** for KPIs where both directions are bad.")
+    if not rules.empty:
+        shown = rules.assign(kpi=rules["kpi_code"].map(names), method=rules["method"].map(kpi.RAG_METHODS))
+        st.dataframe(shown[["kpi", "method", "tolerance_pct", "created_by", "created_at"]], hide_index=True,
+                     width="stretch")
+    with st.form("rag_rule"):
+        code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=names.get, key="rule_kpi")
+        method = st.radio("Rule", list(kpi.RAG_METHODS), format_func=kpi.RAG_METHODS.get)
+        tolerance = st.number_input("N (per cent of the target)", min_value=0.0, max_value=100.0, value=5.0, step=1.0)
+        if st.form_submit_button("Save rule"):
+            edits.apply(store_edits.set_rag_rule, chosen.la_code, code, kpi.RagRule(method, tolerance),
+                        done=f"RAG rule for {names[code]} saved")
+
+with history_tab:
+    history = data.target_history(chosen.la_code)
+    st.dataframe(tables.targets_view(history, catalogue), hide_index=True, width="stretch")

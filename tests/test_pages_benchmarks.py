@@ -1,0 +1,71 @@
+"""The Benchmarks and Workforce pages run on the demo database and show their key elements."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch) -> AppTest:
+    """The app, not yet run: each test opens its own page first, so it does not depend on the overview."""
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db_path))
+    monkeypatch.delenv("DASHBOARD_LA", raising=False)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def test_benchmarks_ranks_the_demo_council_among_its_neighbours(app):
+    app.switch_page("pages/benchmarks.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Benchmarks"
+    app.selectbox(key="benchmark_kpi").set_value("SW_AGENCY_PCT").run()
+    assert not app.exception
+    assert app.selectbox(key="benchmark_year_9").value == 2026
+    heading = app.subheader[0].value
+    assert heading.startswith("Anyshire (demo): Rank ") and " of 11, band " in heading
+    assert "Mean of 10 of 10 statistical neighbours (Demo model (fictional))" in app.caption[0].value
+    bars, trend = app.get("plotly_chart")
+    assert "this council" in bars.proto.spec and "Statistical neighbour" in bars.proto.spec
+    assert "Statistical-neighbour average" in trend.proto.spec and "30 Sep 2025" in trend.proto.spec
+    table = app.dataframe[0].value
+    assert len(table) == 11
+    assert list(table.columns[:5]) == ["Rank", "Council", "Code", "Value", "Band"]
+    assert (table["Compared as"] == "This council").sum() == 1
+
+
+def test_benchmarks_year_choice_changes_the_rank_words(app):
+    app.switch_page("pages/benchmarks.py").run()
+    app.selectbox(key="benchmark_kpi").set_value("SW_AGENCY_PCT").run()
+    app.selectbox(key="benchmark_year_9").set_value(2023).run()
+    assert not app.exception
+    assert "Rank 11 of 11, band D (worst quarter)" in app.subheader[0].value
+
+
+def test_context_measure_is_ranked_without_a_band(app):
+    app.switch_page("pages/benchmarks.py").run()
+    app.selectbox(key="benchmark_kpi").set_value("CLA_COUNT").run()
+    assert not app.exception
+    assert "band" not in app.subheader[0].value
+    assert "highest first" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_workforce_shows_five_kpis_with_target_rag_and_charts(app):
+    app.switch_page("pages/workforce.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Workforce"
+    assert [h.value for h in app.subheader] == [
+        "Average caseload per case-holding social worker (FTE)", "Social worker turnover rate", "Agency worker rate",
+        "Vacancy rate", "Sickness absence rate"]
+    assert len(app.metric) == 5
+    words = " ".join(m.value for m in app.markdown)
+    assert "**Target:**" in words and "**RAG:**" in words and "of 11" in words
+    charts = app.get("plotly_chart")
+    assert len(charts) == 5
+    assert "England (annual)" in charts[2].proto.spec and '"Target"' in charts[2].proto.spec
