@@ -129,6 +129,7 @@ def current_rows(path: Path) -> int:
 def build(path: Path = DEFAULT_PATH, *, rebuild: bool = False) -> BuildReport:
     """Make the large database at `path`, or reuse it when it already holds the expected rows."""
     if not rebuild and current_rows(path) == EXPECTED_ROWS:
+        connect(path).close()  # bring an older file's schema up to date, as the app does at start
         return BuildReport(path, EXPECTED_ROWS, reused=True)
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)

@@ -32,7 +32,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from analysis import kpi, queries  # noqa: E402
+from analysis import kpi, queries, variation  # noqa: E402
 from bench.large_db import DEFAULT_PATH, build  # noqa: E402
 from etl.store import open_store  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
@@ -91,6 +91,9 @@ def page_queries(until: date, first_kpi: str) -> dict[str, Query]:
         "targets": lambda con: queries.targets(con, la),
         "england": queries.england,
         "annotations": lambda con: queries.annotations(con, la, first_kpi),
+        "history_values (10 years, for SPC)": lambda con: queries.history_values(con, la, until),
+        "rag_rules": lambda con: queries.rag_rules(con, la),
+        "commentary": lambda con: queries.commentary(con, la, until),
     }
 
 
@@ -117,10 +120,18 @@ def query_timings(db: Path, repeat: int) -> dict[str, list[Timing]]:
     with open_store(db) as con:
         alone = [Timing(name, repeat_ms(lambda query=query: query(con), repeat)) for name, query in calls.items()]
         alone.append(Timing("kpi.scorecard (on recent_values)", repeat_ms(scorecard_call(con, calls, until), repeat)))
+        alone.append(Timing("variation.icons (SPC for every KPI, 10 years)", repeat_ms(icons_call(con, calls), repeat)))
     return {
         "page queries as ui.data runs them (a fresh connection per query)": fresh,
         "the same queries alone on one open connection, and the scorecard maths": alone,
     }
+
+
+def icons_call(con: duckdb.DuckDBPyConnection, calls: dict[str, Query]) -> Callable[[], pd.DataFrame]:
+    """SPC variation and assurance for every KPI of the home council over its whole history."""
+    inputs = [calls[name](con) for name in ("catalogue", "history_values (10 years, for SPC)", "targets")]
+    rebases = queries.all_rebases(con, DEMO_LA_CODE)
+    return lambda: variation.icons(*inputs, rebases)
 
 
 def scorecard_call(con: duckdb.DuckDBPyConnection, calls: dict[str, Query], until: date) -> Callable[[], pd.DataFrame]:

@@ -37,7 +37,7 @@ st.markdown(
     f"Statistical-neighbour average **{kpi.format_value(result.average.value, meta['unit'], meta['decimals'])}**; "
     f"{england_words}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}."
 )
-st.caption(
+st.markdown(
     f"{result.average.note} Rank 1 is the "
     f"{'best' if meta['polarity'] in benchmarks.RANKED_POLARITIES else 'highest'} value; band A is the best quarter "
     "of councils. Councils without a DfE figure are compared on their own monthly return for the year-end month."

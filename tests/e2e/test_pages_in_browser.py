@@ -1,6 +1,8 @@
 """Every page in a real browser: visible text, a screenshot and an accessibility check."""
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
 
@@ -30,4 +32,37 @@ def test_trend_page_shows_target_and_england(page, app_server):
     assert {"Target", "England (annual)"} <= set(legend.all_text_contents())
     page.get_by_role("button", name="Download this data (CSV)").wait_for()
     screenshot(page, "trend")
+    assert serious_violations(page) == []
+
+
+def test_trend_page_spc_chart_shows_the_referral_spike(page, app_server):
+    open_page(page, app_server["url"] + "/trend", "KPI trend")
+    page.get_by_role("combobox", name="KPI").click()
+    page.keyboard.type("Referrals received")
+    page.get_by_role("option", name="Referrals received (REFERRALS)").click()
+    wait_until_idle(page)
+    page.get_by_text("SPC chart (Making Data Count)").click()
+    wait_until_idle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').last
+    chart.wait_for()
+    legend = set(chart.locator(".legendtext").all_text_contents())
+    assert {"Upper process limit", "Special cause: unusually high"} <= legend
+    assert chart.get_by_text("Spike in referrals").count() == 1
+    page.get_by_text("Variation", exact=True).wait_for()
+    screenshot(page, "trend-spc")
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path,heading,text",
+    [
+        ("/targets", "Targets and RAG rules", "Targets in force"),
+        ("/benchmarks", "Benchmarks", "Rank"),
+        ("/workforce", "Workforce", "Agency"),
+    ],
+)
+def test_every_other_page_reads_and_passes_axe(page, app_server, path, heading, text):
+    open_page(page, app_server["url"] + path, heading)
+    assert page.get_by_text(text).count() > 0
+    screenshot(page, path.strip("/"))
     assert serious_violations(page) == []
