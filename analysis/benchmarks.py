@@ -289,3 +289,15 @@ def compare(
     yearly = trend(annual, home, neighbours, model, england)
     yearly["label"] = [year_label(y, month) for y in yearly["year"]]
     return Comparison(year, month, standing_of(table, home), average, england_value, bars, shown, yearly)
+
+
+def neighbour_points(annual: pd.DataFrame, neighbours: pd.DataFrame, month: int) -> pd.DataFrame:
+    """The neighbour average per year, dated at the year end, to draw beside a monthly line."""
+    model = choose_model(neighbours)
+    rows = []
+    for year, values in annual.groupby("year"):
+        average = neighbour_average(values, neighbours, model)
+        if average.value is not None:
+            end = pd.Timestamp(int(year), month, 1) + pd.offsets.MonthEnd(0)
+            rows.append({"period_end": end, "value": average.value, "with_value": average.with_value})
+    return pd.DataFrame(rows, columns=["period_end", "value", "with_value"])

@@ -53,8 +53,10 @@ def trend_chart(
     floors: list[float | None] | None = None,
     england: pd.DataFrame | None = None,
     annotations: pd.DataFrame | None = None,
+    neighbours: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Monthly line against its target (a step line), England as annual markers and dated notes."""
+    """Monthly line against its target (a step line), England and the statistical-neighbour average as
+    annual markers at their year end (never drawn as if monthly), and dated notes."""
     fig = go.Figure()
     periods = pd.to_datetime(series["period"])
     fig.add_trace(
@@ -87,6 +89,16 @@ def trend_chart(
                 mode="markers+text", marker=dict(symbol="diamond", size=13, color=PALETTE["england"]),
                 text=[f"England {v:g}" for v in england["value"]], textposition="top center",
                 textfont=dict(size=13), hovertemplate="England %{y} (%{x|%b %Y})<extra></extra>",
+            )
+        )
+    if neighbours is not None and not neighbours.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(neighbours["period_end"]), y=neighbours["value"],
+                name="Statistical-neighbour average (annual)", mode="markers+text",
+                marker=dict(symbol="square", size=12, color=PALETTE["neighbours"]),
+                text=[f"Neighbours {v:.3g}" for v in neighbours["value"]], textposition="bottom center",
+                textfont=dict(size=13, color="#00563f"), hovertemplate="Neighbour average %{y:.1f}<extra></extra>",
             )
         )
     if annotations is not None:

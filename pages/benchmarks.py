@@ -15,8 +15,7 @@ code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=lambda c: f"{
 meta = catalogue.set_index("code").loc[code]
 england = data.england()
 england = england[england["kpi_code"] == code]
-month = benchmarks.period_end_month(code, meta["kpi_group"], england)
-annual = benchmarks.annual_values(data.kpi_benchmarks(code, "la"), data.period_end_values(code, month), month)
+month, annual = data.annual_values(code, meta["kpi_group"])
 years = [] if chosen.period is None else benchmarks.years_available(annual, chosen.la_code, month, chosen.period)
 if not years:
     st.warning(f"{chosen.council_name} has no value for this KPI in any year-end month, so there is nothing to "

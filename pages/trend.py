@@ -1,9 +1,10 @@
 """KPI trend: one KPI's monthly line against its target, England and the notes that explain it."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from analysis import charts, kpi, spc, variation
+from analysis import benchmarks, charts, kpi, spc, variation
 from etl import edits as store_edits
 from ui import data, edits, feedback, selection, tables
 
@@ -48,10 +49,14 @@ if view.startswith("SPC"):
                               annotations=notes, rebases=rebases)
 else:
     england = data.england()
-    england = england[(england["kpi_code"] == code) & (england["period_end"] >= series["period"].min())]
+    start = series["period"].min()
+    england = england[(england["kpi_code"] == code) & (england["period_end"] >= start)]
+    month, annual = data.annual_values(code, meta["kpi_group"])
+    neighbours = benchmarks.neighbour_points(annual, data.neighbours(chosen.la_code), month)
     figure = charts.trend_chart(
         title=title, unit=meta["unit"], council_name=chosen.council_name, series=series, targets=targets,
         floors=kpi.floor_series(kpi_targets, series["period"]), england=england, annotations=notes,
+        neighbours=neighbours[neighbours["period_end"] >= pd.Timestamp(start)],
     )
 st.plotly_chart(figure, width="stretch")
 

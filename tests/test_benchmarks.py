@@ -123,3 +123,13 @@ def test_years_stop_at_the_chosen_month():
                            "value": [1.0, None, 3.0, 4.0]})
     assert b.years_available(annual, "H", 9, date(2026, 9, 1)) == [2026, 2024]
     assert b.years_available(annual, "H", 9, date(2026, 8, 1)) == [2024]
+
+
+def test_neighbour_points_are_dated_at_the_year_end_and_skip_years_without_neighbours():
+    neighbours = pd.DataFrame({"la_code": ["H", "H"], "neighbour_code": ["N1", "N2"], "model": ["M 2021"] * 2,
+                               "rank": [1, 2]})
+    annual = pd.DataFrame({"la_code": ["H", "N1", "N2", "H"], "year": [2025, 2025, 2025, 2026],
+                           "value": [10.0, 20.0, None, 12.0]})
+    points = b.neighbour_points(annual, neighbours, 9)
+    assert points["period_end"].tolist() == [pd.Timestamp(2025, 9, 30)]
+    assert points["value"].tolist() == [20.0] and points["with_value"].tolist() == [1]

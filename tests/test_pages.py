@@ -52,6 +52,7 @@ def test_trend_page_shows_chart_table_and_download(app):
     chart = app.get("plotly_chart")[0]
     assert "Agency worker rate" in chart.proto.spec
     assert '"Target"' in chart.proto.spec and "England (annual)" in chart.proto.spec
+    assert "Statistical-neighbour average (annual)" in chart.proto.spec
     table = app.dataframe[0].value
     assert list(table.columns[:3]) == ["Month", "Value", "Target"]
     assert len(table) == 60

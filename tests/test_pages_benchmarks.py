@@ -30,7 +30,7 @@ def test_benchmarks_ranks_the_demo_council_among_its_neighbours(app):
     assert app.selectbox(key="benchmark_year_9").value == 2026
     heading = app.subheader[0].value
     assert heading.startswith("Anyshire (demo): Rank ") and " of 11, band " in heading
-    assert "Mean of 10 of 10 statistical neighbours (Demo model (fictional))" in app.caption[0].value
+    assert any("Mean of 10 of 10 statistical neighbours (Demo model (fictional))" in m.value for m in app.markdown)
     bars, trend = app.get("plotly_chart")
     assert "this council" in bars.proto.spec and "Statistical neighbour" in bars.proto.spec
     assert "Statistical-neighbour average" in trend.proto.spec and "30 Sep 2025" in trend.proto.spec

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import kpi, queries, variation
+from analysis import benchmarks, kpi, queries, variation
 from etl.bootstrap import ensure_ready
 from etl.store import connect, open_store
 from settings import load_settings
@@ -154,3 +154,10 @@ def period_end_values(kpi_code: str, month: int) -> pd.DataFrame:
 
 def neighbours(la_code: str) -> pd.DataFrame:
     return _query("neighbours", version(), la_code)
+
+
+def annual_values(kpi_code: str, kpi_group: str) -> tuple[int, pd.DataFrame]:
+    """The KPI's year-end month and one value per council and year (DfE figure, else the monthly return)."""
+    national = england()
+    month = benchmarks.period_end_month(kpi_code, kpi_group, national[national["kpi_code"] == kpi_code])
+    return month, benchmarks.annual_values(kpi_benchmarks(kpi_code, "la"), period_end_values(kpi_code, month), month)
