@@ -43,6 +43,13 @@ def base_layout(fig: go.Figure, title: str, unit: str) -> go.Figure:
     return fig
 
 
+def _fit_months(fig: go.Figure, periods: pd.Series) -> None:
+    """Pin the x-axis to the months shown; otherwise marker labels and notes stretch it into empty years."""
+    if len(periods):
+        start, end = pd.Timestamp(periods.min()), pd.Timestamp(periods.max())
+        fig.update_xaxes(range=[start - pd.Timedelta(days=20), end + pd.Timedelta(days=45)])
+
+
 def trend_chart(
     *,
     title: str,
@@ -103,7 +110,9 @@ def trend_chart(
         )
     if annotations is not None:
         add_annotations(fig, annotations, periods.min() if len(periods) else None)
-    return base_layout(fig, title, unit)
+    base_layout(fig, title, unit)
+    _fit_months(fig, periods)
+    return fig
 
 
 SPC_POINTS = {
@@ -167,7 +176,9 @@ def spc_chart(*, title: str, unit: str, result: pd.DataFrame, target: list[float
                                bgcolor="rgba(255,255,255,0.85)")
     if annotations is not None:
         add_annotations(fig, annotations, pd.Timestamp(x.min()) if len(x) else None)
-    return base_layout(fig, title, unit)
+    base_layout(fig, title, unit)
+    _fit_months(fig, x)
+    return fig
 
 
 def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | None) -> None:

@@ -14,14 +14,15 @@ from analysis import kpi, spc
 
 IMPROVEMENT = {"high": "increase", "low": "decrease", "none": "neutral", "target": "neutral"}
 
+# Plain symbols that every font has; the words beside them carry the meaning.
 VARIATION_SYMBOLS = {
-    "common_cause": "〰",
-    "special_cause_improvement": "⬆",
-    "special_cause_concern": "⚠",
-    "special_cause_neutral_high": "⇡",
-    "special_cause_neutral_low": "⇣",
+    "common_cause": "~",
+    "special_cause_improvement": "+",
+    "special_cause_concern": "!",
+    "special_cause_neutral_high": "↑",
+    "special_cause_neutral_low": "↓",
 }
-ASSURANCE_SYMBOLS = {"consistent_pass": "✔", "consistent_fail": "✖", "inconsistent": "≈"}
+ASSURANCE_SYMBOLS = {"consistent_pass": "✓", "consistent_fail": "✗", "inconsistent": "≈"}
 MIN_POINTS = 2
 
 

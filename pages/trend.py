@@ -38,11 +38,11 @@ view = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)
 if view.startswith("SPC"):
     result = variation.kpi_xmr(series, meta["polarity"], targets[-1], rebases["period"])
     latest_assurance = spc.assurance(result, targets[-1], variation.IMPROVEMENT[meta["polarity"]])
-    left, right = st.columns(2)
-    left.metric("Variation", variation.variation_text(spc.variation_icon(result)),
-                help="Where the process is now: the latest month's special-cause type, or common cause (noise).")
-    right.metric("Assurance", variation.assurance_text(latest_assurance),
-                 help="Whether the target lies inside the latest process limits (hit and miss) or beyond them.")
+    st.markdown(f"**Variation:** {variation.variation_text(spc.variation_icon(result))} · "
+                f"**Assurance:** {variation.assurance_text(latest_assurance)}",
+                help="Variation: where the process is now (the latest month's special cause, or common cause, "
+                     "which is noise). Assurance: whether the target lies beyond the latest process limits "
+                     "(consistently hit or missed) or between them (hit and miss).")
     if result["short_group"].iloc[-1]:
         st.info("Trial limits: fewer than 13 months since the last recalculation, so treat signals with care.")
     figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,

@@ -87,7 +87,7 @@ def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
     spec = app.get("plotly_chart")[0].proto.spec
     assert "Upper process limit" in spec and "Special cause: unusually high" in spec
     assert "Spike in referrals" in spec
-    assert [m.label for m in app.metric] == ["Variation", "Assurance"]
+    assert any(m.value.startswith("**Variation:** ~ Common cause") for m in app.markdown)
 
 
 def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):

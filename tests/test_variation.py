@@ -33,8 +33,8 @@ def test_icons_for_each_kpi_with_words():
                             "end_period": [None], "glide_from": [None], "glide_until": [None], "source": ["plan"]})
     rebases = pd.DataFrame(columns=["kpi_code", "period"])
     icons = variation.icons(catalogue, history, targets, rebases).set_index("kpi_code")
-    assert icons.loc["A", "variation_text"] == "〰 Common cause: no significant change"
-    assert icons.loc["A", "assurance_text"] == "✖ Consistently misses target"
+    assert icons.loc["A", "variation_text"] == "~ Common cause: no significant change"
+    assert icons.loc["A", "assurance_text"] == "✗ Consistently misses target"
     assert icons.loc["B", "variation_text"] == "– Not enough data"
     assert icons.loc["C", "assurance_text"] == "– No target to assure"
 
