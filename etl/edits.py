@@ -78,8 +78,9 @@ def _require_kpi(con: duckdb.DuckDBPyConnection, kpi_code: str) -> str:
     return row[0]
 
 
-def _insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str,
-                   replaces: int | None) -> int:
+def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str,
+                  replaces: int | None = None) -> int:
+    """Write a checked target inside the caller's transaction (an upload loads its Targets sheet this way)."""
     return con.execute(
         """
         INSERT INTO targets (la_code, kpi_code, kind, value, start_period, end_period, glide_from, glide_until,
@@ -109,7 +110,7 @@ def add_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput
     if problems:
         raise EditRefused(" ".join(problems))
     with transaction(con):
-        return _insert_target(con, la_code, target, user, None)
+        return insert_target(con, la_code, target, user, None)
 
 
 def replace_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, target: TargetInput,
@@ -120,7 +121,7 @@ def replace_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int,
         raise EditRefused(" ".join(problems))
     with transaction(con):
         _retire(con, "targets", "target_id", target_id, la_code, user)
-        return _insert_target(con, la_code, target, user, target_id)
+        return insert_target(con, la_code, target, user, target_id)
 
 
 def retire_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, user: str) -> None:
