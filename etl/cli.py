@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from datetime import date
 from pathlib import Path
+
+import duckdb
 
 from analysis import queries
 from etl import ingest
@@ -18,6 +21,7 @@ from etl.load import withdraw_upload
 from etl.spreadsheets import csv_bytes, workbook_bytes
 from etl.store import StoreBusyError, connect
 from etl.template import template_bytes
+from etl.validate import LA_CODE_PATTERN
 from settings import SettingsError, load_settings
 
 BUSY_WAIT_SECONDS = 15.0
@@ -56,6 +60,9 @@ def _open(db: Path | None, home_la: str):
 def _load(args: argparse.Namespace) -> int:
     settings = load_settings()
     home_la = (args.la or settings.home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, home_la):
+        print(f"--la {home_la}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return 2
     missing = [f for f in args.files if not f.is_file()]
     if missing:
         for f in missing:
@@ -77,7 +84,12 @@ def _load(args: argparse.Namespace) -> int:
             elif args.dry_run:
                 print(f"{path.name}: would load {plan.row_count} rows (dry run; nothing loaded)")
             else:
-                upload_id = ingest.commit(con, plan)
+                try:
+                    upload_id = ingest.commit(con, plan)
+                except ValueError as exc:
+                    print(f"{path.name}: refused, {exc}; nothing loaded", file=sys.stderr)
+                    refused = True
+                    continue
                 print(f"{path.name}: loaded {plan.row_count} rows as upload {upload_id}")
     finally:
         con.close()
@@ -147,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except StoreBusyError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        print(f"the database could not be used: {exc}", file=sys.stderr)
         return 1
     except SettingsError as exc:
         print(f"setting error: {exc}", file=sys.stderr)

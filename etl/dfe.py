@@ -129,24 +129,31 @@ def _neighbours(file_name: str, sheet: Sheet, layout: Layout, con: duckdb.DuckDB
     year = re.search(r"(20\d\d)", file_name)
     model = f"DfE statistical neighbours {year.group(1)}" if year else "DfE statistical neighbours"
     cols = layout.columns
-    rows, unknown = [], set()
+    rows, unknown, issues, first_row = [], set(), [], {}
     for r in range(layout.header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         old = row[cols["oldlacode"]] if cols["oldlacode"] < len(row) else None
         if old is None:
             continue
         old = _old_code(old)
+        if old in first_row:
+            first = cell_ref(first_row[old], cols["oldlacode"])
+            issues.append(Issue("error", file_name, sheet.name, cell_ref(r, cols["oldlacode"]), "duplicate",
+                                f"Council {old} is listed twice (also at {first})", old,
+                                "Keep one row per council: the table must be an unedited DfE download."))
+            continue
+        first_row[old] = r
         if old not in known:
             unknown.add(old)
             continue
         for rank in range(1, 11):
             index = cols.get(f"sn{rank}")
-            neighbour = _old_code(row[index]) if index is not None and index < len(row) else None
+            cell = row[index] if index is not None and index < len(row) else None
+            neighbour = None if cell is None else _old_code(cell)
             if neighbour in known:
                 rows.append((known[old], known[neighbour], model, rank))
             elif neighbour:
                 unknown.add(neighbour)
-    issues = []
     if unknown:
         issues.append(Issue("warning", file_name, sheet.name, None, "neighbours_unknown_councils",
                             f"{len(unknown)} council numbers are not known yet, so their neighbours were skipped",

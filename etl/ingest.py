@@ -146,7 +146,11 @@ def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
 
 
 def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
-    """Load a checked plan in one transaction; returns the upload id."""
+    """Load a checked plan in one transaction; returns the upload id.
+
+    The duplicate check is repeated inside the transaction because the page commits a plan checked earlier: a
+    second press of Load, or the same file loaded from the command line meanwhile, must not load it twice.
+    """
     if plan.already_loaded_as is not None:
         raise ValueError(f"this file is already loaded as upload {plan.already_loaded_as}")
     if plan.errors:
@@ -154,6 +158,9 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     if plan.parsed is None or plan.row_count == 0:
         raise ValueError("the file holds nothing to load")
     with transaction(con):
+        loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
+        if loaded_meanwhile is not None:
+            raise ValueError(f"this file was loaded as upload {loaded_meanwhile} after it was checked")
         _add_new_councils(con, plan.parsed.observations)
         upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
         if plan.benchmarks is not None:

@@ -51,7 +51,7 @@ def _normalised(row: list[object]) -> list[str]:
 
 def detect(sheet: Sheet) -> Layout:
     """The first row, within the first 40, that reads as a header decides the layout."""
-    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    for index, row in enumerate(sheet.cells[:HEADER_SEARCH_ROWS].tolist()):
         names = _normalised(row)
         if "timeperiod" in names and "geographiclevel" in names:
             return Layout("dfe_benchmarks", index, {n: i for i, n in enumerate(names) if n})

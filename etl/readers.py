@@ -12,9 +12,12 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 
+import numpy as np
 import python_calamine
 
 from etl.issues import FileRefused, Issue
@@ -29,15 +32,46 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 FORMULA_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+# What zipfile raises on a damaged archive or member: a bad CRC, a broken deflate stream, a header that
+# disagrees with the directory, an unsupported method, a negative seek, a zip-level password, a bad stream.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError, OSError)
 
 
-@dataclass
+@dataclass(eq=False)
 class Sheet:
-    """One sheet's cells as rows of Python values (None for empty), aligned so that rows[0][0] is A1."""
+    """One sheet's cells as a 2-D array of Python values (None for empty), aligned so that cells[0, 0] is A1.
+
+    An array rather than a list per row because a long sheet is checked a column
+    at a time: turning 600,000 rows into lists only to take them apart again would
+    cost about a second. `rows` gives the lists for code that reads row by row.
+    """
 
     name: str
-    rows: list[list[object]]
+    cells: np.ndarray | list[list[object]]
     formulas_without_values: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        """Rows given as lists (of any lengths) are padded with None into a rectangle."""
+        if not isinstance(self.cells, np.ndarray):
+            rows = self.cells
+            width = max(map(len, rows), default=0)
+            if min(map(len, rows), default=0) < width:
+                rows = [row + [None] * (width - len(row)) for row in rows]
+            cells = np.array(rows, dtype=object) if rows else np.empty((0, 0), dtype=object)
+            self.cells = cells.reshape(len(rows), width)
+
+    @classmethod
+    def from_rows(cls, name: str, rows: list[list[object]], formulas_without_values: set[str] | None = None,
+                  blank: object = None) -> "Sheet":
+        """A sheet from rows as a reader returns them; cells equal to `blank` become None."""
+        sheet = cls(name, rows, formulas_without_values or set())
+        if blank is not None:
+            sheet.cells[sheet.cells == blank] = None
+        return sheet
+
+    @cached_property
+    def rows(self) -> list[list[object]]:
+        return self.cells.tolist()
 
 
 def _refuse(file_name: str, rule: str, message: str, fix: str, found: str | None = None) -> FileRefused:
@@ -89,10 +123,8 @@ def _check_zip(file_name: str, content: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise _refuse(file_name, "corrupt_file", "The workbook is damaged or incomplete (its zip structure is broken)",
-                      "Open it in Excel; if it opens, save it again under a new name and upload that.",
-                      str(exc)) from exc
+    except ZIP_ERRORS as exc:
+        raise _damaged_zip(file_name, exc) from exc
     total = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries) or 1
     if total > MAX_UNCOMPRESSED_BYTES or (total > 10 * 2**20 and total / packed > MAX_RATIO):
@@ -101,6 +133,27 @@ def _check_zip(file_name: str, content: bytes) -> zipfile.ZipFile:
                       f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB this upload accepts (or is compressed suspiciously well)",
                       "Remove unused sheets or rows, or split it into smaller files.")
     return archive
+
+
+def _damaged_zip(file_name: str, exc: Exception) -> FileRefused:
+    return _refuse(file_name, "corrupt_file", "The workbook is damaged or incomplete (its zip structure is broken)",
+                   "Open it in Excel; if it opens, save it again under a new name and upload that.", str(exc)[:200])
+
+
+def _refuse_dtd(file_name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a package whose XML declares a document type: Excel and LibreOffice never write one, and it is how
+    entity-expansion ("billion laughs") bombs are built. calamine would not expand them anyway; this says why plainly.
+    """
+    for entry in archive.infolist():
+        if entry.filename.endswith((".xml", ".rels")):
+            with archive.open(entry) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise _refuse(file_name, "xml_entities",
+                              f"The workbook's part {entry.filename} declares XML entities, which spreadsheet "
+                              "programs never write (it is how XML bomb attacks are built)",
+                              "Open the data in Excel and save it as a new .xlsx, or ask whoever sent it for a file "
+                              "saved by Excel.")
 
 
 def _formulas_without_values(archive: zipfile.ZipFile) -> dict[str, set[str]]:
@@ -149,8 +202,12 @@ def _unescape(text: str) -> str:
 
 def _read_workbook(file_name: str, content: bytes) -> list[Sheet]:
     archive = _check_zip(file_name, content)
-    missing_values = _formulas_without_values(archive)
-    parts = _sheet_parts(archive)
+    try:
+        _refuse_dtd(file_name, archive)
+        missing_values = _formulas_without_values(archive)
+        parts = _sheet_parts(archive)
+    except ZIP_ERRORS as exc:
+        raise _damaged_zip(file_name, exc) from exc
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = []
@@ -160,8 +217,7 @@ def _read_workbook(file_name: str, content: bytes) -> list[Sheet]:
                 raise _refuse(file_name, "too_many_rows", f"Sheet {name!r} has more than {MAX_ROWS:,} rows",
                               "Split the data into smaller files.", f"{sheet.height:,} rows")
             rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(name, [[None if v == "" else v for v in row] for row in rows],
-                                missing_values.get(parts.get(name, ""), set())))
+            sheets.append(Sheet.from_rows(name, rows, missing_values.get(parts.get(name, ""), set()), blank=""))
         return sheets
     except python_calamine.PasswordError as exc:
         raise _refuse(file_name, "password_protected", "The workbook is password-protected",
@@ -184,8 +240,14 @@ def _read_csv(file_name: str, content: bytes) -> Sheet:
     text = decode_text(content)
     sample = text[:20_000]
     delimiter = max([",", ";", "\t"], key=lambda d: sample.count(d))
-    rows = [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        rows = [[cell if cell.strip() else None for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise _refuse(file_name, "not_a_csv", "The file could not be read as a CSV (its quotes or line breaks are "
+                      "broken, or it is not text)", "Open it in Excel and save it again as CSV UTF-8, or upload the "
+                      ".xlsx instead.", str(exc)[:200]) from exc
     if len(rows) > MAX_ROWS:
         raise _refuse(file_name, "too_many_rows", f"The file has more than {MAX_ROWS:,} rows",
                       "Split the data into smaller files.", f"{len(rows):,} rows")
-    return Sheet(PurePath(file_name).stem, rows)
+    return Sheet.from_rows(PurePath(file_name).stem, rows)

@@ -2,21 +2,31 @@
 
 Nothing here touches the store: it returns the rows that would load and the
 issues found, so the page can show a preview and the command line a report.
+
+A sheet is checked a column at a time rather than a cell at a time, because a
+regional history holds 620,000 rows: the per-cell readers in `etl.values` are
+applied once per distinct period, council and KPI name, numbers are checked as
+arrays, and the issues are then sorted back into the order of the sheet's cells.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
+import numpy as np
 import pandas as pd
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from etl.issues import Issue, cell_ref
+from etl.issues import Issue, Severity, cell_ref
 from etl.layouts import Layout, detect, unknown_extra_columns
 from etl.readers import Sheet
 from etl.template import REFERENCE_SHEETS
-from etl.values import KpiMatcher, parse_number, parse_period
+from etl.values import KpiMatcher, by_distinct, normalise_name, parse_numbers, parse_period
 
 LA_CODE_PATTERN = r"^[EW]\d{8}$"
+LA_CODE = re.compile(LA_CODE_PATTERN)
 
 
 @dataclass
@@ -64,18 +74,10 @@ class Parsed:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-@dataclass
-class _Row:
-    la_code: str
-    kpi_code: str
-    period: date
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    status_code: str | None
-    note: str | None
-    sheet: str
-    cell: str
+OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
+                      "sheet", "cell"]
+"""The columns of `Parsed.observations`: what loads, and the sheet and value cell it came from."""
+NUMBER_FIELDS = {"value", "numerator", "denominator"}
 
 
 def _shown(found: object) -> str | None:
@@ -87,87 +89,139 @@ def _shown(found: object) -> str | None:
     return str(found)
 
 
-class _Collector:
-    def __init__(self, file: str, context: Context):
+class _Found:
+    """The issues of one sheet, put in the order a reader meets them: by row, then by place within the row.
+
+    Columns are checked one after another, so issues arrive column by column; each
+    carries its row and a rank (its position within the row) to be sorted back.
+    Issues about the whole sheet take row -1 and come first, in the order found.
+    """
+
+    def __init__(self, file: str, sheet: str):
         self.file = file
-        self.context = context
-        self.rows: list[_Row] = []
-        self.issues: list[Issue] = []
+        self.sheet = sheet
+        self._found: list[tuple[int, int, int, Issue]] = []
 
-    def error(self, sheet: str | None, cell: str | None, rule: str, message: str, found: object = None,
-              fix: str = "") -> None:
-        self.issues.append(Issue("error", self.file, sheet, cell, rule, message, _shown(found), fix))
+    def add(self, row: int, rank: int, severity: Severity, cell: str | None, rule: str, message: str,
+            found: object = None, fix: str = "") -> None:
+        issue = Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix)
+        self._found.append((int(row), int(rank), len(self._found), issue))
 
-    def warning(self, sheet: str | None, cell: str | None, rule: str, message: str, found: object = None,
-                fix: str = "") -> None:
-        self.issues.append(Issue("warning", self.file, sheet, cell, rule, message, _shown(found), fix))
+    def issues(self) -> list[Issue]:
+        return [issue for *_, issue in sorted(self._found, key=lambda item: item[:3])]
 
-    def kpi(self, sheet: str, cell: str, text: object) -> str | None:
-        code = self.context.matcher.match(text)
-        if code is None:
-            suggestions = self.context.matcher.suggest(text)
-            hint = f"Did you mean {' or '.join(suggestions)}?" if suggestions else "No catalogue KPI is close."
-            self.error(sheet, cell, "unknown_kpi", "Unknown KPI", text,
-                       f"{hint} Use a code or name from the template's KPIs sheet.")
-        return code
 
-    def period(self, sheet: str, cell: str, raw: object) -> date | None:
-        period = parse_period(raw)
-        if period is None:
-            self.error(sheet, cell, "bad_period", "Not a month", raw,
-                       "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell.")
-            return None
-        if period > self.context.latest_allowed:
-            self.error(sheet, cell, "future_period", f"{period:%B %Y} is in the future", raw,
-                       "Check the year; only months up to the current one can be loaded.")
-            return None
-        return period
+def _is_none(cells: np.ndarray) -> np.ndarray:
+    return np.equal(cells, None)
 
-    def number(self, sheet: str, cell: str, raw: object, kpi_code: str, role: str, formulas: set[str]
-               ) -> tuple[float | None, str | None, bool]:
-        """(value, status code, usable); blank cells come back unusable without an error."""
-        if raw is None and cell.split("!")[-1] in formulas:
-            self.error(sheet, cell, "formula_without_value", f"The {role} is a formula whose result was never saved",
-                       None, "Open the file in Excel, let it calculate, save it and upload again (or paste values).")
-            return None, None, False
-        parsed = parse_number(raw)
-        if parsed.blank:
-            return None, None, False
-        if parsed.status:
-            return None, parsed.status, True
-        if parsed.problem:
-            self.error(sheet, cell, "not_a_number", f"The {role} {parsed.problem}", raw,
-                       "Enter a number, or a suppression code such as c (small number) or x (not available).")
-            return None, None, False
-        unit = self.context.units[kpi_code]
-        value = parsed.value
-        if parsed.percent_sign and unit != "%":
-            self.error(sheet, cell, "percent_for_non_percentage", f"{kpi_code} is measured in {unit}, not %",
-                       raw, "Remove the % sign or check the KPI.")
-            return None, None, False
-        if role == "value" and unit == "%" and not 0 <= value <= 100:
-            self.error(sheet, cell, "percentage_out_of_range", "A percentage must be between 0 and 100", raw,
-                       "Enter the percentage as a number such as 85.5.")
-            return None, None, False
-        if value < 0:
-            self.error(sheet, cell, "negative", f"The {role} cannot be negative", raw, "Check the figure.")
-            return None, None, False
-        if unit == "count" and role == "value" and value != int(value):
-            self.error(sheet, cell, "count_not_whole", f"{kpi_code} is a count and must be a whole number", raw,
-                       "Round it, or check it is the right KPI.")
-            return None, None, False
-        return value, None, True
 
-    def add(self, row: _Row) -> None:
-        self.rows.append(row)
+def _formula_positions(refs: set[str]) -> set[tuple[int, int]]:
+    """(row, column), 0-based, of each cell whose formula has no saved result."""
+    positions = set()
+    for ref in refs:
+        letters, row = coordinate_from_string(ref)
+        positions.add((row - 1, column_index_from_string(letters) - 1))
+    return positions
 
-    def has_errors(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
+
+def _refs(rows: np.ndarray, columns: np.ndarray) -> list[str]:
+    letters = {c: get_column_letter(c + 1) for c in np.unique(columns).tolist()}
+    return [f"{letters[c]}{r + 1}" for r, c in zip(rows.tolist(), columns.tolist())]
+
+
+def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, rank: np.ndarray | int,
+             kpi_codes: np.ndarray, units: np.ndarray, role: str, formulas: set[tuple[int, int]]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read value, numerator or denominator cells and report each rule a cell breaks (the first one only).
+
+    Returns (value, status code, usable, blank) per cell; value is NaN unless the
+    cell is a usable number. A blank cell is unusable but not reported here: whether
+    a blank is allowed is the caller's rule.
+    """
+    size = len(cells)
+    ranks = np.broadcast_to(rank, size)
+    parsed = parse_numbers(cells)
+    value = parsed.value
+    in_formula = np.zeros(size, dtype=bool)
+    if formulas:
+        in_formula = _is_none(cells) & np.fromiter(
+            ((r, c) in formulas for r, c in zip(rows.tolist(), columns.tolist())), dtype=bool, count=size)
+    pending = np.ones(size, dtype=bool)
+
+    def report(broken: np.ndarray, rule: str, message: Callable[[int], str], fix: str, show: bool = True) -> None:
+        """Report the cells that break `rule` and have broken no earlier rule; they are then settled."""
+        hit = pending & broken
+        pending[hit] = False
+        for i in np.flatnonzero(hit):
+            found.add(rows[i], ranks[i], "error", cell_ref(rows[i], columns[i]), rule, message(i),
+                      cells[i] if show else None, fix)
+
+    is_value = role == "value"
+    report(in_formula, "formula_without_value", lambda i: f"The {role} is a formula whose result was never saved",
+           "Open the file in Excel, let it calculate, save it and upload again (or paste values).", show=False)
+    blank = pending & parsed.blank
+    status = pending & ~_is_none(parsed.status)
+    pending &= ~(blank | status)
+    report(~_is_none(parsed.problem), "not_a_number", lambda i: f"The {role} {parsed.problem[i]}",
+           "Enter a number, or a suppression code such as c (small number) or x (not available).")
+    report(parsed.percent_sign & (units != "%"), "percent_for_non_percentage",
+           lambda i: f"{kpi_codes[i]} is measured in {units[i]}, not %", "Remove the % sign or check the KPI.")
+    if is_value:
+        report((units == "%") & ((value < 0) | (value > 100)), "percentage_out_of_range",
+               lambda i: "A percentage must be between 0 and 100", "Enter the percentage as a number such as 85.5.")
+    report(value < 0, "negative", lambda i: f"The {role} cannot be negative", "Check the figure.")
+    if is_value:
+        report((units == "count") & (value != np.trunc(value)), "count_not_whole",
+               lambda i: f"{kpi_codes[i]} is a count and must be a whole number",
+               "Round it, or check it is the right KPI.")
+    usable = pending | status
+    return np.where(pending, value, np.nan), parsed.status, usable, blank
+
+
+def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: int, matcher: KpiMatcher,
+          missing_message: str, missing_fix: str) -> np.ndarray:
+    """The catalogue code of each KPI cell (None where there is none), reporting empty and unknown KPIs."""
+    codes = by_distinct(raw, matcher.match)
+    missing = _is_none(raw)
+    for i in np.flatnonzero(missing):
+        found.add(rows[i], rank, "error", cell_ref(rows[i], column), "missing_kpi", missing_message, None, missing_fix)
+    hints: dict[str, str] = {}
+    for i in np.flatnonzero(_is_none(codes) & ~missing):
+        key = normalise_name(str(raw[i]))
+        if key not in hints:
+            suggestions = matcher.suggest(raw[i])
+            hints[key] = f"Did you mean {' or '.join(suggestions)}?" if suggestions else "No catalogue KPI is close."
+        found.add(rows[i], rank, "error", cell_ref(rows[i], column), "unknown_kpi", "Unknown KPI", raw[i],
+                  f"{hints[key]} Use a code or name from the template's KPIs sheet.")
+    return codes
+
+
+def _la_code(raw: object, home_la: str) -> str | None:
+    """The council code a cell names (the home council when empty), or None when it is not an ONS code."""
+    if raw is None:
+        return home_la
+    code = str(raw).strip().upper()
+    return code if LA_CODE.match(code) else None
+
+
+def _frame(sheet: str, rows: np.ndarray, columns: np.ndarray, **values: object) -> pd.DataFrame:
+    """The observations of one sheet; text columns stay Python objects, which is what they hold and cheap to build."""
+    size = len(rows)
+    frame = {}
+    for name in OBSERVATION_FIELDS[:-2]:
+        column = values.get(name)
+        if np.ndim(column) == 0:
+            column = np.full(size, column, dtype=object)
+        frame[name] = pd.Series(column, dtype="float64" if name in NUMBER_FIELDS else object)
+    frame["sheet"] = pd.Series(np.full(size, sheet, dtype=object))
+    frame["cell"] = pd.Series(_refs(rows, columns), dtype=object)
+    return pd.DataFrame(frame)
 
 
 def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
     """Read every sheet, collect every problem, and return what would load."""
-    collector = _Collector(file, context)
+    issues: list[Issue] = []
+    frames: list[pd.DataFrame] = []
     summaries: list[SheetSummary] = []
     benchmark_sheets: list[tuple[Sheet, Layout]] = []
     for sheet in sheets:
@@ -175,149 +229,156 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
             summaries.append(SheetSummary(sheet.name, "skipped", 0, "the template's reference sheet"))
             continue
         layout = detect(sheet)
-        before = len(collector.rows)
-        if layout.kind == "long":
-            _long(collector, sheet, layout)
-        elif layout.kind == "wide":
-            _wide(collector, sheet, layout)
+        if layout.kind in ("long", "wide"):
+            found = _Found(file, sheet.name)
+            frame = (_long if layout.kind == "long" else _wide)(found, sheet, layout, context)
+            issues += found.issues()
+            frames.append(frame)
+            summaries.append(SheetSummary(sheet.name, layout.kind, len(frame)))
         elif layout.kind in ("dfe_benchmarks", "dfe_neighbours"):
             benchmark_sheets.append((sheet, layout))
-            summaries.append(SheetSummary(sheet.name, layout.kind, len(sheet.rows) - layout.header_row - 1,
+            summaries.append(SheetSummary(sheet.name, layout.kind, len(sheet.cells) - layout.header_row - 1,
                                           "DfE download: loaded as benchmarks, not as a monthly return"))
-            continue
         else:
-            if any(any(v is not None for v in row) for row in sheet.rows):
-                collector.warning(sheet.name, None, "sheet_skipped", f"Sheet skipped: {layout.reason}", None,
-                                  "Nothing to do if this is a cover or notes sheet.")
+            if not _is_none(sheet.cells).all():
+                issues.append(Issue("warning", file, sheet.name, None, "sheet_skipped",
+                                    f"Sheet skipped: {layout.reason}", None,
+                                    "Nothing to do if this is a cover or notes sheet."))
             summaries.append(SheetSummary(sheet.name, "skipped", 0, layout.reason))
-            continue
-        summaries.append(SheetSummary(sheet.name, layout.kind, len(collector.rows) - before))
-    _check_duplicates(collector)
-    _check_fractions(collector)
-    if not collector.rows and not benchmark_sheets and not collector.has_errors():
-        collector.error(None, None, "no_data", "No KPI data was found in any sheet", None,
-                        "Use the template: a sheet with columns kpi, period and value, or a KPI column and one "
-                        "column per month.")
-    frame = pd.DataFrame([r.__dict__ for r in collector.rows], columns=list(_Row.__dataclass_fields__))
-    return Parsed(file, frame, collector.issues, summaries, benchmark_sheets)
+    observations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_FIELDS)
+    issues += _duplicates(file, observations)
+    issues += _fractions(file, observations, context.units)
+    if observations.empty and not benchmark_sheets and not any(i.severity == "error" for i in issues):
+        issues.append(Issue("error", file, None, None, "no_data", "No KPI data was found in any sheet", None,
+                            "Use the template: a sheet with columns kpi, period and value, or a KPI column and one "
+                            "column per month."))
+    return Parsed(file, observations, issues, summaries, benchmark_sheets)
 
 
-def _cell(row: list[object], column: int | None) -> object:
-    if column is None or column >= len(row):
-        return None
-    return row[column]
-
-
-def _long(c: _Collector, sheet: Sheet, layout: Layout) -> None:
+def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
+    """One row per council, KPI and month, checked a column at a time."""
     cols = layout.columns
-    for r in range(layout.header_row + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        if all(v is None for v in row):
-            continue
-        kpi_raw, period_raw = _cell(row, cols["kpi"]), _cell(row, cols["period"])
-        if kpi_raw is None and period_raw is None:
-            continue  # a footnote below the table
-        ref = lambda role: cell_ref(r, cols[role])  # noqa: E731
-        la_code = _la_code(c, sheet.name, _cell(row, cols.get("la_code")), cell_ref(r, cols.get("la_code", 0)))
-        kpi_code = c.kpi(sheet.name, ref("kpi"), kpi_raw) if kpi_raw is not None else None
-        if kpi_raw is None:
-            c.error(sheet.name, ref("kpi"), "missing_kpi", "The KPI is empty", None, "Enter a KPI code or name.")
-        period = c.period(sheet.name, ref("period"), period_raw)
-        if kpi_code is None or period is None or la_code is None:
-            continue
-        value_raw = _cell(row, cols["value"])
-        value, status, ok = c.number(sheet.name, ref("value"), value_raw, kpi_code, "value",
-                                     sheet.formulas_without_values)
-        if not ok:
-            if value_raw is None and ref("value") not in sheet.formulas_without_values:
-                c.error(sheet.name, ref("value"), "missing_value", "The value is empty", None,
-                        "Enter the figure, or a suppression code such as c or x if it is withheld.")
-            continue
-        numerator = denominator = None
-        if "numerator" in cols:
-            numerator, _, _ = c.number(sheet.name, ref("numerator"), _cell(row, cols["numerator"]), kpi_code,
-                                       "numerator", sheet.formulas_without_values)
-        if "denominator" in cols:
-            denominator, _, _ = c.number(sheet.name, ref("denominator"), _cell(row, cols["denominator"]), kpi_code,
-                                         "denominator", sheet.formulas_without_values)
-        note = _cell(row, cols.get("note"))
-        c.add(_Row(la_code, kpi_code, period, value, numerator, denominator, status,
-                   None if note is None else str(note), sheet.name, ref("value")))
+    start = layout.header_row + 1
+    body = sheet.cells[start:]
+    listed = ~(_is_none(body[:, cols["kpi"]]) & _is_none(body[:, cols["period"]]))  # not blank, not a footnote
+    rows = np.flatnonzero(listed) + start
+    body = body[listed]
+
+    def column(role: str) -> np.ndarray:
+        return body[:, cols[role]] if role in cols else np.full(len(body), None, dtype=object)
+
+    la_raw = column("la_code")
+    la_codes = by_distinct(la_raw, lambda raw: _la_code(raw, context.home_la))
+    for i in np.flatnonzero(_is_none(la_codes)):
+        found.add(rows[i], 0, "error", cell_ref(rows[i], cols.get("la_code", 0)), "bad_la_code",
+                  "Not a 9-character ONS council code", la_raw[i],
+                  f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home "
+                  "council.")
+    kpi_codes = _kpis(found, column("kpi"), rows, cols["kpi"], 1, context.matcher, "The KPI is empty",
+                      "Enter a KPI code or name.")
+    period_raw = column("period")
+    periods = by_distinct(period_raw, parse_period)
+    latest = context.latest_allowed
+    future = by_distinct(periods, lambda p: p is not None and p > latest).astype(bool)
+    for i in np.flatnonzero(_is_none(periods)):
+        found.add(rows[i], 2, "error", cell_ref(rows[i], cols["period"]), "bad_period", "Not a month", period_raw[i],
+                  "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell.")
+    for i in np.flatnonzero(future):
+        found.add(rows[i], 2, "error", cell_ref(rows[i], cols["period"]), "future_period",
+                  f"{periods[i]:%B %Y} is in the future", period_raw[i],
+                  "Check the year; only months up to the current one can be loaded.")
+    valid = np.flatnonzero(~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future))
+    units = by_distinct(kpi_codes[valid], context.units.get)
+    formulas = _formula_positions(sheet.formulas_without_values)
+
+    def numbers(role: str, at: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return _numbers(found, column(role)[valid[at]], rows[valid[at]], np.full(len(at), cols[role]), rank,
+                        kpi_codes[valid[at]], units[at], role, formulas)
+
+    value, status, usable, blank = numbers("value", np.arange(len(valid)), 3)
+    for i in np.flatnonzero(blank):
+        found.add(rows[valid[i]], 3, "error", cell_ref(rows[valid[i]], cols["value"]), "missing_value",
+                  "The value is empty", None, "Enter the figure, or a suppression code such as c or x if it is withheld.")
+    kept = np.flatnonzero(usable)
+    loaded = valid[kept]
+    extra = {role: numbers(role, kept, rank)[0] for rank, role in ((4, "numerator"), (5, "denominator"))
+             if role in cols}
+    return _frame(sheet.name, rows[loaded], np.full(len(loaded), cols["value"]), la_code=la_codes[loaded],
+                  kpi_code=kpi_codes[loaded], period=periods[loaded], value=value[kept], status_code=status[kept],
+                  note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
 
 
-def _la_code(c: _Collector, sheet: str, raw: object, ref: str) -> str | None:
-    if raw is None:
-        return c.context.home_la
-    code = str(raw).strip().upper()
-    if not pd.Series([code]).str.match(LA_CODE_PATTERN).iloc[0]:
-        c.error(sheet, ref, "bad_la_code", "Not a 9-character ONS council code", raw,
-                f"Use the council's ONS code such as {c.context.home_la}, or leave the column empty for the home "
-                "council.")
-        return None
-    return code
-
-
-def _wide(c: _Collector, sheet: Sheet, layout: Layout) -> None:
+def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
+    """A KPI per row and a month per column: every month cell of every KPI row, checked at once."""
     kpi_col = layout.columns["kpi"]
     header = layout.header_row
     for column, period in layout.month_columns.items():
-        if period > c.context.latest_allowed:
-            c.error(sheet.name, cell_ref(header, column), "future_period", f"{period:%B %Y} is in the future",
-                    sheet.rows[header][column], "Check the year; only months up to the current one can be loaded.")
-    months = {col: p for col, p in layout.month_columns.items() if p <= c.context.latest_allowed}
+        if period > context.latest_allowed:
+            found.add(-1, 0, "error", cell_ref(header, column), "future_period", f"{period:%B %Y} is in the future",
+                      sheet.cells[header, column], "Check the year; only months up to the current one can be loaded.")
+    months = {col: p for col, p in layout.month_columns.items() if p <= context.latest_allowed}
     extras = unknown_extra_columns(layout)
     if extras:
-        c.warning(sheet.name, None, "columns_ignored", "Columns that are not months were ignored",
+        found.add(-1, 0, "warning", None, "columns_ignored", "Columns that are not months were ignored",
                   ", ".join(extras), "Nothing to do if these are notes; check any that should be months.")
-    for r in range(header + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        if all(v is None for v in row):
-            continue
-        kpi_raw = _cell(row, kpi_col)
-        has_values = any(_cell(row, col) is not None for col in months) or any(
-            cell_ref(r, col) in sheet.formulas_without_values for col in months)
-        if not has_values:
-            continue  # spacer, section heading or footnote: no monthly figures on the row
-        if kpi_raw is None:
-            c.error(sheet.name, cell_ref(r, kpi_col), "missing_kpi", "Figures on a row with no KPI name", None,
-                    "Enter the KPI code or name in this cell, or delete the row.")
-            continue
-        kpi_code = c.kpi(sheet.name, cell_ref(r, kpi_col), kpi_raw)
-        if kpi_code is None:
-            continue
-        for col, period in months.items():
-            ref = cell_ref(r, col)
-            value, status, ok = c.number(sheet.name, ref, _cell(row, col), kpi_code, "value",
-                                         sheet.formulas_without_values)
-            if ok:
-                c.add(_Row(c.context.home_la, kpi_code, period, value, None, None, status, None, sheet.name, ref))
+    start = header + 1
+    body = sheet.cells[start:]
+    month_cols = np.array(list(months), dtype=int)
+    grid = body[:, month_cols]
+    formulas = _formula_positions(sheet.formulas_without_values)
+    unsaved = np.array([[(start + r, c) in formulas for c in month_cols.tolist()] for r in range(len(body))],
+                       dtype=bool).reshape(grid.shape)
+    has_values = (~_is_none(grid) | unsaved).any(axis=1) & ~_is_none(body).all(axis=1)
+    at = np.flatnonzero(has_values)  # spacers, section headings and footnotes have no monthly figures
+    rows = at + start
+    codes = _kpis(found, body[at, kpi_col], rows, kpi_col, 0, context.matcher, "Figures on a row with no KPI name",
+                  "Enter the KPI code or name in this cell, or delete the row.")
+    known = np.flatnonzero(~_is_none(codes))
+    width = len(month_cols)
+    cell_rows = np.repeat(rows[known], width)
+    cell_cols = np.tile(month_cols, len(known))
+    cell_codes = np.repeat(codes[known], width)
+    units = by_distinct(cell_codes, context.units.get)
+    value, status, usable, _ = _numbers(found, grid[at[known]].reshape(-1), cell_rows, cell_cols,
+                                        np.tile(np.arange(1, width + 1), len(known)), cell_codes, units, "value",
+                                        formulas)
+    periods = np.empty(width, dtype=object)
+    periods[:] = list(months.values())
+    return _frame(sheet.name, cell_rows[usable], cell_cols[usable], la_code=context.home_la,
+                  kpi_code=cell_codes[usable], period=np.tile(periods, len(known))[usable], value=value[usable],
+                  status_code=status[usable])
 
 
-def _check_duplicates(c: _Collector) -> None:
-    seen: dict[tuple[str, str, date], _Row] = {}
-    for row in c.rows:
-        key = (row.la_code, row.kpi_code, row.period)
-        if key in seen:
-            first = seen[key]
-            c.error(row.sheet, row.cell, "duplicate", f"{row.kpi_code} for {row.period:%b %Y} is given twice "
-                    f"(also at {first.sheet}!{first.cell})", None, "Keep one of the two figures.")
-        else:
-            seen[key] = row
+def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
+    """Each repeat of a council, KPI and month, naming the cell where it was first given."""
+    keys = observations[["la_code", "kpi_code", "period"]]
+    repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy())
+    if not len(repeated):
+        return []
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(keys))).groupby(group).transform("min").to_numpy()
+    issues = []
+    for i in repeated:
+        row, original = observations.iloc[i], observations.iloc[first[i]]
+        issues.append(Issue("error", file, row["sheet"], row["cell"], "duplicate",
+                            f"{row['kpi_code']} for {row['period']:%b %Y} is given twice (also at "
+                            f"{original['sheet']}!{original['cell']})", None, "Keep one of the two figures."))
+    return issues
 
 
-def _check_fractions(c: _Collector) -> None:
+def _fractions(file: str, observations: pd.DataFrame, units: dict[str, str]) -> list[Issue]:
     """A percentage KPI whose every value lies between 0 and 1 was almost certainly typed as fractions."""
-    units = c.context.units
-    by_kpi: dict[str, list[_Row]] = {}
-    for row in c.rows:
-        if units[row.kpi_code] == "%" and row.value is not None:
-            by_kpi.setdefault(row.kpi_code, []).append(row)
-    for code, rows in by_kpi.items():
-        values = [r.value for r in rows]
-        if max(values) <= 1 and max(values) > 0:
-            first, last = rows[0], rows[-1]
-            c.error(first.sheet, first.cell, "looks_like_fractions",
-                    f"Every {code} value lies between 0 and 1 ({first.cell} to {last.cell}): they look like "
-                    "fractions, not percentages", f"{values[0]:g}",
-                    "Enter percentages as 0-100 (85.5, not 0.855). If the cells are formatted as %, change the "
-                    "format to Number and multiply by 100.")
+    percentages = [code for code, unit in units.items() if unit == "%"]
+    rated = observations[observations["kpi_code"].isin(percentages) & observations["value"].notna()]
+    issues = []
+    for code, top in rated.groupby("kpi_code", sort=False)["value"].max().items():
+        if 0 < top <= 1:
+            rows = rated[rated["kpi_code"] == code]
+            first, last = rows.iloc[0], rows.iloc[-1]
+            issues.append(Issue(
+                "error", file, first["sheet"], first["cell"], "looks_like_fractions",
+                f"Every {code} value lies between 0 and 1 ({first['cell']} to {last['cell']}): they look like "
+                "fractions, not percentages", f"{first['value']:g}",
+                "Enter percentages as 0-100 (85.5, not 0.855). If the cells are formatted as %, change the "
+                "format to Number and multiply by 100."))
+    return issues

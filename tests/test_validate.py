@@ -137,3 +137,53 @@ def test_dfe_download_is_recognised_as_benchmarks(context):
     assert parsed.errors == []
     assert parsed.observations.empty
     assert [s.layout for s in parsed.sheets] == ["dfe_benchmarks"]
+
+
+def test_issues_come_in_the_order_of_the_sheet_whatever_the_column_order(context):
+    """Columns are checked one at a time, but the report reads row by row: council, KPI, month, value,
+    numerator, denominator, wherever those columns sit."""
+    rows = [["value", "denominator", "numerator", "kpi", "period", "LA code"],
+            [5, None, None, "Nonsense", "sometime", "X1"],
+            ["lots", -1, "n/a?", "CONTACTS", "2026-10", None],
+            [10, -1, "50%", "CONTACTS", "2026-09", None],
+            ["  ", None, None, "CLA_COUNT", "2026-10", None],
+            [None, None, None, None, None, None],
+            [None, "Source: case-management system", None, None, None, None]]
+    parsed = run("shuffled.xlsx", fixtures.xlsx({"Data": rows}), context)
+    assert rules(parsed) == [("bad_la_code", "Data", "F2"), ("unknown_kpi", "Data", "D2"), ("bad_period", "Data", "E2"),
+                             ("not_a_number", "Data", "A3"), ("percent_for_non_percentage", "Data", "C4"),
+                             ("negative", "Data", "B4"), ("missing_value", "Data", "A5")]
+    assert parsed.errors[3].message == "The value is text, not a number" and parsed.errors[3].found == "lots"
+    assert parsed.errors[5].message == "The denominator cannot be negative"
+    (row,) = parsed.observations.to_dict("records")
+    assert (row["kpi_code"], row["period"], row["value"], row["cell"]) == ("CONTACTS", date(2026, 9, 1), 10, "A4")
+    assert pd.isna(row["numerator"]) and pd.isna(row["denominator"])
+
+
+def test_wide_issues_come_row_by_row_after_the_header(context):
+    rows = [["Indicator", "Target", date(2026, 9, 1), "Oct-26", "Dec-26"],
+            ["Referals", 1, 5, 6, 7],
+            ["CONTACTS", 1, "lots", -4, 5],
+            [None, None, 5, None, None],
+            ["ASSESS_45WD_PCT", None, "0.5", None, None]]
+    parsed = run("wide.xlsx", fixtures.xlsx({"Scorecard": rows}), context)
+    assert rules(parsed) == [("future_period", "Scorecard", "E1"), ("unknown_kpi", "Scorecard", "A2"),
+                             ("not_a_number", "Scorecard", "C3"), ("negative", "Scorecard", "D3"),
+                             ("missing_kpi", "Scorecard", "A4"), ("looks_like_fractions", "Scorecard", "C5")]
+    assert parsed.errors[1].fix.startswith("Did you mean REFERRALS")
+    assert parsed.warnings == []
+
+
+def test_a_large_long_sheet_is_read_whole(context):
+    """Thousands of rows go through the column path: every row loads, in order, with its own cell."""
+    periods = [f"{year}-{month:02d}" for year in range(2017, 2026) for month in range(1, 13)]
+    rows = [["la_code", "kpi", "period", "value"]] + [
+        [f"E99{n:06d}", kpi, period, 10 + n] for n in range(2, 12) for kpi in ("CONTACTS", "Referrals received")
+        for period in periods]
+    (sheet,) = read_file("history.csv", "\n".join(",".join(map(str, r)) for r in rows).encode())
+    parsed = parse("history.csv", [sheet], context)
+    assert parsed.errors == []
+    assert len(parsed.observations) == len(rows) - 1 == 2160
+    last = parsed.observations.iloc[-1]
+    assert (last["la_code"], last["kpi_code"], last["period"], last["value"], last["cell"]) == (
+        "E99000011", "REFERRALS", date(2025, 12, 1), 21, "D2161")
