@@ -3,67 +3,93 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl.store import StoreBusyError
 from settings import load_settings
-from ui import identity, selection, uploads
+from ui import feedback, identity, selection, uploads
 
 selection.page_start()
 st.title("Upload monthly data")
+feedback.show_flash()
 st.markdown(
     "Upload the month's KPI spreadsheet (.xlsx, .xlsm, .ods or .csv) or a DfE data download. Every cell is "
     "checked first; **nothing is loaded until there are no errors and you confirm.**"
 )
 st.download_button("Download the template (.xlsx)", uploads.template(), file_name="kpi_monthly_return_template.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime=uploads.XLSX_MIME, icon=":material/download:",
+                   help="The long layout the upload reads best, with a sheet listing every KPI code, name and unit.")
 
-file = st.file_uploader("Spreadsheet to upload", type=["xlsx", "xlsm", "ods", "csv"], key="upload_file")
+file = st.file_uploader("Spreadsheet to upload", type=["xlsx", "xlsm", "ods", "csv"], key=uploads.uploader_key())
 if file is None:
     st.stop()
 
-user = identity.current_user()
-plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, user)
+try:
+    plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, identity.current_user())
+except StoreBusyError as busy:
+    st.error(f"{busy} Your file has not been checked or loaded.", icon=":material/hourglass_top:")
+    st.stop()
 
 if plan.already_loaded_as is not None:
-    st.info(f"This exact file was already loaded as upload {plan.already_loaded_as}. Nothing has changed.",
-            icon="ℹ️")
+    st.info(f"**{file.name}** is already loaded, exactly as it is, as upload {plan.already_loaded_as}. "
+            "Nothing has changed. To load it again, withdraw that upload first.", icon=":material/info:")
+    st.page_link("pages/upload_history.py", label="See it in Upload history", icon=":material/history:")
     st.stop()
 
-if plan.parsed is not None and plan.parsed.sheets:
+sheets = uploads.sheet_table(plan)
+if not sheets.empty:
     st.subheader("What was recognised")
-    st.dataframe(
-        [{"Sheet": s.sheet, "Layout": s.layout, "Rows recognised": s.rows, "Note": s.note} for s in plan.parsed.sheets],
-        hide_index=True, width="stretch",
-    )
+    st.dataframe(sheets, hide_index=True, width="stretch")
 
 if plan.errors:
-    st.error(f"**{len(plan.errors)} errors: nothing has been loaded.** Fix them in the spreadsheet and upload it "
-             "again. Each error names its sheet and cell.", icon="⛔")
-    st.dataframe(uploads.issue_table(plan), hide_index=True, width="stretch")
+    st.error(f"**{uploads.plural(len(plan.errors), 'error')} in {file.name}: nothing has been loaded.** Each row "
+             "below names the sheet and cell, what was found and how to fix it. Fix them all in the spreadsheet, "
+             "then upload it again.", icon=":material/error:")
+    problems = uploads.issue_table(plan)
+    if len(problems) <= uploads.WRAPPED_ISSUES:
+        st.table(problems.style.hide(axis="index"))
+    else:
+        st.dataframe(problems, column_config=uploads.ISSUE_COLUMN_CONFIG, hide_index=True, width="stretch")
     st.download_button("Download the error report (.xlsx)", uploads.error_report(plan),
-                       file_name=f"{file.name}-errors.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       file_name=uploads.error_report_name(file.name), mime=uploads.XLSX_MIME,
+                       icon=":material/download:")
     st.stop()
 
-for warning in plan.warnings:
-    st.warning(f"{warning.location}: {warning.message}" + (f" ({warning.found})" if warning.found else ""),
-               icon="⚠️")
+warnings = uploads.warning_lines(plan)
+if warnings:
+    shown, rest = warnings[:uploads.WARNINGS_SHOWN], warnings[uploads.WARNINGS_SHOWN:]
+    more = f"\n\n…and {len(rest):,} more, listed below." if rest else ""
+    st.warning(f"**Please check {uploads.plural(len(warnings), 'warning')} before loading:**\n"
+               + "\n".join(f"- {line}" for line in shown) + more, icon=":material/warning:")
+    if rest:
+        with st.expander(f"All {len(warnings):,} warnings"):
+            st.markdown("\n".join(f"- {line}" for line in warnings))
 
 st.subheader("Preview")
-if not plan.summary.empty:
-    st.markdown(f"**{len(plan.parsed.observations)} values** for {plan.summary.shape[0]} KPIs. "
-                "Values per KPI and month:")
-    st.dataframe(plan.summary, hide_index=True, width="stretch")
+if plan.parsed is not None and not plan.parsed.observations.empty:
+    counts = uploads.change_counts(plan)
+    preview = uploads.preview_table(plan)
+    st.markdown(f"**{uploads.plural(len(plan.parsed.observations), 'value')}** for "
+                f"{uploads.plural(len(preview), 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
+                f"{counts['unchanged']:,} the same as stored.")
+    councils = plan.parsed.observations["la_code"].nunique()
+    if councils > 1:
+        st.caption(f"The file covers {councils:,} councils: each cell is how many of them have a value that month.")
+    st.dataframe(preview, hide_index=True, width="stretch")
     changed = uploads.changed_values(plan)
-    counts = plan.changes["change"].value_counts()
-    st.markdown(f"New: {counts.get('new', 0)} · changed: {counts.get('changed', 0)} · "
-                f"unchanged: {counts.get('unchanged', 0)}")
     if not changed.empty:
-        st.markdown("**Values that will change** (the stored values stay in history and come back if this upload "
-                    "is withdrawn):")
+        st.markdown(f"**{uploads.plural(len(changed), 'value')} will change.** The stored values stay in history "
+                    "and come back if this upload is withdrawn.")
         st.dataframe(changed, hide_index=True, width="stretch")
 if plan.benchmarks is not None:
-    st.markdown(f"**Benchmarks:** {len(plan.benchmarks.values)} figures and {len(plan.benchmarks.neighbours)} "
-                "statistical-neighbour links.")
+    st.markdown(f"**Benchmarks:** {plan.benchmarks.values.shape[0]:,} figures and "
+                f"{plan.benchmarks.neighbours.shape[0]:,} statistical-neighbour links.")
 
-if st.button("Load this file", type="primary", disabled=not plan.can_load):
-    upload_id = uploads.load(plan)
-    st.success(f"Loaded {plan.row_count} rows as upload {upload_id}. The overview now shows them.", icon="✅")
+if st.button(f"Load {uploads.plural(plan.row_count, 'value')} from {file.name}", type="primary", key="confirm_load",
+             icon=":material/upload:", disabled=not plan.can_load):
+    try:
+        upload_id = uploads.load(plan)
+    except (StoreBusyError, ValueError) as refused:
+        st.error(f"Nothing was loaded: {refused}", icon=":material/error:")
+        st.stop()
+    feedback.flash(f"Loaded {file.name} as upload {upload_id}: {uploads.plural(plan.row_count, 'value')}. "
+                     "The overview and trend pages show them now; Upload history can withdraw them.")
+    st.rerun()

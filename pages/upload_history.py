@@ -3,35 +3,45 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, identity, selection, uploads
+from etl.store import StoreBusyError
+from ui import data, feedback, identity, selection, uploads
 
 selection.page_start()
 st.title("Upload history")
+feedback.show_flash()
 table = data.uploads()
 if table.empty:
-    st.info("Nothing has been uploaded yet.")
+    st.info("Nothing has been uploaded yet.", icon=":material/info:")
+    st.page_link("pages/upload.py", label="Upload a monthly return", icon=":material/upload_file:")
     st.stop()
 
-st.dataframe(
-    table[["upload_id", "file_name", "kind", "uploaded_by", "uploaded_at", "rows_loaded", "status", "withdrawn_by",
-           "withdrawn_at"]].rename(columns=lambda c: c.replace("_", " ").capitalize()),
-    hide_index=True, width="stretch",
-)
+st.markdown("Every upload, newest first. Times are UK time; SHA-256 is the start of the file's fingerprint.")
+history = uploads.history_table(table)
+st.dataframe(history, column_config=uploads.HISTORY_COLUMN_CONFIG, hide_index=True, width="stretch")
 
-labels = {int(r.upload_id): f"{r.upload_id}: {r.file_name} ({r.status})" for r in table.itertuples()}
-chosen_id = st.selectbox("Upload", list(labels), format_func=labels.get, key="history_upload")
+labels = {int(u): f"Upload {u}: {name}, {when}" for u, name, when in history[["Upload", "File", "Uploaded at"]].values}
+chosen_id = st.selectbox("Upload to look at", list(labels), format_func=labels.get, key="history_upload")
 row = table[table["upload_id"] == chosen_id].iloc[0]
-st.subheader(f"Upload {chosen_id}")
-st.markdown(
-    f"**File:** {row['file_name']}  \n**SHA-256:** `{row['sha256']}`  \n**Size:** {row['size_bytes']:,} bytes  \n"
-    f"**By:** {row['uploaded_by']} on {row['uploaded_at']:%d %b %Y %H:%M}  \n**Status:** {row['status']}"
-)
-st.dataframe(data.upload_contents(int(chosen_id)), hide_index=True, width="stretch")
+shown = history[history["Upload"] == chosen_id].iloc[0]
+st.subheader(f"Upload {chosen_id}: {row['file_name']}")
+details = (f"**SHA-256:** `{row['sha256']}`  \n**Size:** {row['size_bytes']:,} bytes  \n"
+           f"**By:** {row['uploaded_by']} on {shown['Uploaded at']} (UK time)  \n"
+           f"**Values loaded:** {row['rows_loaded']:,}  \n**Status:** {row['status']}")
+if row["status"] == "withdrawn":
+    details += f" by {row['withdrawn_by']} on {shown['Withdrawn at']}"
+st.markdown(details)
+st.dataframe(uploads.contents_table(data.upload_contents(int(chosen_id))), hide_index=True, width="stretch")
 
 if row["status"] == "loaded":
-    st.markdown("Withdrawing removes this upload's values from every page; values it replaced come back.")
-    sure = st.checkbox(f"I want to withdraw upload {chosen_id}", key="confirm_withdraw")
-    if st.button("Withdraw upload", disabled=not sure, key="withdraw"):
-        affected = uploads.withdraw(int(chosen_id), identity.current_user())
-        st.success(f"Upload {chosen_id} withdrawn: {affected} values removed.", icon="✅")
+    st.markdown(f"**Withdraw upload {chosen_id}.** Its {row['rows_loaded']:,} values disappear from every page and "
+                "the values they replaced come back. The upload stays listed here as withdrawn.")
+    sure = st.checkbox(f"Yes, withdraw upload {chosen_id} ({row['file_name']})", key=f"confirm_withdraw_{chosen_id}")
+    if st.button("Withdraw upload", disabled=not sure, key=f"withdraw_{chosen_id}", icon=":material/undo:"):
+        try:
+            affected = uploads.withdraw(int(chosen_id), identity.current_user())
+        except (StoreBusyError, LookupError, ValueError) as refused:
+            st.error(f"Upload {chosen_id} was not withdrawn: {refused}", icon=":material/error:")
+            st.stop()
+        feedback.flash(f"Upload {chosen_id} ({row['file_name']}) withdrawn: {uploads.plural(affected, 'value')} "
+                       "removed; the values they replaced are shown again.")
         st.rerun()

@@ -41,3 +41,24 @@ def empty_con(tmp_path: Path):
     con = connect(tmp_path / "empty.duckdb")
     yield con
     con.close()
+
+
+@pytest.fixture
+def unstarted_app(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app on a fresh demo copy, not yet run: a test can open any page first."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db_path))
+    monkeypatch.delenv("DASHBOARD_LA", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+@pytest.fixture
+def app(unstarted_app):
+    """The app after its first run, on the overview."""
+    unstarted_app.run()
+    assert not unstarted_app.exception
+    return unstarted_app

@@ -2,26 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture
-def app(demo_db_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db_path))
-    monkeypatch.delenv("DASHBOARD_LA", raising=False)
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_overview_shows_the_demo_scorecard(app):

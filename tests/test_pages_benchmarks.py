@@ -1,24 +1,13 @@
 """The Benchmarks and Workforce pages run on the demo database and show their key elements."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
-def app(demo_db_path, monkeypatch) -> AppTest:
-    """The app, not yet run: each test opens its own page first, so it does not depend on the overview."""
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db_path))
-    monkeypatch.delenv("DASHBOARD_LA", raising=False)
-    import streamlit as st
-
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=60)
+def app(unstarted_app):
+    """Not yet run: each test opens its own page first, so it does not depend on the overview."""
+    return unstarted_app
 
 
 def test_benchmarks_ranks_the_demo_council_among_its_neighbours(app):

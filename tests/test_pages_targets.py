@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.test_pages import app  # noqa: F401  (the shared AppTest fixture)
-
-
-def _open(app):  # noqa: F811
+def _open(app):
     app.switch_page("pages/targets.py").run()
     assert not app.exception
     return app
@@ -16,7 +13,7 @@ def _add_form_submit(app):
     return next(b for b in app.button if b.label == "Save target")
 
 
-def test_targets_page_lists_the_demo_targets(app):  # noqa: F811
+def test_targets_page_lists_the_demo_targets(app):
     app = _open(app)
     assert app.title[0].value == "Targets and RAG rules"
     table = app.dataframe[0].value
@@ -25,7 +22,7 @@ def test_targets_page_lists_the_demo_targets(app):  # noqa: F811
     assert "Inspection action-plan target" in set(table["Kind"])
 
 
-def test_a_percentage_target_over_100_is_refused_in_words(app):  # noqa: F811
+def test_a_percentage_target_over_100_is_refused_in_words(app):
     app = _open(app)
     before = len(app.dataframe[0].value)
     app.selectbox(key="add_target_kpi").set_value("SW_AGENCY_PCT")
@@ -37,7 +34,7 @@ def test_a_percentage_target_over_100_is_refused_in_words(app):  # noqa: F811
     assert len(app.dataframe[0].value) == before
 
 
-def test_adding_a_target_shows_it_and_records_who(app):  # noqa: F811
+def test_adding_a_target_shows_it_and_records_who(app):
     app = _open(app)
     before = len(app.dataframe[0].value)
     app.selectbox(key="add_target_kpi").set_value("SW_TURNOVER_PCT")
@@ -54,7 +51,7 @@ def test_adding_a_target_shows_it_and_records_who(app):  # noqa: F811
     assert history.loc[history["Source"] == "Workforce strategy 2026", "Created by"].iloc[0].endswith("(no sign-in)")
 
 
-def test_a_rag_rule_is_saved_and_changes_the_overview(app):  # noqa: F811
+def test_a_rag_rule_is_saved_and_changes_the_overview(app):
     app = _open(app)
     app.selectbox(key="rule_kpi").set_value("SW_AGENCY_PCT")
     app.radio[0].set_value("close")
@@ -70,7 +67,7 @@ def test_a_rag_rule_is_saved_and_changes_the_overview(app):  # noqa: F811
     assert row["RAG"] == "● On target"  # within 50% either side of its target
 
 
-def test_changing_and_removing_a_target_keeps_both_in_history(app):  # noqa: F811
+def test_changing_and_removing_a_target_keeps_both_in_history(app):
     app = _open(app)
     history_before = len(app.dataframe[-1].value)
     live_before = len(app.dataframe[0].value)

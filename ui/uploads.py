@@ -1,8 +1,15 @@
-"""Upload and withdrawal for the pages: the store work in `etl`, wrapped with the cache and progress bar."""
+"""Upload and withdrawal for the pages: the store work in `etl`, wrapped with progress, caching and wording.
+
+The pages stay thin: everything they show about an upload (the error table, the
+preview, the history list) is shaped here, so AppTest and the browser tests see
+the same tables the analyst does.
+"""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,26 +20,73 @@ from etl.spreadsheets import workbook_bytes
 from etl.template import template_bytes
 from ui import data
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAN_KEY = "upload_plan"
+ROUND_KEY = "upload_round"
+SHORT_HASH = 12
+# Up to this many problems show as a plain table whose long sentences wrap; more scroll in a grid.
+WRAPPED_ISSUES = 50
+# Warnings beyond this many (a history file replaces many months) fold into an expander.
+WARNINGS_SHOWN = 5
+CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+
+# What the analyst reads first (where, what, what was found, how to fix) comes first.
+ISSUE_COLUMNS = ["Sheet", "Cell", "Problem", "Found", "How to fix", "Rule", "Severity", "File"]
+ISSUE_COLUMN_CONFIG = {
+    "Sheet": st.column_config.TextColumn("Sheet", width="small"),
+    "Cell": st.column_config.TextColumn("Cell", width="small"),
+    "Problem": st.column_config.TextColumn("Problem", width="medium"),
+    "Found": st.column_config.TextColumn("Found", width="small"),
+    "How to fix": st.column_config.TextColumn("How to fix", width="large"),
+    "Rule": st.column_config.TextColumn("Rule", width="small"),
+    "Severity": st.column_config.TextColumn("Severity", width="small"),
+    "File": st.column_config.TextColumn("File", width="small"),
+}
+
+HISTORY_COLUMN_CONFIG = {
+    "Values": st.column_config.NumberColumn("Values", format="localized"),
+    "SHA-256": st.column_config.TextColumn("SHA-256", help="The start of the file's SHA-256 fingerprint"),
+}
+
+
+def uploader_key() -> str:
+    """The file uploader's key; a successful load moves it on, which empties the uploader for the next file."""
+    return f"upload_file_{st.session_state.get(ROUND_KEY, 0)}"
+
 
 def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Plan:
-    """Check a file once per content; reruns of the page reuse the result."""
-    key = "plan:" + hashlib.sha256(content).hexdigest() + ":" + home_la
-    if key not in st.session_state:
-        bar = st.progress(0.0, text="Reading the file…")
+    """Check a file once; reruns of the page (ticking a box, pressing Load) reuse the result.
+
+    Only the latest plan is kept, because a regional history's plan holds hundreds
+    of thousands of rows. The plan is keyed by the store's version too, so a load
+    from the command line or another tab in the meantime makes the preview's diff
+    and the duplicate check fresh rather than stale.
+    """
+    key = (hashlib.sha256(content).hexdigest(), home_la, data.version())
+    kept = st.session_state.get(PLAN_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    st.session_state.pop(PLAN_KEY, None)
+    size_mb = len(content) / 1_000_000
+    bar = st.progress(0.0, text=f"Reading {file_name} ({size_mb:.1f} MB)…")
+    try:
         with data.store() as con:
             plan = ingest.prepare(con, file_name, content, home_la=home_la, user=user,
                                   progress=lambda fraction, text: bar.progress(fraction, text=text))
+    finally:
         bar.empty()
-        st.session_state[key] = plan
-    return st.session_state[key]
+    st.session_state[PLAN_KEY] = (key, plan)
+    return plan
 
 
 def load(plan: ingest.Plan) -> int:
-    with data.store() as con:
-        upload_id = ingest.commit(con, plan)
+    """Commit a checked plan, then forget it and empty the uploader so the page starts afresh."""
+    with st.spinner(f"Loading {plan.row_count:,} values in one transaction…"):
+        with data.store() as con:
+            upload_id = ingest.commit(con, plan)
     data.refresh()
-    for key in [k for k in st.session_state if str(k).startswith("plan:")]:
-        del st.session_state[key]
+    st.session_state.pop(PLAN_KEY, None)
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     return upload_id
 
 
@@ -43,25 +97,146 @@ def withdraw(upload_id: int, user: str) -> int:
     return affected
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def issue_table(plan: ingest.Plan) -> pd.DataFrame:
-    return pd.DataFrame([i.as_row() for i in plan.issues])
+    """Every problem found, one row each: errors first, then sheet by sheet, down the rows as in Excel."""
+    sheets = {s.sheet: i for i, s in enumerate(plan.parsed.sheets)} if plan.parsed is not None else {}
+
+    def order(issue) -> tuple:
+        where = CELL_REF.fullmatch(issue.cell or "")
+        row, column = (int(where[2]), (len(where[1]), where[1])) if where else (0, (0, ""))
+        sheet = -1 if issue.sheet is None else sheets.get(issue.sheet, len(sheets))
+        return issue.severity != "error", sheet, row, column
+
+    return pd.DataFrame([i.as_row() for i in sorted(plan.issues, key=order)], columns=ISSUE_COLUMNS)
 
 
 def error_report(plan: ingest.Plan) -> bytes:
     return workbook_bytes({"Problems": issue_table(plan)})
 
 
+def error_report_name(file_name: str) -> str:
+    return f"{Path(file_name).stem}-errors.xlsx"
+
+
+def sheet_table(plan: ingest.Plan) -> pd.DataFrame:
+    """The recognised-layout summary: each sheet, how it was read, and why a sheet was skipped."""
+    sheets = [] if plan.parsed is None else plan.parsed.sheets
+    return pd.DataFrame(
+        [{"Sheet": s.sheet, "Read as": s.layout, "Values recognised": s.rows, "Note": s.note} for s in sheets],
+        columns=["Sheet", "Read as", "Values recognised", "Note"],
+    )
+
+
+def warning_lines(plan: ingest.Plan) -> list[str]:
+    """Warnings as short lines; a whole-file warning needs no location in front of it."""
+    lines = []
+    for warning in plan.warnings:
+        where = f"{warning.location}: " if warning.sheet else ""
+        found = f" ({warning.found})" if warning.found else ""
+        lines.append(f"{where}{warning.message}{found}")
+    return lines
+
+
+def _kpi_labels() -> dict[str, str]:
+    catalogue = data.catalogue()
+    return {code: f"{name} ({code})" for code, name in zip(catalogue["code"], catalogue["name"])}
+
+
+def _council_names() -> dict[str, str]:
+    councils = data.councils()
+    return dict(zip(councils["la_code"], councils["name"]))
+
+
+def preview_table(plan: ingest.Plan) -> pd.DataFrame:
+    """What the file holds per KPI and month, KPIs in catalogue order.
+
+    For one council each cell is the value itself (or its suppression code), which
+    is what an analyst checks by eye against the spreadsheet; for a file covering
+    several councils each cell is the number of values (one per council) that month.
+    """
+    observations = plan.parsed.observations
+    labels = _kpi_labels()
+    if observations["la_code"].nunique() == 1:
+        frame = observations.assign(
+            month=pd.to_datetime(observations["period"]).dt.strftime("%Y-%m"),
+            shown=_described(observations["value"], observations["status_code"]),
+        )
+        table = frame.pivot_table(index="kpi_code", columns="month", values="shown", aggfunc="first",
+                                  fill_value="").reset_index()
+    else:
+        table = plan.summary.rename(columns={"KPI": "kpi_code"})
+    order = {code: i for i, code in enumerate(labels)}
+    table = table.sort_values("kpi_code", key=lambda codes: codes.map(lambda c: order.get(c, len(order))))
+    table.columns.name = None
+    table["kpi_code"] = table["kpi_code"].map(lambda c: labels.get(c, c))
+    return table.rename(columns={"kpi_code": "KPI"}).reset_index(drop=True)
+
+
+def _described(values: pd.Series, statuses: pd.Series) -> pd.Series:
+    """A value as the analyst typed it, or its suppression code, or blank."""
+    text = values.map(lambda v: f"{v:,.10g}" if pd.notna(v) else None)
+    return text.fillna(statuses.astype("object").where(statuses.notna(), None)).fillna("")
+
+
+def change_counts(plan: ingest.Plan) -> dict[str, int]:
+    counts = plan.changes["change"].value_counts()
+    return {kind: int(counts.get(kind, 0)) for kind in ("new", "changed", "unchanged")}
+
+
 def changed_values(plan: ingest.Plan) -> pd.DataFrame:
+    """Each stored value this upload will replace, beside its replacement."""
     changes = plan.changes
+    columns = ["Council", "KPI", "Month", "Stored now", "After upload", "Stored from upload"]
     if changes.empty:
-        return changes
+        return pd.DataFrame(columns=columns)
     shown = changes[changes["change"] == "changed"]
+    labels, names = _kpi_labels(), _council_names()
     return pd.DataFrame({
-        "Council": shown["la_code"], "KPI": shown["kpi_code"],
+        "Council": shown["la_code"].map(lambda c: names.get(c, c)),
+        "KPI": shown["kpi_code"].map(lambda c: labels.get(c, c)),
         "Month": pd.to_datetime(shown["period"]).dt.strftime("%Y-%m"),
-        "Stored now": shown["stored_value"], "Stored status": shown["stored_status"].fillna(""),
-        "After upload": shown["new_value"], "New status": shown["new_status"].fillna(""),
-        "From upload": shown["stored_upload"].astype("Int64"),
+        "Stored now": _described(shown["stored_value"], shown["stored_status"]),
+        "After upload": _described(shown["new_value"], shown["new_status"]),
+        "Stored from upload": shown["stored_upload"].astype("Int64"),
+    }, columns=columns).reset_index(drop=True)
+
+
+def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
+    """Every upload with its provenance, times in UK time, the hash shortened to what tells files apart."""
+    return pd.DataFrame({
+        "Upload": uploads["upload_id"],
+        "File": uploads["file_name"],
+        "Kind": uploads["kind"],
+        "Uploaded by": uploads["uploaded_by"],
+        "Uploaded at": uk_time(uploads["uploaded_at"]),
+        "Values": uploads["rows_loaded"],
+        "Status": uploads["status"],
+        "SHA-256": uploads["sha256"].str[:SHORT_HASH],
+        "Withdrawn by": uploads["withdrawn_by"].fillna(""),
+        "Withdrawn at": uk_time(uploads["withdrawn_at"]),
+    })
+
+
+def uk_time(stamps: pd.Series) -> pd.Series:
+    """Stored times are UTC; analysts in England read them in UK time, to the minute."""
+    local = pd.to_datetime(stamps).dt.tz_localize("UTC").dt.tz_convert("Europe/London")
+    return local.dt.strftime("%d %b %Y %H:%M").fillna("")
+
+
+def contents_table(contents: pd.DataFrame) -> pd.DataFrame:
+    """What one upload holds, per council and KPI, with how many of its values the pages show now."""
+    labels, names = _kpi_labels(), _council_names()
+    return pd.DataFrame({
+        "Council": contents["la_code"].map(lambda c: names.get(c, c)),
+        "KPI": contents["kpi_code"].map(lambda c: labels.get(c, c)),
+        "Values loaded": contents["values_loaded"],
+        "Shown now": contents["values_current"],
+        "First month": contents["first_month"],
+        "Last month": contents["last_month"],
     })
 
 

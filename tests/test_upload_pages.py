@@ -1,0 +1,274 @@
+"""The Upload and Upload history pages in AppTest: check, preview, confirm, refuse, list and withdraw."""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from etl import ingest
+from etl.store import StoreBusyError, open_store
+from settings import DEMO_LA_CODE
+from tests.fixtures import long_rows, xlsx
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONTH = "2026-10"
+KPI = "ASSESS_45WD_PCT"
+NEW_VALUE = 97.3
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
+    """What each download button offers, by file name: AppTest keeps only a media URL, not the bytes."""
+    offered: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        if filename is not None:
+            offered[filename] = (path_or_data, mimetype)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return offered
+
+
+def stored(db: Path, kpi: str = KPI, month: str = MONTH) -> tuple[float | None, int]:
+    """The value the dashboard shows now for the home council, and the upload it came from."""
+    with open_store(db) as con:
+        return con.execute(
+            "SELECT value, upload_id FROM observations WHERE is_current AND la_code = ? AND kpi_code = ?"
+            " AND strftime(period, '%Y-%m') = ?", [DEMO_LA_CODE, kpi, month]).fetchone()
+
+
+def uploads_in(db: Path) -> list[tuple]:
+    with open_store(db) as con:
+        return con.execute("SELECT upload_id, file_name, status, withdrawn_by FROM uploads ORDER BY 1").fetchall()
+
+
+def good_file(db: Path) -> bytes:
+    """One changed value, one unchanged, one new month: every kind of line the preview shows."""
+    same, _ = stored(db, "CLA_COUNT")
+    return xlsx({"Data": long_rows({(KPI, MONTH): NEW_VALUE, ("Children looked after", MONTH): same,
+                                    ("SW_AGENCY_PCT", "2026-11"): 12.5})})
+
+
+def bad_file() -> bytes:
+    return xlsx({"Data": long_rows({(KPI, MONTH): 191.2, ("NOT_A_KPI", MONTH): 5, ("CLA_COUNT", MONTH): "lots",
+                                    ("SW_AGENCY_PCT", "2099-01"): 12})})
+
+
+def open_upload(app: AppTest, name: str, content: bytes) -> AppTest:
+    app.switch_page("pages/upload.py").run()
+    app.file_uploader[0].set_value((name, content, XLSX_MIME)).run()
+    assert not app.exception
+    return app
+
+
+def load_directly(db: Path, name: str, content: bytes) -> int:
+    with open_store(db) as con:
+        plan = ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user="analyst@anyshire.example")
+        return ingest.commit(con, plan)
+
+
+def test_template_download_is_offered(app, downloads):
+    app.switch_page("pages/upload.py").run()
+    assert app.get("download_button")[0].label == "Download the template (.xlsx)"
+    content, mime = downloads["kpi_monthly_return_template.xlsx"]
+    assert mime == XLSX_MIME
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    assert {"Data", "KPIs"} <= set(workbook.sheetnames)
+    kpis = list(workbook["KPIs"].iter_rows(values_only=True))
+    assert kpis[0][:3] == ("Code", "Name", "Unit")
+    assert len(kpis) - 1 == 34 and (KPI in {row[0] for row in kpis})
+
+
+def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_path):
+    before, _ = stored(demo_db_path)
+    open_upload(app, "october.xlsx", good_file(demo_db_path))
+
+    sheets = app.dataframe[0].value
+    assert sheets.to_dict("records") == [{"Sheet": "Data", "Read as": "long", "Values recognised": 3, "Note": ""}]
+    assert any("3 values** for 3 KPIs: 1 new, 1 changed, 1 the same as stored" in m.value for m in app.markdown)
+    preview = app.dataframe[1].value.set_index("KPI")
+    assert list(preview.columns) == ["2026-10", "2026-11"]
+    assert preview.loc["Assessments completed within 45 working days (ASSESS_45WD_PCT)", MONTH] == "97.3"
+    assert preview.loc["Agency worker rate (SW_AGENCY_PCT)", "2026-11"] == "12.5"
+    changed = app.dataframe[2].value
+    assert changed[["Month", "Stored now", "After upload", "Stored from upload"]].values.tolist() == [
+        [MONTH, f"{before:g}", "97.3", 1]]
+    assert "Oct 2026 is already loaded" in app.warning[0].value
+    assert app.button(key="confirm_load").label == "Load 3 values from october.xlsx"
+    assert len(uploads_in(demo_db_path)) == 1
+    assert stored(demo_db_path) == (before, 1)
+
+
+def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
+    open_upload(app, "october.xlsx", good_file(demo_db_path))
+    app.button(key="confirm_load").click().run()
+    assert not app.exception
+    assert "Loaded october.xlsx as upload 2: 3 values" in app.success[0].value
+    assert app.file_uploader[0].value is None, "the uploader is emptied for the next file"
+    assert uploads_in(demo_db_path)[-1] == (2, "october.xlsx", "loaded", None)
+    assert stored(demo_db_path) == (NEW_VALUE, 2)
+
+    app.switch_page("pages/overview.py").run()
+    latest = {row["KPI"]: row["Latest"] for df in app.dataframe for row in df.value.to_dict("records")}
+    assert latest["Assessments completed within 45 working days"].startswith("97.3")
+
+
+def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db_path, downloads):
+    before = stored(demo_db_path)
+    open_upload(app, "bad.xlsx", bad_file())
+
+    assert "4 errors in bad.xlsx: nothing has been loaded" in app.error[0].value
+    errors = app.table[0].value
+    assert {"File", "Sheet", "Cell", "Rule", "Problem", "Found", "How to fix"} <= set(errors.columns)
+    assert errors[["Sheet", "Cell", "Rule", "Found"]].values.tolist() == [
+        ["Data", "D2", "percentage_out_of_range", "191.2"],
+        ["Data", "B3", "unknown_kpi", "NOT_A_KPI"],
+        ["Data", "D4", "not_a_number", "lots"],
+        ["Data", "C5", "future_period", "2099-01"],
+    ]
+    assert set(errors["File"]) == {"bad.xlsx"} and errors["How to fix"].str.len().min() > 10
+    assert not app.button, "there is nothing to confirm"
+    assert len(uploads_in(demo_db_path)) == 1 and stored(demo_db_path) == before
+
+    assert app.get("download_button")[1].label == "Download the error report (.xlsx)"
+    content, mime = downloads["bad-errors.xlsx"]
+    assert mime == XLSX_MIME
+    rows = list(load_workbook(io.BytesIO(content), read_only=True)["Problems"].iter_rows(values_only=True))
+    assert rows[0] == tuple(errors.columns)
+    assert [(r[0], r[1]) for r in rows[1:]] == [("Data", "D2"), ("Data", "B3"), ("Data", "D4"), ("Data", "C5")]
+
+
+def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(app, demo_db_path):
+    open_upload(app, "october.xlsx", b"la_code,kpi,period,value\n,CLA_COUNT,2026-10,800\n")
+    assert "1 error in october.xlsx" in app.error[0].value
+    errors = app.table[0].value
+    assert errors.iloc[0]["File"] == "october.xlsx" and errors.iloc[0]["How to fix"]
+    assert len(uploads_in(demo_db_path)) == 1
+
+
+def test_a_workbook_with_no_kpi_data_says_why_each_sheet_was_skipped(app, demo_db_path):
+    open_upload(app, "cover.xlsx", xlsx({"Cover": [["Anyshire monthly report"], ["Prepared by the BI team"]]}))
+    sheets = app.dataframe[0].value
+    assert sheets.loc[0, "Read as"] == "skipped" and "no header row" in sheets.loc[0, "Note"]
+    errors = app.table[0].value
+    assert list(errors["Rule"]) == ["no_data", "sheet_skipped"], "errors first, then warnings"
+    assert not app.button
+    assert len(uploads_in(demo_db_path)) == 1
+
+
+def test_the_same_file_loaded_twice_is_refused(app, demo_db_path):
+    content = good_file(demo_db_path)
+    open_upload(app, "october.xlsx", content)
+    app.button(key="confirm_load").click().run()
+    app.file_uploader[0].set_value(("october copy.xlsx", content, XLSX_MIME)).run()
+    assert not app.exception
+    assert "already loaded, exactly as it is, as upload 2" in app.info[-1].value
+    assert not app.button and not app.dataframe
+    assert [u[0] for u in uploads_in(demo_db_path)] == [1, 2]
+
+
+def test_history_lists_provenance_and_details(app, demo_db_path):
+    content = good_file(demo_db_path)
+    upload_id = load_directly(demo_db_path, "october.xlsx", content)
+    app.switch_page("pages/upload_history.py").run()
+    assert not app.exception
+
+    history = app.dataframe[0].value
+    newest = history.iloc[0]
+    assert (newest["Upload"], newest["File"], newest["Uploaded by"], newest["Values"], newest["Status"]) == (
+        upload_id, "october.xlsx", "analyst@anyshire.example", 3, "loaded")
+    sha = hashlib.sha256(content).hexdigest()
+    assert sha.startswith(newest["SHA-256"]) and len(newest["SHA-256"]) == 12
+    assert newest["Uploaded at"][-6:-3].strip().isdigit(), "a readable date and time"
+    assert list(history["Upload"]) == [upload_id, 1]
+
+    assert app.selectbox(key="history_upload").value == upload_id
+    details = app.markdown[1].value
+    assert sha in details and f"{len(content):,} bytes" in details
+    contents = app.dataframe[1].value
+    assert set(contents["KPI"]) == {"Assessments completed within 45 working days (ASSESS_45WD_PCT)",
+                                    "Children looked after at period end (CLA_COUNT)",
+                                    "Agency worker rate (SW_AGENCY_PCT)"}
+    assert contents["Shown now"].sum() == 3
+
+
+def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app, demo_db_path):
+    before, _ = stored(demo_db_path)
+    upload_id = load_directly(demo_db_path, "october.xlsx", good_file(demo_db_path))
+    app.switch_page("pages/upload_history.py").run()
+
+    withdraw = app.button(key=f"withdraw_{upload_id}")
+    assert withdraw.disabled, "nothing is withdrawn without the confirmation"
+    app.checkbox(key=f"confirm_withdraw_{upload_id}").check().run()
+    assert not app.button(key=f"withdraw_{upload_id}").disabled
+    app.button(key=f"withdraw_{upload_id}").click().run()
+    assert not app.exception
+
+    assert f"Upload {upload_id} (october.xlsx) withdrawn: 3 values removed" in app.success[0].value
+    assert stored(demo_db_path) == (before, 1)
+    assert stored(demo_db_path, "SW_AGENCY_PCT", "2026-11") is None
+    _, _, status, withdrawn_by = uploads_in(demo_db_path)[-1]
+    assert status == "withdrawn" and getpass.getuser() in withdrawn_by
+    history = app.dataframe[0].value.iloc[0]
+    assert history["Status"] == "withdrawn" and history["Withdrawn at"]
+    assert not app.checkbox, "a withdrawn upload offers no second withdrawal"
+
+
+def test_a_ticked_confirmation_does_not_carry_over_to_another_upload(app, demo_db_path):
+    first = load_directly(demo_db_path, "october.xlsx", good_file(demo_db_path))
+    second = load_directly(demo_db_path, "correction.xlsx", xlsx({"Data": long_rows({(KPI, MONTH): 95.0})}))
+    app.switch_page("pages/upload_history.py").run()
+    app.checkbox(key=f"confirm_withdraw_{second}").check().run()
+    app.selectbox(key="history_upload").set_value(first).run()
+    assert app.button(key=f"withdraw_{first}").disabled
+    assert [u[2] for u in uploads_in(demo_db_path)] == ["loaded", "loaded", "loaded"]
+
+
+def test_many_warnings_fold_into_an_expander(app):
+    months = [f"2026-{m:02d}" for m in range(3, 11)]
+    open_upload(app, "history.xlsx", xlsx({"Data": long_rows({(KPI, month): 90.0 for month in months})}))
+    summary = app.warning[0].value
+    assert "Please check 8 warnings before loading" in summary and "…and 3 more" in summary
+    assert summary.count("\n- ") == 5
+    listed = app.expander[0].markdown[0].value
+    assert all(f"{month} is already loaded" in listed for month in ("Mar 2026", "Oct 2026"))
+    assert app.button(key="confirm_load").label == "Load 8 values from history.xlsx"
+
+
+def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
+    def busy(*args, **kwargs):
+        raise StoreBusyError("The database is in use by another program. Try again in a moment.")
+
+    monkeypatch.setattr(ingest, "prepare", busy)
+    open_upload(app, "october.xlsx", good_file(demo_db_path))
+    assert "in use by another program" in app.error[0].value
+    assert "has not been checked or loaded" in app.error[0].value
+    assert not app.button
+
+
+def test_a_long_error_list_scrolls_in_a_grid_with_every_error(app, demo_db_path):
+    months = [f"20{y}-{m:02d}" for y in (21, 22, 23, 24, 25) for m in range(1, 13)]
+    open_upload(app, "text.xlsx", xlsx({"Data": long_rows({("CLA_COUNT", month): "n/a" for month in months})}))
+    assert "60 errors in text.xlsx" in app.error[0].value
+    assert not app.table
+    errors = app.dataframe[1].value
+    assert len(errors) == 60 and list(errors["Cell"][:3]) == ["D2", "D3", "D4"]
+    assert set(errors["Rule"]) == {"not_a_number"}
+
+
+def test_a_file_for_several_councils_previews_how_many_have_each_month(app):
+    rows = long_rows({(KPI, MONTH): 90.0, ("CLA_COUNT", MONTH): 800}, la_code=DEMO_LA_CODE)
+    rows += long_rows({(KPI, MONTH): 80.0}, la_code="E99000002")[1:]
+    open_upload(app, "region.xlsx", xlsx({"Data": rows}))
+    assert "covers 2 councils" in app.caption[0].value
+    preview = app.dataframe[1].value.set_index("KPI")[MONTH].to_dict()
+    assert preview == {"Children looked after at period end (CLA_COUNT)": 1,
+                       "Assessments completed within 45 working days (ASSESS_45WD_PCT)": 2}
