@@ -6,12 +6,12 @@ import streamlit as st
 st.set_page_config(page_title="Children's services performance", page_icon="📊", layout="wide")
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/trend.py", title="KPI trend", icon=":material/show_chart:", url_path="trend"),
-    st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:", url_path="benchmarks"),
-    st.Page("pages/workforce.py", title="Workforce", icon=":material/groups:", url_path="workforce"),
-    st.Page("pages/targets.py", title="Targets and RAG rules", icon=":material/flag:", url_path="targets"),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page("pages/upload_history.py", title="Upload history", icon=":material/history:", url_path="uploads"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/trend.py", title="KPI trend", icon=":material/show_chart:", url_path="trend"),
+    st.Page("views/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:", url_path="benchmarks"),
+    st.Page("views/workforce.py", title="Workforce", icon=":material/groups:", url_path="workforce"),
+    st.Page("views/targets.py", title="Targets and RAG rules", icon=":material/flag:", url_path="targets"),
+    st.Page("views/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("views/upload_history.py", title="Upload history", icon=":material/history:", url_path="uploads"),
 ]
 st.navigation(pages).run()

@@ -152,7 +152,7 @@ def rerun_timings(db: Path, repeat: int) -> dict[str, list[Timing]]:
     _check_page(at, "KPI overview")
     overview = repeat_ms(at.run, repeat)
     _check_page(at, "KPI overview")
-    at.switch_page("pages/trend.py")
+    at.switch_page("views/trend.py")
     trend_cold = time_ms(at.run)
     _check_page(at, "KPI trend")
     trend = repeat_ms(at.run, repeat)

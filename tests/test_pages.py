@@ -25,7 +25,7 @@ def test_sidebar_selects_council_and_month(app):
 
 
 def test_trend_page_shows_chart_table_and_download(app):
-    app.switch_page("pages/trend.py").run()
+    app.switch_page("views/trend.py").run()
     assert not app.exception
     app.selectbox(key="kpi_code").set_value("SW_AGENCY_PCT").run()
     assert not app.exception
@@ -42,7 +42,7 @@ def test_trend_page_shows_chart_table_and_download(app):
 def test_neighbour_council_has_no_targets_but_still_charts(app):
     app.sidebar.selectbox(key="la_code").set_value("E99000002").run()
     assert not app.exception
-    app.switch_page("pages/trend.py").run()
+    app.switch_page("views/trend.py").run()
     assert not app.exception
     assert "Borsetshire" in app.get("plotly_chart")[0].proto.spec
 
@@ -60,7 +60,7 @@ def test_overview_shows_spc_icons_and_can_filter_to_reds(app):
 
 
 def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
-    app.switch_page("pages/trend.py").run()
+    app.switch_page("views/trend.py").run()
     app.selectbox(key="kpi_code").set_value("REFERRALS").run()
     app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
     assert not app.exception
@@ -71,7 +71,7 @@ def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
 
 
 def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
-    app.switch_page("pages/trend.py").run()
+    app.switch_page("views/trend.py").run()
     app.selectbox(key="kpi_code").set_value("SW_AGENCY_PCT").run()
     app.text_area[0].input("Agency rate fell as six staff converted to permanent posts")
     app.button[0].click().run()  # Save commentary
@@ -85,7 +85,7 @@ def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
 
 
 def test_an_empty_commentary_is_refused_in_words(app):
-    app.switch_page("pages/trend.py").run()
+    app.switch_page("views/trend.py").run()
     app.button[0].click().run()
     assert not app.exception
     assert "Write the commentary" in app.error[0].value

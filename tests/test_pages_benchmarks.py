@@ -11,7 +11,7 @@ def app(unstarted_app):
 
 
 def test_benchmarks_ranks_the_demo_council_among_its_neighbours(app):
-    app.switch_page("pages/benchmarks.py").run()
+    app.switch_page("views/benchmarks.py").run()
     assert not app.exception
     assert app.title[0].value == "Benchmarks"
     app.selectbox(key="benchmark_kpi").set_value("SW_AGENCY_PCT").run()
@@ -30,7 +30,7 @@ def test_benchmarks_ranks_the_demo_council_among_its_neighbours(app):
 
 
 def test_benchmarks_year_choice_changes_the_rank_words(app):
-    app.switch_page("pages/benchmarks.py").run()
+    app.switch_page("views/benchmarks.py").run()
     app.selectbox(key="benchmark_kpi").set_value("SW_AGENCY_PCT").run()
     app.selectbox(key="benchmark_year_9").set_value(2023).run()
     assert not app.exception
@@ -38,7 +38,7 @@ def test_benchmarks_year_choice_changes_the_rank_words(app):
 
 
 def test_context_measure_is_ranked_without_a_band(app):
-    app.switch_page("pages/benchmarks.py").run()
+    app.switch_page("views/benchmarks.py").run()
     app.selectbox(key="benchmark_kpi").set_value("CLA_COUNT").run()
     assert not app.exception
     assert "band" not in app.subheader[0].value
@@ -46,7 +46,7 @@ def test_context_measure_is_ranked_without_a_band(app):
 
 
 def test_workforce_shows_five_kpis_with_target_rag_and_charts(app):
-    app.switch_page("pages/workforce.py").run()
+    app.switch_page("views/workforce.py").run()
     assert not app.exception
     assert app.title[0].value == "Workforce"
     assert [h.value for h in app.subheader] == [

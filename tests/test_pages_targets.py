@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 def _open(app):
-    app.switch_page("pages/targets.py").run()
+    app.switch_page("views/targets.py").run()
     assert not app.exception
     return app
 
@@ -61,7 +61,7 @@ def test_a_rag_rule_is_saved_and_changes_the_overview(app):
     assert "RAG rule" in app.success[0].value
     rules = next(d.value for d in app.dataframe if "method" in d.value.columns)
     assert rules["tolerance_pct"].tolist() == [50.0]
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("views/overview.py").run()
     workforce = next(d.value for d in app.dataframe if "Agency worker rate" in " ".join(d.value["KPI"]))
     row = workforce[workforce["KPI"].str.contains("Agency worker rate")].iloc[0]
     assert row["RAG"] == "● On target"  # within 50% either side of its target

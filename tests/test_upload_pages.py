@@ -63,7 +63,7 @@ def bad_file() -> bytes:
 
 
 def open_upload(app: AppTest, name: str, content: bytes) -> AppTest:
-    app.switch_page("pages/upload.py").run()
+    app.switch_page("views/upload.py").run()
     app.file_uploader[0].set_value((name, content, XLSX_MIME)).run()
     assert not app.exception
     return app
@@ -76,7 +76,7 @@ def load_directly(db: Path, name: str, content: bytes) -> int:
 
 
 def test_template_download_is_offered(app, downloads):
-    app.switch_page("pages/upload.py").run()
+    app.switch_page("views/upload.py").run()
     assert app.get("download_button")[0].label == "Download the template (.xlsx)"
     content, mime = downloads["kpi_monthly_return_template.xlsx"]
     assert mime == XLSX_MIME
@@ -116,7 +116,7 @@ def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
     assert uploads_in(demo_db_path)[-1] == (2, "october.xlsx", "loaded", None)
     assert stored(demo_db_path) == (NEW_VALUE, 2)
 
-    app.switch_page("pages/overview.py").run()
+    app.switch_page("views/overview.py").run()
     latest = {row["KPI"]: row["Latest"] for df in app.dataframe for row in df.value.to_dict("records")}
     assert latest["Assessments completed within 45 working days"].startswith("97.3")
 
@@ -178,7 +178,7 @@ def test_the_same_file_loaded_twice_is_refused(app, demo_db_path):
 def test_history_lists_provenance_and_details(app, demo_db_path):
     content = good_file(demo_db_path)
     upload_id = load_directly(demo_db_path, "october.xlsx", content)
-    app.switch_page("pages/upload_history.py").run()
+    app.switch_page("views/upload_history.py").run()
     assert not app.exception
 
     history = app.dataframe[0].value
@@ -203,7 +203,7 @@ def test_history_lists_provenance_and_details(app, demo_db_path):
 def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app, demo_db_path):
     before, _ = stored(demo_db_path)
     upload_id = load_directly(demo_db_path, "october.xlsx", good_file(demo_db_path))
-    app.switch_page("pages/upload_history.py").run()
+    app.switch_page("views/upload_history.py").run()
 
     withdraw = app.button(key=f"withdraw_{upload_id}")
     assert withdraw.disabled, "nothing is withdrawn without the confirmation"
@@ -225,7 +225,7 @@ def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app
 def test_a_ticked_confirmation_does_not_carry_over_to_another_upload(app, demo_db_path):
     first = load_directly(demo_db_path, "october.xlsx", good_file(demo_db_path))
     second = load_directly(demo_db_path, "correction.xlsx", xlsx({"Data": long_rows({(KPI, MONTH): 95.0})}))
-    app.switch_page("pages/upload_history.py").run()
+    app.switch_page("views/upload_history.py").run()
     app.checkbox(key=f"confirm_withdraw_{second}").check().run()
     app.selectbox(key="history_upload").set_value(first).run()
     assert app.button(key=f"withdraw_{first}").disabled

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,15 +55,15 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_db_template, tmp_path_factory):
+@contextmanager
+def running_app(demo_db_template: Path, folder: Path) -> Iterator[dict]:
     """The dashboard as a user runs it, on its own copy of the demo database."""
-    db = tmp_path_factory.mktemp("e2e") / "dashboard.duckdb"
+    db = folder / "dashboard.duckdb"
     shutil.copy(demo_db_template, db)
     port = _free_port()
     env = {**os.environ, "DASHBOARD_DB": str(db), "PYTHONUNBUFFERED": "1"}
     env.pop("DASHBOARD_LA", None)
-    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    log = folder / "streamlit.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -80,12 +82,28 @@ def app_server(demo_db_template, tmp_path_factory):
     else:
         process.kill()
         pytest.fail(f"streamlit did not start within 60 s:\n{log.read_text()}")
-    yield {"url": url, "db": db, "log": log}
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield {"url": url, "db": db, "log": log}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db_template, tmp_path_factory):
+    """One server shared by the browser tests, as many users share one in use."""
+    with running_app(demo_db_template, tmp_path_factory.mktemp("e2e")) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_app_server(demo_db_template, tmp_path):
+    """A server nobody has opened yet: for what happens on the very first request."""
+    with running_app(demo_db_template, tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ except StoreBusyError as busy:
 if plan.already_loaded_as is not None:
     st.info(f"**{file.name}** is already loaded, exactly as it is, as upload {plan.already_loaded_as}. "
             "Nothing has changed. To load it again, withdraw that upload first.", icon=":material/info:")
-    st.page_link("pages/upload_history.py", label="See it in Upload history", icon=":material/history:")
+    st.page_link("views/upload_history.py", label="See it in Upload history", icon=":material/history:")
     st.stop()
 
 sheets = uploads.sheet_table(plan)
