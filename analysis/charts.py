@@ -11,6 +11,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.kpi import format_value
+
 PALETTE = {
     "council": "#0072B2",
     "target": "#D55E00",
@@ -54,6 +56,7 @@ def trend_chart(
     *,
     title: str,
     unit: str,
+    decimals: int,
     council_name: str,
     series: pd.DataFrame,
     targets: list[float | None],
@@ -94,7 +97,7 @@ def trend_chart(
             go.Scatter(
                 x=pd.to_datetime(england["period_end"]), y=england["value"], name="England (annual)",
                 mode="markers+text", marker=dict(symbol="diamond", size=13, color=PALETTE["england"]),
-                text=[f"England {v:g}" for v in england["value"]], textposition="top center",
+                text=[f"England {format_value(v, unit, decimals)}" for v in england["value"]], textposition="top center",
                 textfont=dict(size=13), hovertemplate="England %{y} (%{x|%b %Y})<extra></extra>",
             )
         )
@@ -104,12 +107,13 @@ def trend_chart(
                 x=pd.to_datetime(neighbours["period_end"]), y=neighbours["value"],
                 name="Statistical-neighbour average (annual)", mode="markers+text",
                 marker=dict(symbol="square", size=12, color=PALETTE["neighbours"]),
-                text=[f"Neighbours {v:.3g}" for v in neighbours["value"]], textposition="bottom center",
-                textfont=dict(size=13, color="#00563f"), hovertemplate="Neighbour average %{y:.1f}<extra></extra>",
+                text=[f"Neighbours {format_value(v, unit, decimals)}" for v in neighbours["value"]], textposition="bottom center",
+                textfont=dict(size=13, color="#00563f"), hovertemplate="Neighbour average %{text}<extra></extra>",
             )
         )
     if annotations is not None:
-        add_annotations(fig, annotations, periods.min() if len(periods) else None)
+        add_annotations(fig, annotations, periods.min() if len(periods) else None,
+                        periods.max() if len(periods) else None)
     base_layout(fig, title, unit)
     _fit_months(fig, periods)
     return fig
@@ -175,21 +179,29 @@ def spc_chart(*, title: str, unit: str, result: pd.DataFrame, target: list[float
                                showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=12),
                                bgcolor="rgba(255,255,255,0.85)")
     if annotations is not None:
-        add_annotations(fig, annotations, pd.Timestamp(x.min()) if len(x) else None)
+        add_annotations(fig, annotations, pd.Timestamp(x.min()) if len(x) else None,
+                        pd.Timestamp(x.max()) if len(x) else None)
     base_layout(fig, title, unit)
     _fit_months(fig, x)
     return fig
 
 
-def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | None) -> None:
-    """Vertical dotted lines with their text, staggered so neighbouring notes do not overlap."""
+def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | None,
+                    end: pd.Timestamp | None = None) -> None:
+    """Vertical dotted lines with their text, staggered so neighbouring notes do not overlap.
+
+    A note in the later half of the chart reads leftwards from its line, so its words stay inside the chart.
+    """
     shown = notes if start is None else notes[pd.to_datetime(notes["period"]) >= start]
+    middle = start + (end - start) / 2 if start is not None and end is not None else None
     for i, note in enumerate(shown.itertuples(index=False)):
         x = pd.Timestamp(note.period)
+        leftwards = middle is not None and x > middle
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                       line=dict(color=PALETTE["annotation"], width=1.5, dash="dot"))
         fig.add_annotation(x=x, y=1.0 - 0.07 * (i % 3), yref="paper", text=note.text, showarrow=False,
-                           xanchor="left", yanchor="top", align="left", font=dict(size=12, color="#333333"),
+                           xanchor="right" if leftwards else "left", yanchor="top",
+                           align="right" if leftwards else "left", font=dict(size=12, color="#333333"),
                            bgcolor="rgba(255,255,255,0.85)")
 
 
@@ -209,11 +221,6 @@ BAR_STYLE = {
 }
 
 
-def _value_text(value: float, unit: str, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"
-    return f"{text}%" if unit == "%" else text
-
-
 def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame) -> go.Figure:
     """Every council's value, best at the top, from `analysis.benchmarks.bar_rows`.
 
@@ -226,7 +233,7 @@ def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame
         rows = bars[bars["kind"] == kind]
         if rows.empty:
             continue
-        text = [_value_text(v, unit, decimals) + (f"  {tag}" if tag else "") for v in rows["value"]]
+        text = [format_value(v, unit, decimals) + (f"  {tag}" if tag else "") for v in rows["value"]]
         fig.add_trace(
             go.Bar(
                 x=rows["value"], y=rows["label"], orientation="h", name=kind, text=text, textposition="outside",

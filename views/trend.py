@@ -54,7 +54,8 @@ else:
     month, annual = data.annual_values(code, meta["kpi_group"])
     neighbours = benchmarks.neighbour_points(annual, data.neighbours(chosen.la_code), month)
     figure = charts.trend_chart(
-        title=title, unit=meta["unit"], council_name=chosen.council_name, series=series, targets=targets,
+        title=title, unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
+        series=series, targets=targets,
         floors=kpi.floor_series(kpi_targets, series["period"]), england=england, annotations=notes,
         neighbours=neighbours[neighbours["period_end"] >= pd.Timestamp(start)],
     )

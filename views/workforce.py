@@ -56,7 +56,8 @@ for code in WORKFORCE_KPIS:
             continue
         targets = all_targets[all_targets["kpi_code"] == code]
         figure = charts.trend_chart(
-            title=f"Last {TREND_MONTHS} months", unit=meta["unit"], council_name=chosen.council_name,
+            title=f"Last {TREND_MONTHS} months", unit=meta["unit"], decimals=int(meta["decimals"]),
+            council_name=chosen.council_name,
             series=series, targets=kpi.target_series(targets, series["period"]),
             england=england[pd.to_datetime(england["period_end"]) >= pd.to_datetime(series["period"]).min()],
         )
