@@ -178,20 +178,32 @@ def current_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFrame:
-    """What one upload holds: per council and KPI, its months and how many of its values show now."""
+    """What one upload holds: per kind, council and KPI, its months and how many of its rows show now."""
     return con.execute(
         """
-        SELECT la_code, kpi_code, count(*) AS values_loaded, count(*) FILTER (WHERE is_current) AS values_current,
+        SELECT 'monthly values' AS holds, la_code, kpi_code, count(*) AS values_loaded,
+               count(*) FILTER (WHERE is_current) AS values_current,
                strftime(min(period), '%Y-%m') AS first_month, strftime(max(period), '%Y-%m') AS last_month
         FROM observations WHERE upload_id = ?
         GROUP BY ALL
         UNION ALL
-        SELECT area_code, kpi_code, count(*), count(*), min(year)::VARCHAR, max(year)::VARCHAR
-        FROM benchmarks WHERE upload_id = ?
+        SELECT 'benchmarks', area_code, kpi_code, count(*), count(*) FILTER (WHERE u.status = 'loaded'),
+               min(year)::VARCHAR, max(year)::VARCHAR
+        FROM benchmarks JOIN uploads u USING (upload_id) WHERE upload_id = ?
         GROUP BY ALL
-        ORDER BY 1, 2
+        UNION ALL
+        SELECT 'targets', la_code, kpi_code, count(*), count(*) FILTER (WHERE retired_at IS NULL),
+               strftime(min(start_period), '%Y-%m'), strftime(max(coalesce(end_period, start_period)), '%Y-%m')
+        FROM targets WHERE upload_id = ?
+        GROUP BY ALL
+        UNION ALL
+        SELECT 'statistical neighbours (' || model || ')', NULL, NULL, count(*),
+               count(*) FILTER (WHERE u.status = 'loaded'), NULL, NULL
+        FROM neighbours JOIN uploads u USING (upload_id) WHERE upload_id = ?
+        GROUP BY ALL
+        ORDER BY 1, 2, 3
         """,
-        [upload_id, upload_id],
+        [upload_id, upload_id, upload_id, upload_id],
     ).df()
 
 
@@ -225,8 +237,13 @@ def neighbours(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
     """A council's statistical neighbours under every model loaded, in DfE's order."""
     return con.execute(
         """
+        WITH live AS (
+            SELECT n.* FROM neighbours n LEFT JOIN uploads u USING (upload_id)
+            WHERE n.upload_id IS NULL OR u.status = 'loaded'
+            QUALIFY coalesce(n.upload_id, 0) = max(coalesce(n.upload_id, 0)) OVER (PARTITION BY n.model)
+        )
         SELECT n.neighbour_code, c.name, n.model, n.rank
-        FROM neighbours n LEFT JOIN councils c ON c.la_code = n.neighbour_code
+        FROM live n LEFT JOIN councils c ON c.la_code = n.neighbour_code
         WHERE n.la_code = ? ORDER BY n.model, n.rank
         """,
         [la_code],

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from analysis import queries
+from analysis.wording import plural
 from etl import ingest
 from etl.bootstrap import ensure_ready
 from etl.load import withdraw_upload
@@ -79,10 +80,10 @@ def _load(args: argparse.Namespace) -> int:
             for issue in plan.issues:
                 print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
             if plan.errors:
-                print(f"{path.name}: refused, {len(plan.errors)} errors; nothing loaded", file=sys.stderr)
+                print(f"{path.name}: refused, {plural(len(plan.errors), 'error')}; nothing loaded", file=sys.stderr)
                 refused = True
             elif args.dry_run:
-                print(f"{path.name}: would load {plan.row_count} rows (dry run; nothing loaded)")
+                print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
             else:
                 try:
                     upload_id = ingest.commit(con, plan)
@@ -90,7 +91,7 @@ def _load(args: argparse.Namespace) -> int:
                     print(f"{path.name}: refused, {exc}; nothing loaded", file=sys.stderr)
                     refused = True
                     continue
-                print(f"{path.name}: loaded {plan.row_count} rows as upload {upload_id}")
+                print(f"{path.name}: loaded {plan.contents()} as upload {upload_id}")
     finally:
         con.close()
     return 1 if refused else 0

@@ -179,6 +179,5 @@ def store_benchmarks(con: duckdb.DuckDBPyConnection, benchmarks: Benchmarks, upl
         )
     insert_frame(con, "benchmarks", benchmarks.values.assign(upload_id=upload_id))
     if not benchmarks.neighbours.empty:
-        for model in benchmarks.neighbours["model"].unique():
-            con.execute("DELETE FROM neighbours WHERE model = ?", [model])
-        insert_frame(con, "neighbours", benchmarks.neighbours)
+        # Earlier groups of the same model stay stored: the latest loaded upload is the one shown.
+        insert_frame(con, "neighbours", benchmarks.neighbours.assign(upload_id=upload_id))

@@ -79,17 +79,18 @@ def _require_kpi(con: duckdb.DuckDBPyConnection, kpi_code: str) -> str:
 
 
 def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str,
-                  replaces: int | None = None) -> int:
-    """Write a checked target inside the caller's transaction (an upload loads its Targets sheet this way)."""
+                  replaces: int | None = None, upload_id: int | None = None) -> int:
+    """Write a checked target inside the caller's transaction (an upload loads its Targets sheet this way,
+    naming itself so that withdrawing the upload retires its targets)."""
     return con.execute(
         """
         INSERT INTO targets (la_code, kpi_code, kind, value, start_period, end_period, glide_from, glide_until,
-                             source, created_by, created_at, replaces)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
+                             source, created_by, created_at, replaces, upload_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
         """,
         [la_code, target.kpi_code, target.kind, float(target.value), _month(target.start_period),
          _month(target.end_period), target.glide_from, _month(target.glide_until), target.source.strip(), user,
-         utcnow(), replaces],
+         utcnow(), replaces, upload_id],
     ).fetchone()[0]
 
 

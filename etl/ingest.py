@@ -14,12 +14,15 @@ import duckdb
 import pandas as pd
 
 from analysis import queries
+from analysis.wording import plural
 from etl import dfe
+from etl.edits import TargetInput, insert_target
 from etl.issues import FileRefused, Issue
 from etl.load import Provenance, find_loaded_upload, write_observations
 from etl.readers import read_file
 from etl.store import transaction
-from etl.validate import Context, Parsed, parse
+from etl.targets_sheet import parse_targets
+from etl.validate import Context, Parsed, SheetSummary, no_data, parse
 from etl.values import KpiMatcher
 from settings import DATA_DIR
 
@@ -38,6 +41,8 @@ class Plan:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     benchmarks: dfe.Benchmarks | None = None
+    targets: list[TargetInput] = field(default_factory=list)
+    home_la: str | None = None  # whose targets a Targets sheet sets
 
     @property
     def errors(self) -> list[Issue]:
@@ -51,11 +56,22 @@ class Plan:
     def can_load(self) -> bool:
         return not self.errors and self.already_loaded_as is None and self.row_count > 0
 
+    def contents(self) -> str:
+        """What the plan loads, in the units the analyst counts in: "120 values and 3 targets"."""
+        parts = []
+        if self.parsed is not None and not self.parsed.observations.empty:
+            parts.append(plural(len(self.parsed.observations), "value"))
+        if self.benchmarks is not None:
+            parts.append(plural(self.benchmarks.row_count, "benchmark row"))
+        if self.targets:
+            parts.append(plural(len(self.targets), "target"))
+        return " and ".join(parts) or "nothing"
+
     @property
     def row_count(self) -> int:
         observations = 0 if self.parsed is None else len(self.parsed.observations)
         benchmarks = 0 if self.benchmarks is None else self.benchmarks.row_count
-        return observations + benchmarks
+        return observations + benchmarks + len(self.targets)
 
 
 def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None = None) -> Context:
@@ -87,8 +103,17 @@ def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, h
         issues += benchmarks.issues
         provenance = Provenance(provenance.file_name, provenance.sha256, provenance.size_bytes,
                                 provenance.uploaded_by, "benchmarks" if parsed.observations.empty else "mixed")
+    targets = []
+    for sheet in parsed.target_sheets:
+        found = parse_targets(file_name, sheet, context.matcher, context.units)
+        issues += found.issues
+        targets += found.targets
+        parsed.sheets.append(SheetSummary(sheet.name, "targets", len(found.targets),
+                                          "targets for the home council, kept with this upload"))
     report(0.7, "Comparing with what is stored…")
-    plan = Plan(provenance, parsed, issues, benchmarks=benchmarks)
+    plan = Plan(provenance, parsed, issues, benchmarks=benchmarks, targets=targets, home_la=home_la)
+    if plan.row_count == 0 and not plan.errors:
+        plan.issues.append(no_data(file_name))
     if not parsed.observations.empty:
         plan.changes = compare_with_store(con, parsed.observations)
         plan.summary = summarise(parsed.observations)
@@ -139,8 +164,8 @@ def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
         changed = int((rows["change"] == "changed").sum())
         warnings.append(Issue(
             "warning", file_name, None, None, "month_replaced",
-            f"{pd.Timestamp(period):%b %Y} is already loaded for {len(rows)} KPIs (upload {int(upload)}); "
-            f"this upload will replace them ({changed} values change)", None,
+            f"{pd.Timestamp(period):%b %Y} already has {plural(len(rows), 'stored value')} from upload "
+            f"{int(upload)}; this upload replaces them and {plural(changed, 'value')} will differ", None,
             "Nothing to do if this is a correction; the earlier values stay in history."))
     return warnings
 
@@ -165,6 +190,8 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
         upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
         if plan.benchmarks is not None:
             dfe.store_benchmarks(con, plan.benchmarks, upload_id)
+        for target in plan.targets:
+            insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
         con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
     return upload_id
 

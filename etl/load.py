@@ -107,4 +107,6 @@ def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, withdrawn_by
             [upload_id],
         )
         con.execute("UPDATE observations SET is_current = FALSE WHERE upload_id = ?", [upload_id])
+        con.execute("UPDATE targets SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",
+                    [withdrawn_by, utcnow(), upload_id])
     return affected

@@ -16,6 +16,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from analysis.wording import plural
+
 CONNECT_CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -162,6 +164,23 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        3,
+        "targets and statistical-neighbour groups remember the upload that brought them, so it can be withdrawn",
+        """
+        ALTER TABLE targets ADD COLUMN upload_id INTEGER;
+        CREATE TABLE neighbours_by_upload (
+            la_code VARCHAR NOT NULL,
+            neighbour_code VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,
+            upload_id INTEGER
+        );
+        INSERT INTO neighbours_by_upload SELECT la_code, neighbour_code, model, rank, NULL FROM neighbours;
+        DROP TABLE neighbours;
+        ALTER TABLE neighbours_by_upload RENAME TO neighbours;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -194,7 +213,7 @@ def _connect_waiting(path: Path | str, wait_seconds: float) -> duckdb.DuckDBPyCo
             if time.monotonic() >= deadline:
                 raise StoreBusyError(
                     f"The database {path} is in use by another program (the dashboard or another load) and "
-                    f"stayed busy for {wait_seconds:.0f} seconds. Try again in a moment."
+                    f"stayed busy for {plural(round(wait_seconds), 'second')}. Try again in a moment."
                 ) from exc
             time.sleep(0.1)
 

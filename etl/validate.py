@@ -22,6 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from etl.issues import Issue, Severity, cell_ref
 from etl.layouts import Layout, detect, unknown_extra_columns
 from etl.readers import Sheet
+from etl.targets_sheet import is_targets_sheet
 from etl.template import REFERENCE_SHEETS
 from etl.values import KpiMatcher, by_distinct, normalise_name, parse_numbers, parse_period
 
@@ -64,6 +65,7 @@ class Parsed:
     issues: list[Issue] = field(default_factory=list)
     sheets: list[SheetSummary] = field(default_factory=list)
     benchmark_sheets: list[tuple[Sheet, Layout]] = field(default_factory=list)
+    target_sheets: list[Sheet] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -218,15 +220,25 @@ def _frame(sheet: str, rows: np.ndarray, columns: np.ndarray, **values: object) 
     return pd.DataFrame(frame)
 
 
+def no_data(file: str) -> Issue:
+    return Issue("error", file, None, None, "no_data", "No KPI data or targets were found in any sheet", None,
+                 "Use the template: a sheet with columns kpi, period and value, or a KPI column and one column per "
+                 "month; targets go in a sheet named Targets.")
+
+
 def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
     """Read every sheet, collect every problem, and return what would load."""
     issues: list[Issue] = []
     frames: list[pd.DataFrame] = []
     summaries: list[SheetSummary] = []
     benchmark_sheets: list[tuple[Sheet, Layout]] = []
+    target_sheets: list[Sheet] = []
     for sheet in sheets:
         if sheet.name.strip().lower() in REFERENCE_SHEETS:
             summaries.append(SheetSummary(sheet.name, "skipped", 0, "the template's reference sheet"))
+            continue
+        if is_targets_sheet(sheet):
+            target_sheets.append(sheet)
             continue
         layout = detect(sheet)
         if layout.kind in ("long", "wide"):
@@ -248,11 +260,10 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
     observations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_FIELDS)
     issues += _duplicates(file, observations)
     issues += _fractions(file, observations, context.units)
-    if observations.empty and not benchmark_sheets and not any(i.severity == "error" for i in issues):
-        issues.append(Issue("error", file, None, None, "no_data", "No KPI data was found in any sheet", None,
-                            "Use the template: a sheet with columns kpi, period and value, or a KPI column and one "
-                            "column per month."))
-    return Parsed(file, observations, issues, summaries, benchmark_sheets)
+    nothing_else = not benchmark_sheets and not target_sheets
+    if observations.empty and nothing_else and not any(i.severity == "error" for i in issues):
+        issues.append(no_data(file))
+    return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets)
 
 
 def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:

@@ -61,7 +61,7 @@ def october(tmp_path: Path, contacts: int = 2901) -> Path:
 def test_load_exits_0_and_stores_the_values(tmp_path, demo_db_path):
     result = run("load", october(tmp_path), "--db", demo_db_path, "--user", "performance team")
     assert result.returncode == 0, result.stderr
-    assert "october.xlsx: loaded 2 rows as upload 2" in result.stdout
+    assert "october.xlsx: loaded 2 values as upload 2" in result.stdout
     assert "Traceback" not in result.stderr
     con = connect(demo_db_path)
     stored = con.execute("SELECT kpi_code, value, upload_id FROM observations WHERE is_current AND la_code = ?"
@@ -130,8 +130,8 @@ def test_dry_run_writes_nothing(tmp_path, demo_db_path, capsys):
     before = counts(demo_db_path)
     code, out, _ = main(capsys, "load", october(tmp_path), "--db", demo_db_path, "--dry-run")
     assert code == 0
-    assert "october.xlsx: would load 2 rows (dry run; nothing loaded)" in out
-    assert "Oct 2026 is already loaded for 2 KPIs (upload 1)" in out
+    assert "october.xlsx: would load 2 values (dry run; nothing loaded)" in out
+    assert "Oct 2026 already has 2 stored values from upload 1" in out
     assert counts(demo_db_path) == before
     bad = write(tmp_path, "bad.csv", b"kpi,period,value\nCONTACTS,2026-10,-1\n")
     code, _, err = main(capsys, "load", bad, "--db", demo_db_path, "--dry-run")
@@ -175,7 +175,7 @@ def test_template_is_written_and_loads_once_filled_in(tmp_path, demo_db_path, ca
     out = tmp_path / "template.xlsx"
     code, printed, _ = main(capsys, "template", out)
     assert code == 0 and printed.strip() == f"wrote {out}"
-    assert [s.name for s in read_file(out.name, out.read_bytes())] == ["Data", "KPIs", "Read me", "Example"]
+    assert [s.name for s in read_file(out.name, out.read_bytes())] == ["Data", "Targets", "KPIs", "Read me", "Example"]
     workbook = load_workbook(out)
     assert [c.value for c in workbook["Data"][1]] == ["la_code", "kpi", "period", "value", "numerator",
                                                        "denominator", "note"]
@@ -183,7 +183,7 @@ def test_template_is_written_and_loads_once_filled_in(tmp_path, demo_db_path, ca
     workbook["Data"].append([None, "CONTACTS", "2026-10", 2777, None, None, "from the template"])
     workbook.save(out)
     code, printed, _ = main(capsys, "load", out, "--db", demo_db_path)
-    assert code == 0 and "template.xlsx: loaded 1 rows as upload 2" in printed
+    assert code == 0 and "template.xlsx: loaded 1 value as upload 2" in printed
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -219,7 +219,7 @@ def test_busy_database_is_said_plainly(tmp_path, demo_db_path, capsys, monkeypat
         holder.wait(timeout=30)
     assert code == 1 and out == ""
     assert err.strip() == (f"The database {demo_db_path} is in use by another program (the dashboard or another "
-                           "load) and stayed busy for 1 seconds. Try again in a moment.")
+                           "load) and stayed busy for 1 second. Try again in a moment.")
 
 
 def test_a_file_that_is_not_a_database_is_said_plainly(tmp_path, capsys):

@@ -67,8 +67,8 @@ def test_diff_shows_what_will_change_against_the_store(demo_con):
     assert brand_new.changes["change"].tolist() == ["new"]
     (warning,) = plan.warnings
     assert warning.rule == "month_replaced"
-    assert warning.message == (f"Oct 2026 is already loaded for 2 KPIs (upload {demo_upload}); this upload will "
-                               "replace them (1 values change)")
+    assert warning.message == (f"Oct 2026 already has 2 stored values from upload {demo_upload}; this upload "
+                               "replaces them and 1 value will differ")
     assert brand_new.warnings == []
 
 
@@ -205,3 +205,71 @@ def test_neighbours_table_listing_a_council_twice_is_refused(demo_con):
     assert [(i.rule, i.cell, i.message) for i in plan.errors] == [
         ("duplicate", "A3", "Council 901 is listed twice (also at A2)")]
     assert counts(demo_con) == before
+
+
+def _neighbour_groups(con, la_code: str) -> list[tuple[str, int]]:
+    from analysis import queries
+
+    groups = queries.neighbours(con, la_code)
+    return list(zip(groups["neighbour_code"], groups["rank"]))
+
+
+def test_withdrawing_a_neighbours_upload_brings_back_the_groups_it_replaced(demo_con):
+    load(demo_con, "cla_2025.csv", fixtures.dfe_cla_csv(NEW_COUNCILS))
+    first = fixtures.dfe_neighbours_csv({"951": ["952", "953"]}, {"951": "Northtown (test)"})
+    second = fixtures.dfe_neighbours_csv({"951": ["953", "952", "901"]}, {"951": "Northtown (test)"})
+    load(demo_con, "sn_model_2025_wide.csv", first)
+    later = load(demo_con, "sn_model_2025_wide_corrected.csv", second)
+    assert _neighbour_groups(demo_con, "E99000051") == [("E99000053", 1), ("E99000052", 2), ("E99000001", 3)]
+    withdraw_upload(demo_con, later, USER)
+    assert _neighbour_groups(demo_con, "E99000051") == [("E99000052", 1), ("E99000053", 2)]
+
+
+TARGETS_HEADER = ["kpi", "kind", "value", "start", "end", "source"]
+
+
+def _targets(con) -> list[tuple]:
+    return con.execute(
+        "SELECT kpi_code, kind, value, start_period, upload_id FROM targets"
+        " WHERE la_code = ? AND retired_at IS NULL AND source = 'Improvement board, Nov 2026' ORDER BY kpi_code",
+        [DEMO_LA_CODE]).fetchall()
+
+
+def test_a_targets_sheet_loads_with_the_monthly_return_and_goes_when_withdrawn(demo_con):
+    content = fixtures.xlsx({
+        "Data": fixtures.long_rows({("ASSESS_45WD_PCT", "2026-10"): 91.0}),
+        "Targets": [TARGETS_HEADER,
+                    ["ASSESS_45WD_PCT", "local", 92, "2026-11", None, "Improvement board, Nov 2026"],
+                    ["Agency worker rate", "floor", "25%", "Nov-26", "2027-03", "Improvement board, Nov 2026"]],
+    })
+    plan = prepare(demo_con, "return_oct_2026.xlsx", content)
+    assert plan.errors == [] and len(plan.targets) == 2 and plan.row_count == 3
+    assert ("Targets", "targets", 2) in [(s.sheet, s.layout, s.rows) for s in plan.parsed.sheets]
+    upload_id = ingest.commit(demo_con, plan)
+    assert _targets(demo_con) == [("ASSESS_45WD_PCT", "local", 92.0, date(2026, 11, 1), upload_id),
+                                  ("SW_AGENCY_PCT", "floor", 25.0, date(2026, 11, 1), upload_id)]
+    withdraw_upload(demo_con, upload_id, USER)
+    assert _targets(demo_con) == []
+    retired_by = demo_con.execute("SELECT DISTINCT retired_by FROM targets WHERE upload_id = ?", [upload_id])
+    assert retired_by.fetchall() == [(USER,)]
+
+
+def test_a_bad_target_row_stops_the_whole_file_with_its_cell(demo_con):
+    content = fixtures.xlsx({
+        "Data": fixtures.long_rows({("ASSESS_45WD_PCT", "2026-10"): 91.0}),
+        "Targets": [TARGETS_HEADER, ["ASSESS_45WD_PCT", "local", 120, "2026-11", None, "Improvement board"]],
+    })
+    before = counts(demo_con)
+    plan = prepare(demo_con, "return_oct_2026.xlsx", content)
+    assert [(i.sheet, i.cell, i.rule) for i in plan.errors] == [("Targets", "C2", "bad_target")]
+    assert not plan.can_load
+    with pytest.raises(ValueError):
+        ingest.commit(demo_con, plan)
+    assert counts(demo_con) == before
+
+
+def test_a_workbook_with_only_targets_loads_them(demo_con):
+    content = fixtures.xlsx({"Targets": [TARGETS_HEADER,
+                                         ["CLA_RATE", "local", 70, "2026-12", None, "Improvement board, Nov 2026"]]})
+    upload_id = load(demo_con, "targets_2027.xlsx", content)
+    assert _targets(demo_con) == [("CLA_RATE", "local", 70.0, date(2026, 12, 1), upload_id)]

@@ -81,7 +81,7 @@ def test_template_download_is_offered(app, downloads):
     content, mime = downloads["kpi_monthly_return_template.xlsx"]
     assert mime == XLSX_MIME
     workbook = load_workbook(io.BytesIO(content), read_only=True)
-    assert {"Data", "KPIs"} <= set(workbook.sheetnames)
+    assert {"Data", "Targets", "KPIs"} <= set(workbook.sheetnames)
     kpis = list(workbook["KPIs"].iter_rows(values_only=True))
     assert kpis[0][:3] == ("Code", "Name", "Unit")
     assert len(kpis) - 1 == 34 and (KPI in {row[0] for row in kpis})
@@ -101,7 +101,7 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
     changed = app.dataframe[2].value
     assert changed[["Month", "Stored now", "After upload", "Stored from upload"]].values.tolist() == [
         [MONTH, f"{before:g}", "97.3", 1]]
-    assert "Oct 2026 is already loaded" in app.warning[0].value
+    assert "Oct 2026 already has 2 stored values from upload 1" in app.warning[0].value
     assert app.button(key="confirm_load").label == "Load 3 values from october.xlsx"
     assert len(uploads_in(demo_db_path)) == 1
     assert stored(demo_db_path) == (before, 1)
@@ -197,7 +197,7 @@ def test_history_lists_provenance_and_details(app, demo_db_path):
     assert set(contents["KPI"]) == {"Assessments completed within 45 working days (ASSESS_45WD_PCT)",
                                     "Children looked after at period end (CLA_COUNT)",
                                     "Agency worker rate (SW_AGENCY_PCT)"}
-    assert contents["Shown now"].sum() == 3
+    assert contents["In use now"].sum() == 3
 
 
 def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app, demo_db_path):
@@ -239,7 +239,7 @@ def test_many_warnings_fold_into_an_expander(app):
     assert "Please check 8 warnings before loading" in summary and "…and 3 more" in summary
     assert summary.count("\n- ") == 5
     listed = app.expander[0].markdown[0].value
-    assert all(f"{month} is already loaded" in listed for month in ("Mar 2026", "Oct 2026"))
+    assert all(f"{month} already has" in listed for month in ("Mar 2026", "Oct 2026"))
     assert app.button(key="confirm_load").label == "Load 8 values from history.xlsx"
 
 
@@ -272,3 +272,30 @@ def test_a_file_for_several_councils_previews_how_many_have_each_month(app):
     preview = app.dataframe[1].value.set_index("KPI")[MONTH].to_dict()
     assert preview == {"Children looked after at period end (CLA_COUNT)": 1,
                        "Assessments completed within 45 working days (ASSESS_45WD_PCT)": 2}
+
+
+def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, demo_db_path):
+    content = xlsx({"Data": long_rows({(KPI, MONTH): NEW_VALUE}),
+                    "Targets": [["kpi", "kind", "value", "start", "source"],
+                                ["CLA_RATE", "inspection", 68, "2026-12", "Ofsted ILACS action plan, Nov 2026"]]})
+    open_upload(app, "october.xlsx", content)
+    sheets = app.dataframe[0].value
+    assert ("Targets", "targets", 1) in [tuple(r) for r in sheets[["Sheet", "Read as", "Values recognised"]].values]
+    preview = app.dataframe[-1].value
+    assert preview[["Kind", "Value", "From", "Source"]].values.tolist() == [
+        ["Inspection action-plan target", 68.0, "Dec 2026", "Ofsted ILACS action plan, Nov 2026"]]
+    assert app.button(key="confirm_load").label == "Load 1 value and 1 target from october.xlsx"
+    app.button(key="confirm_load").click().run()
+    assert "Loaded october.xlsx as upload 2: 1 value and 1 target" in app.success[0].value
+
+    app.switch_page("views/targets.py").run()
+    listed = app.dataframe[0].value
+    assert "Ofsted ILACS action plan, Nov 2026" in set(listed["Source"])
+
+
+def test_the_empty_template_is_refused_with_a_reason(app, downloads):
+    app.switch_page("views/upload.py").run()
+    template, _ = downloads["kpi_monthly_return_template.xlsx"]
+    open_upload(app, "template.xlsx", template)
+    assert "1 error in template.xlsx: nothing has been loaded" in app.error[0].value
+    assert "No KPI data or targets were found in any sheet" in app.table[0].value.to_string()

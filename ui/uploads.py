@@ -18,6 +18,8 @@ from etl import ingest
 from etl.load import withdraw_upload
 from etl.spreadsheets import workbook_bytes
 from etl.template import template_bytes
+from analysis import tables
+from analysis.wording import plural
 from ui import data
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,10 +99,6 @@ def withdraw(upload_id: int, user: str) -> int:
     return affected
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
 def issue_table(plan: ingest.Plan) -> pd.DataFrame:
     """Every problem found, one row each: errors first, then sheet by sheet, down the rows as in Excel."""
     sheets = {s.sheet: i for i, s in enumerate(plan.parsed.sheets)} if plan.parsed is not None else {}
@@ -129,6 +127,14 @@ def sheet_table(plan: ingest.Plan) -> pd.DataFrame:
         [{"Sheet": s.sheet, "Read as": s.layout, "Values recognised": s.rows, "Note": s.note} for s in sheets],
         columns=["Sheet", "Read as", "Values recognised", "Note"],
     )
+
+
+def targets_preview(plan: ingest.Plan) -> pd.DataFrame:
+    """The targets a Targets sheet sets, worded as on the Targets page."""
+    rows = pd.DataFrame([{"target_id": None, "kpi_code": t.kpi_code, "kind": t.kind, "value": t.value,
+                          "start_period": t.start_period, "end_period": t.end_period, "glide_from": t.glide_from,
+                          "glide_until": t.glide_until, "source": t.source} for t in plan.targets])
+    return tables.targets_view(rows, data.catalogue()).drop(columns="Id")
 
 
 def warning_lines(plan: ingest.Plan) -> list[str]:
@@ -228,13 +234,14 @@ def uk_time(stamps: pd.Series) -> pd.Series:
 
 
 def contents_table(contents: pd.DataFrame) -> pd.DataFrame:
-    """What one upload holds, per council and KPI, with how many of its values the pages show now."""
+    """What one upload holds, per kind, council and KPI, with how many of its rows the pages use now."""
     labels, names = _kpi_labels(), _council_names()
     return pd.DataFrame({
-        "Council": contents["la_code"].map(lambda c: names.get(c, c)),
-        "KPI": contents["kpi_code"].map(lambda c: labels.get(c, c)),
-        "Values loaded": contents["values_loaded"],
-        "Shown now": contents["values_current"],
+        "Holds": contents["holds"].str.capitalize(),
+        "Council": contents["la_code"].map(lambda c: names.get(c, c) if isinstance(c, str) else "All councils"),
+        "KPI": contents["kpi_code"].map(lambda c: labels.get(c, c) if isinstance(c, str) else "–"),
+        "Rows loaded": contents["values_loaded"],
+        "In use now": contents["values_current"],
         "First month": contents["first_month"],
         "Last month": contents["last_month"],
     })

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.wording import plural
 from etl.store import StoreBusyError
 from settings import load_settings
 from ui import feedback, identity, selection, uploads
@@ -40,7 +41,7 @@ if not sheets.empty:
     st.dataframe(sheets, hide_index=True, width="stretch")
 
 if plan.errors:
-    st.error(f"**{uploads.plural(len(plan.errors), 'error')} in {file.name}: nothing has been loaded.** Each row "
+    st.error(f"**{plural(len(plan.errors), 'error')} in {file.name}: nothing has been loaded.** Each row "
              "below names the sheet and cell, what was found and how to fix it. Fix them all in the spreadsheet, "
              "then upload it again.", icon=":material/error:")
     problems = uploads.issue_table(plan)
@@ -57,7 +58,7 @@ warnings = uploads.warning_lines(plan)
 if warnings:
     shown, rest = warnings[:uploads.WARNINGS_SHOWN], warnings[uploads.WARNINGS_SHOWN:]
     more = f"\n\n…and {len(rest):,} more, listed below." if rest else ""
-    st.warning(f"**Please check {uploads.plural(len(warnings), 'warning')} before loading:**\n"
+    st.warning(f"**Please check {plural(len(warnings), 'warning')} before loading:**\n"
                + "\n".join(f"- {line}" for line in shown) + more, icon=":material/warning:")
     if rest:
         with st.expander(f"All {len(warnings):,} warnings"):
@@ -67,8 +68,8 @@ st.subheader("Preview")
 if plan.parsed is not None and not plan.parsed.observations.empty:
     counts = uploads.change_counts(plan)
     preview = uploads.preview_table(plan)
-    st.markdown(f"**{uploads.plural(len(plan.parsed.observations), 'value')}** for "
-                f"{uploads.plural(len(preview), 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
+    st.markdown(f"**{plural(len(plan.parsed.observations), 'value')}** for "
+                f"{plural(len(preview), 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
                 f"{counts['unchanged']:,} the same as stored.")
     councils = plan.parsed.observations["la_code"].nunique()
     if councils > 1:
@@ -76,20 +77,25 @@ if plan.parsed is not None and not plan.parsed.observations.empty:
     st.dataframe(preview, hide_index=True, width="stretch")
     changed = uploads.changed_values(plan)
     if not changed.empty:
-        st.markdown(f"**{uploads.plural(len(changed), 'value')} will change.** The stored values stay in history "
+        st.markdown(f"**{plural(len(changed), 'value')} will change.** The stored values stay in history "
                     "and come back if this upload is withdrawn.")
         st.dataframe(changed, hide_index=True, width="stretch")
 if plan.benchmarks is not None:
     st.markdown(f"**Benchmarks:** {plan.benchmarks.values.shape[0]:,} figures and "
                 f"{plan.benchmarks.neighbours.shape[0]:,} statistical-neighbour links.")
 
-if st.button(f"Load {uploads.plural(plan.row_count, 'value')} from {file.name}", type="primary", key="confirm_load",
+if plan.targets:
+    st.markdown(f"**{plural(len(plan.targets), 'target')}** from the Targets sheet, added to the home "
+                "council's targets (withdrawing this upload removes them again):")
+    st.dataframe(uploads.targets_preview(plan), hide_index=True, width="stretch")
+
+if st.button(f"Load {plan.contents()} from {file.name}", type="primary", key="confirm_load",
              icon=":material/upload:", disabled=not plan.can_load):
     try:
         upload_id = uploads.load(plan)
     except (StoreBusyError, ValueError) as refused:
         st.error(f"Nothing was loaded: {refused}", icon=":material/error:")
         st.stop()
-    feedback.flash(f"Loaded {file.name} as upload {upload_id}: {uploads.plural(plan.row_count, 'value')}. "
+    feedback.flash(f"Loaded {file.name} as upload {upload_id}: {plan.contents()}. "
                      "The overview and trend pages show them now; Upload history can withdraw them.")
     st.rerun()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.wording import plural
 from etl.store import StoreBusyError
 from ui import data, feedback, identity, selection, uploads
 
@@ -42,6 +43,6 @@ if row["status"] == "loaded":
         except (StoreBusyError, LookupError, ValueError) as refused:
             st.error(f"Upload {chosen_id} was not withdrawn: {refused}", icon=":material/error:")
             st.stop()
-        feedback.flash(f"Upload {chosen_id} ({row['file_name']}) withdrawn: {uploads.plural(affected, 'value')} "
+        feedback.flash(f"Upload {chosen_id} ({row['file_name']}) withdrawn: {plural(affected, 'value')} "
                        "removed; the values they replaced are shown again.")
         st.rerun()
