@@ -31,6 +31,8 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 FORMULA_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+# A saved result is a non-empty <v> or an inline string; openpyxl with lxml writes an empty <v></v> for none.
+SAVED_VALUE = re.compile(rb"<v>[^<]|<is>")
 CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 # What zipfile raises on a damaged archive or member: a bad CRC, a broken deflate stream, a header that
 # disagrees with the directory, an unsupported method, a negative seek, a zip-level password, a bad stream.
@@ -172,7 +174,7 @@ def _formulas_without_values(archive: zipfile.ZipFile) -> dict[str, set[str]]:
             continue
         for match in FORMULA_CELL.finditer(xml):
             body = match.group(2)
-            if (b"<f>" in body or b"<f " in body or b"<f/>" in body) and b"<v>" not in body and b"<is>" not in body:
+            if (b"<f>" in body or b"<f " in body or b"<f/>" in body) and not SAVED_VALUE.search(body):
                 ref = CELL_REF.search(match.group(1))
                 if ref:
                     found.setdefault(entry.filename, set()).add(ref.group(1).decode())

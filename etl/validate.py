@@ -166,7 +166,7 @@ def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.nda
     pending &= ~(blank | status)
     report(~_is_none(parsed.problem), "not_a_number", lambda i: f"The {role} {parsed.problem[i]}",
            "Enter a number, or a suppression code such as c (small number) or x (not available).")
-    report(parsed.percent_sign & (units != "%"), "percent_for_non_percentage",
+    report(parsed.percent_sign & ~_is_none(units) & (units != "%"), "percent_for_non_percentage",
            lambda i: f"{kpi_codes[i]} is measured in {units[i]}, not %", "Remove the % sign or check the KPI.")
     if is_value:
         report((units == "%") & ((value < 0) | (value > 100)), "percentage_out_of_range",
@@ -298,7 +298,8 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
         found.add(rows[i], 2, "error", cell_ref(rows[i], cols["period"]), "future_period",
                   f"{periods[i]:%B %Y} is in the future", period_raw[i],
                   "Check the year; only months up to the current one can be loaded.")
-    valid = np.flatnonzero(~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future))
+    placed = ~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future)
+    valid = np.flatnonzero(placed)
     units = by_distinct(kpi_codes[valid], context.units.get)
     formulas = _formula_positions(sheet.formulas_without_values)
 
@@ -306,10 +307,20 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
         return _numbers(found, column(role)[valid[at]], rows[valid[at]], np.full(len(at), cols[role]), rank,
                         kpi_codes[valid[at]], units[at], role, formulas)
 
+    def report_blank(blank: np.ndarray, positions: np.ndarray) -> None:
+        for i in positions[blank]:
+            found.add(rows[i], 3, "error", cell_ref(rows[i], cols["value"]), "missing_value", "The value is empty",
+                      None, "Enter the figure, or a suppression code such as c or x if it is withheld.")
+
     value, status, usable, blank = numbers("value", np.arange(len(valid)), 3)
-    for i in np.flatnonzero(blank):
-        found.add(rows[valid[i]], 3, "error", cell_ref(rows[valid[i]], cols["value"]), "missing_value",
-                  "The value is empty", None, "Enter the figure, or a suppression code such as c or x if it is withheld.")
+    report_blank(blank, valid)
+    # A row whose KPI, council or month is wrong still has its value checked, as far as that can be done
+    # without knowing the KPI's unit, so that one round of fixes in Excel clears every error.
+    unplaced = np.flatnonzero(~placed)
+    *_, unplaced_blank = _numbers(found, column("value")[unplaced], rows[unplaced],
+                                  np.full(len(unplaced), cols["value"]), 3, kpi_codes[unplaced],
+                                  np.full(len(unplaced), None, dtype=object), "value", formulas)
+    report_blank(unplaced_blank, unplaced)
     kept = np.flatnonzero(usable)
     loaded = valid[kept]
     extra = {role: numbers(role, kept, rank)[0] for rank, role in ((4, "numerator"), (5, "denominator"))

@@ -91,6 +91,21 @@ def test_every_error_is_collected_with_its_cell(context):
     assert line.startswith("bad.xlsx: Data!C2: A percentage must be between 0 and 100 (found '120').")
 
 
+def test_a_row_with_an_unknown_kpi_or_month_still_has_its_value_checked(context):
+    rows = [["kpi", "period", "value"],
+            ["Referals", "2026-10", "lots"],
+            ["CONTACTS", "sometime", -4],
+            ["NOPE", "2026-10", None],
+            ["NOPE", "2026-10", "85%"]]
+    parsed = run("bad.xlsx", fixtures.xlsx({"Data": rows}), context)
+    assert rules(parsed) == [
+        ("unknown_kpi", "Data", "A2"), ("not_a_number", "Data", "C2"),
+        ("bad_period", "Data", "B3"), ("negative", "Data", "C3"),
+        ("unknown_kpi", "Data", "A4"), ("missing_value", "Data", "C4"),
+        ("unknown_kpi", "Data", "A5"),
+    ]
+
+
 def test_fractions_for_a_percentage_are_refused(context):
     rows = [["kpi", "period", "value"], ["ASSESS_45WD_PCT", "2026-09", 0.85], ["ASSESS_45WD_PCT", "2026-10", 0.9]]
     parsed = run("fractions.xlsx", fixtures.xlsx({"Data": rows}), context)
