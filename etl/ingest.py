@@ -198,5 +198,6 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
 
 def _add_new_councils(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> None:
     """A council first seen in an upload is added under its code until a DfE file names it."""
-    for code in sorted(set(observations["la_code"])):
-        con.execute("INSERT INTO councils (la_code, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [code, code])
+    codes = [[code, code] for code in sorted(set(observations["la_code"]))]
+    if codes:
+        con.executemany("INSERT INTO councils (la_code, name) VALUES (?, ?) ON CONFLICT DO NOTHING", codes)
