@@ -24,7 +24,7 @@ PALETTE = {
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=15, color="#1a1a1a")
 
 
-def _axis_title(unit: str) -> str:
+def axis_title(unit: str) -> str:
     return {"%": "Percentage (%)", "rate": "Rate per 10,000 children", "count": "Number",
             "FTE": "Full-time equivalent", "cases": "Cases per social worker"}.get(unit, unit)
 
@@ -39,7 +39,7 @@ def base_layout(fig: go.Figure, title: str, unit: str) -> go.Figure:
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=14)),
         height=480,
     )
-    fig.update_yaxes(title_text=_axis_title(unit), gridcolor="#dddddd", zeroline=False,
+    fig.update_yaxes(title_text=axis_title(unit), gridcolor="#dddddd", zeroline=False,
                      ticksuffix="%" if unit == "%" else None)
     fig.update_xaxes(title_text="Month", gridcolor="#eeeeee", dtick="M6", tickformat="%b %Y")
     return fig
@@ -186,19 +186,30 @@ def spc_chart(*, title: str, unit: str, result: pd.DataFrame, target: list[float
     return fig
 
 
+MARK_STYLES = {
+    "note": (PALETTE["annotation"], 1.5, "dot"),
+    "inspection": (PALETTE["england"], 2, "solid"),
+    "due": (PALETTE["target"], 2, "dash"),
+}
+
+
 def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | None,
                     end: pd.Timestamp | None = None) -> None:
-    """Vertical dotted lines with their text, staggered so neighbouring notes do not overlap.
+    """Vertical lines with their text, staggered so neighbouring notes do not overlap.
 
     A note in the later half of the chart reads leftwards from its line, so its words stay inside the chart.
+    An optional `kind` column styles the line: a chart note (dotted grey), an inspection (solid black) or a
+    recommendation's due date (dashed vermillion); the words ("Ofsted ...", "Due: ...") say which, too.
     """
     shown = notes if start is None else notes[pd.to_datetime(notes["period"]) >= start]
+    if end is not None:
+        shown = shown[pd.to_datetime(shown["period"]) <= end + pd.Timedelta(days=45)]
     middle = start + (end - start) / 2 if start is not None and end is not None else None
     for i, note in enumerate(shown.itertuples(index=False)):
         x = pd.Timestamp(note.period)
         leftwards = middle is not None and x > middle
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
-                      line=dict(color=PALETTE["annotation"], width=1.5, dash="dot"))
+        colour, width, dash = MARK_STYLES.get(getattr(note, "kind", "note"), MARK_STYLES["note"])
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color=colour, width=width, dash=dash))
         fig.add_annotation(x=x, y=1.0 - 0.07 * (i % 3), yref="paper", text=note.text, showarrow=False,
                            xanchor="right" if leftwards else "left", yanchor="top",
                            align="right" if leftwards else "left", font=dict(size=12, color="#333333"),
@@ -251,7 +262,7 @@ def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame
                                   font=dict(size=14)))
     fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=order, autorange="reversed",
                      ticksuffix=None, automargin=True, tickfont=dict(size=14))
-    fig.update_xaxes(title_text=_axis_title(unit), dtick=None, tickformat=None,
+    fig.update_xaxes(title_text=axis_title(unit), dtick=None, tickformat=None,
                      ticksuffix="%" if unit == "%" else None, rangemode="tozero")
     return fig
 
@@ -281,4 +292,95 @@ def benchmark_trend_chart(*, title: str, unit: str, council_name: str, trend: pd
     base_layout(fig, title, unit)
     fig.update_layout(legend=dict(y=-0.2), margin=dict(b=90))
     fig.update_xaxes(title_text="Year ending", dtick=None, tickformat=None, type="category")
+    return fig
+
+
+def plan_kpi_chart(*, title: str, unit: str, decimals: int, council_name: str, series: pd.DataFrame,
+                   targets: list[float | None], marks: pd.DataFrame) -> go.Figure:
+    """A small trend chart for a recommendation's linked KPI, with its inspection and due date marked.
+
+    The chart starts a year before the first mark (the inspection), so before and
+    after read side by side, and reaches a due date later than the last month, so a
+    deadline still to come is visible; `marks` comes from `analysis.plan.chart_marks`.
+    """
+    if len(marks):
+        keep = (pd.to_datetime(series["period"]) >= pd.to_datetime(marks["period"]).min() - pd.DateOffset(years=1))
+        series, targets = series[keep.to_numpy()], [t for t, k in zip(targets, keep) if k]
+    fig = trend_chart(title=title, unit=unit, decimals=decimals, council_name=council_name, series=series,
+                      targets=targets)
+    periods = pd.to_datetime(series["period"])
+    start = periods.min() if len(periods) else None
+    end = max([periods.max()] + list(pd.to_datetime(marks["period"]))) if len(periods) else None
+    add_annotations(fig, marks, start, end)
+    fig.update_layout(height=380, title=dict(font=dict(size=17)), margin=dict(l=60, r=20, t=70, b=50),
+                      legend=dict(y=-0.2, font=dict(size=13)))
+    fig.update_xaxes(dtick="M12", tickformat="%b %Y")
+    if start is not None:
+        fig.update_xaxes(range=[start - pd.Timedelta(days=20), end + pd.Timedelta(days=45)])
+    return fig
+
+
+GRADE_STYLE = {
+    "outstanding": ("Outstanding", "#009E73", "star"),
+    "good": ("Good", "#0072B2", "circle"),
+    "requires_improvement": ("Requires improvement to be good", "#E69F00", "triangle-down"),
+    "inadequate": ("Inadequate", "#D55E00", "x"),
+}
+GRADE_SHORT = {"requires_improvement": "Requires improvement"}
+VISIT_SYMBOLS = {"ilacs_standard": "diamond", "ilacs_short": "diamond-open", "focused_visit": "square",
+                 "monitoring_visit": "square-open", "jtai": "hexagon"}
+
+
+def inspection_timeline(*, title: str, inspections: pd.DataFrame, kinds: dict[str, str],
+                        areas: dict[str, str]) -> go.Figure:
+    """Every inspection and visit on a time line, with the grade of each judgement area beside it.
+
+    One row per judgement area (`areas`: column to label) under a row of the inspections themselves. A grade
+    differs by colour, by marker shape and by its name written beside the marker, so the chart reads in
+    greyscale too; visits without grades appear on the first row only.
+    """
+    fig = go.Figure()
+    visit_row = "Inspection or visit"
+    rows = [visit_row] + list(areas.values())
+    when = pd.to_datetime(inspections["inspected_on"])
+    published = [month_label(p) if not pd.isna(p) else "not yet" for p in inspections["published_on"]]
+    for kind, label in kinds.items():
+        chosen = inspections["kind"] == kind
+        if not chosen.any():
+            continue
+        fig.add_trace(go.Scatter(
+            x=when[chosen], y=[visit_row] * int(chosen.sum()), name=label, mode="markers+text",
+            marker=dict(symbol=VISIT_SYMBOLS.get(kind, "diamond"), size=16, color="#000000",
+                        line=dict(color="#000000", width=2)),
+            text=[f"{label}, {d.day} {d:%b %Y}" for d in when[chosen]], textposition="middle right",
+            textfont=dict(size=13, color="#1a1a1a"),
+            customdata=[p for p, c in zip(published, chosen) if c],
+            hovertemplate="%{text}<br>Report published %{customdata}<extra></extra>",
+        ))
+    for grade, (label, colour, symbol) in GRADE_STYLE.items():
+        xs, ys = [], []
+        for column, area in areas.items():
+            graded = inspections[column] == grade
+            xs += list(when[graded])
+            ys += [area] * int(graded.sum())
+        if not xs:
+            continue
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, name=label, mode="markers+text",
+            marker=dict(symbol=symbol, size=17, color=colour, line=dict(color="#1a1a1a", width=1)),
+            text=[GRADE_SHORT.get(grade, label)] * len(xs), textposition="middle right",
+            textfont=dict(size=13, color="#1a1a1a"), hovertemplate="%{y}: " + label + "<extra></extra>",
+        ))
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=20)), font=FONT, template="plotly_white",
+        hovermode="closest", height=120 + 62 * len(rows), margin=dict(l=20, r=30, t=70, b=90),
+        legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=14)),
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), automargin=True,
+                     tickfont=dict(size=14, color="#1a1a1a"), gridcolor="#eeeeee")
+    if len(when):
+        # Room on the right for the words written beside the last markers.
+        fig.update_xaxes(range=[when.min() - pd.Timedelta(days=120), when.max() + pd.Timedelta(days=420)])
+    fig.update_xaxes(title_text="Date of inspection or visit", tickformat="%b %Y", gridcolor="#eeeeee",
+                     tickfont=dict(color="#1a1a1a"))
     return fig

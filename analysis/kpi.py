@@ -126,6 +126,11 @@ class RagRule:
             raise ValueError(f"RAG tolerance must be between 0 and 100 per cent; got {self.tolerance_pct}")
 
 
+def rules_from(rows: pd.DataFrame) -> dict[str, RagRule]:
+    """The council's RAG rule per KPI from the `rag_rules` query."""
+    return {row.kpi_code: RagRule(row.method, row.tolerance_pct) for row in rows.itertuples(index=False)}
+
+
 def default_rule(polarity: str, has_floor: bool) -> RagRule:
     """A floor only means something to the target-and-floor rule; a 'target' polarity only to 'close'."""
     if polarity == "target":

@@ -248,3 +248,119 @@ def neighbours(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
         """,
         [la_code],
     ).df()
+
+
+_CURRENT_INSPECTIONS = """
+    WITH current AS (
+        SELECT v.* FROM inspection_versions v JOIN inspections i USING (inspection_id)
+        WHERE i.la_code = ? AND i.retired_at IS NULL
+        QUALIFY row_number() OVER (PARTITION BY v.inspection_id ORDER BY v.version_id DESC) = 1
+    )
+"""
+
+
+def inspections(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """Each live inspection as last recorded, one column per judgement area (grade code, or empty), oldest first."""
+    return con.execute(
+        _CURRENT_INSPECTIONS + """
+        SELECT c.inspection_id, c.kind, c.inspected_on, c.published_on, c.report_ref,
+               max(j.grade) FILTER (WHERE j.area = 'overall') AS overall,
+               max(j.grade) FILTER (WHERE j.area = 'leaders') AS leaders,
+               max(j.grade) FILTER (WHERE j.area = 'help_protection') AS help_protection,
+               max(j.grade) FILTER (WHERE j.area = 'children_in_care') AS children_in_care,
+               max(j.grade) FILTER (WHERE j.area = 'care_leavers') AS care_leavers,
+               c.created_by AS changed_by, c.created_at AS changed_at
+        FROM current c LEFT JOIN inspection_judgements j USING (version_id)
+        GROUP BY ALL ORDER BY c.inspected_on, c.inspection_id
+        """,
+        [la_code],
+    ).df()
+
+
+def inspection_history(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """Every version of every inspection the council recorded, removed ones included, newest first."""
+    return con.execute(
+        """
+        SELECT v.inspection_id, v.version_id, v.kind, v.inspected_on, v.published_on, v.report_ref,
+               string_agg(j.area || '=' || j.grade, '; ' ORDER BY j.area) AS judgements,
+               v.created_by, v.created_at, i.retired_by, i.retired_at
+        FROM inspection_versions v JOIN inspections i USING (inspection_id)
+        LEFT JOIN inspection_judgements j USING (version_id)
+        WHERE i.la_code = ? GROUP BY ALL ORDER BY v.created_at DESC, v.version_id DESC
+        """,
+        [la_code],
+    ).df()
+
+
+_CURRENT_RECOMMENDATIONS = """
+    WITH current AS (
+        SELECT v.*, r.ref, r.inspection_id FROM recommendation_versions v JOIN recommendations r USING (rec_id)
+        WHERE r.la_code = ? AND r.retired_at IS NULL
+        QUALIFY row_number() OVER (PARTITION BY v.rec_id ORDER BY v.version_id DESC) = 1
+    ),
+    linked AS (
+        SELECT version_id, string_agg(kpi_code, ', ' ORDER BY kpi_code) AS kpi_codes
+        FROM recommendation_kpis GROUP BY version_id
+    ),
+    latest AS (
+        SELECT rec_id, kind, text, noted_on FROM recommendation_log WHERE retired_at IS NULL
+        QUALIFY row_number() OVER (PARTITION BY rec_id, kind ORDER BY noted_on DESC, log_id DESC) = 1
+    )
+"""
+
+
+def recommendations(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """Every live recommendation as it stands: its latest version, linked KPI codes (comma separated, sorted),
+    its inspection and the latest progress note and impact statement."""
+    return con.execute(
+        _CURRENT_RECOMMENDATIONS + """
+        SELECT c.rec_id, c.ref, c.inspection_id, c.text, c.area, c.timescale, c.counts_from, c.due_on, c.owner,
+               c.status, c.rag, coalesce(k.kpi_codes, '') AS kpi_codes, c.created_by AS changed_by,
+               c.created_at AS changed_at, p.text AS progress, p.noted_on AS progress_on,
+               i.text AS impact, i.noted_on AS impact_on
+        FROM current c LEFT JOIN linked k USING (version_id)
+        LEFT JOIN latest p ON p.rec_id = c.rec_id AND p.kind = 'progress'
+        LEFT JOIN latest i ON i.rec_id = c.rec_id AND i.kind = 'impact'
+        ORDER BY c.rec_id
+        """,
+        [la_code],
+    ).df()
+
+
+def recommendation_log(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int) -> pd.DataFrame:
+    """A recommendation's progress notes and impact statements, newest first, withdrawn ones marked."""
+    return con.execute(
+        """
+        SELECT l.log_id, l.kind, l.noted_on, l.text, l.source, l.created_by, l.created_at, l.retired_by, l.retired_at
+        FROM recommendation_log l JOIN recommendations r USING (rec_id)
+        WHERE r.la_code = ? AND l.rec_id = ? ORDER BY l.noted_on DESC, l.log_id DESC
+        """,
+        [la_code, rec_id],
+    ).df()
+
+
+def recommendation_history(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int) -> pd.DataFrame:
+    """Every version of one recommendation with who made it and when, newest first."""
+    return con.execute(
+        """
+        SELECT v.version_id, v.text, v.area, v.timescale, v.due_on, v.owner, v.status, v.rag,
+               coalesce(string_agg(k.kpi_code, ', ' ORDER BY k.kpi_code), '') AS kpi_codes, v.source,
+               v.created_by, v.created_at
+        FROM recommendation_versions v JOIN recommendations r USING (rec_id)
+        LEFT JOIN recommendation_kpis k USING (version_id)
+        WHERE r.la_code = ? AND v.rec_id = ? GROUP BY ALL ORDER BY v.version_id DESC
+        """,
+        [la_code, rec_id],
+    ).df()
+
+
+def kpi_due_dates(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str) -> pd.DataFrame:
+    """The live recommendations whose current version is linked to one KPI, with their due dates."""
+    return con.execute(
+        _CURRENT_RECOMMENDATIONS + """
+        SELECT c.rec_id, c.ref, c.text, c.due_on, c.status
+        FROM current c JOIN recommendation_kpis k USING (version_id)
+        WHERE k.kpi_code = ? ORDER BY c.due_on, c.rec_id
+        """,
+        [la_code, kpi_code],
+    ).df()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import kpi
+from analysis import kpi, variation
 
 POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "none": "context measure, no good or bad direction",
                   "target": "closer to target is better"}
@@ -20,6 +20,17 @@ SCORECARD_VIEW = {
     "assurance_text": "Assurance (SPC)",
     "trend": "Last 12 months",
 }
+
+
+def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
+                   england: pd.DataFrame, rules: pd.DataFrame, rebases: pd.DataFrame, commentary: pd.DataFrame,
+                   until) -> pd.DataFrame:
+    """The overview's scorecard: RAG from the recent months, SPC icons from the whole history, the month's
+    commentary; from the query results, so the pages and the board pack show the same rows."""
+    card = kpi.scorecard(catalogue, recent, targets, england, until, kpi.rules_from(rules))
+    icons = variation.icons(catalogue, history, targets, rebases)
+    notes = commentary[["kpi_code", "text"]].rename(columns={"text": "commentary"})
+    return card.merge(icons, on="kpi_code", how="left").merge(notes, on="kpi_code", how="left")
 
 
 def rag_summary(card: pd.DataFrame) -> str:

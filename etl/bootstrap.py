@@ -1,10 +1,15 @@
 """First start: make the database the dashboard opens, from shipped files, with no manual step."""
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
+from analysis import plan
+from etl import plan as plan_edits
 from etl.catalogue import load_reference_data
+from etl.demo import PLAN_AS_AT
 from etl.load import Provenance, load_observations
 from etl.store import insert_frame, transaction, utcnow
 from settings import DEMO_DIR, DEMO_LA_CODE
@@ -18,6 +23,8 @@ def ensure_ready(con: duckdb.DuckDBPyConnection, home_la: str) -> None:
         load_reference_data(con)
     if home_la == DEMO_LA_CODE and not _demo_loaded(con):
         load_demo(con)
+    if home_la == DEMO_LA_CODE and not _demo_plan_loaded(con):
+        load_demo_plan(con)
 
 
 def _demo_loaded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -50,3 +57,40 @@ def load_demo(con: duckdb.DuckDBPyConnection) -> int:
         insert_frame(con, "annotations", annotations)
     provenance = Provenance.of_bytes("demo/observations.csv (synthetic)", content, DEMO_USER, kind="demo")
     return load_observations(con, observations, provenance)
+
+
+def _demo_plan_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the demo council has its inspections; a demo database made before the plan existed gets it now."""
+    return con.execute("SELECT count(*) FROM inspections WHERE la_code = ?", [DEMO_LA_CODE]).fetchone()[0] > 0
+
+
+def _or_none(value: object) -> object:
+    return None if pd.isna(value) else value
+
+
+def _day(text: str | float) -> date | None:
+    return None if pd.isna(text) else date.fromisoformat(text)
+
+
+def load_demo_plan(con: duckdb.DuckDBPyConnection) -> None:
+    """The synthetic inspections and improvement plan, written through the same checks as the pages, in one go."""
+    inspections = pd.read_csv(DEMO_DIR / "inspections.csv", dtype=str)
+    recommendations = pd.read_csv(DEMO_DIR / "recommendations.csv", dtype=str)
+    log = pd.read_csv(DEMO_DIR / "plan_log.csv", dtype=str)
+    with transaction(con):
+        ids = {}
+        for row in inspections.itertuples(index=False):
+            grades = {area: getattr(row, area) for area in plan.JUDGEMENT_AREAS if not pd.isna(getattr(row, area))}
+            ids[row.key] = plan_edits.insert_inspection(
+                con, DEMO_LA_CODE, plan_edits.InspectionInput(row.kind, _day(row.inspected_on), _day(row.published_on),
+                                                              row.report_ref, grades), DEMO_USER)
+        refs = {}
+        for row in recommendations.itertuples(index=False):
+            rec = plan_edits.RecommendationInput(row.text, row.area, row.timescale, None, row.owner, row.status,
+                                                 _or_none(row.rag), tuple(row.kpi_codes.split(", ")))
+            refs[row.ref] = plan_edits.insert_recommendation(
+                con, DEMO_LA_CODE, ids.get(_or_none(row.inspection)), _day(row.agreed_on), rec, PLAN_AS_AT,
+                DEMO_USER, ref=row.ref, source="demo/recommendations.csv (synthetic)")
+        for row in log.itertuples(index=False):
+            plan_edits.insert_log_entry(con, DEMO_LA_CODE, refs[row.ref], row.kind, _day(row.noted_on), row.text,
+                                        DEMO_USER, source="demo/plan_log.csv (synthetic)")

@@ -133,6 +133,81 @@ ANNOTATIONS = pd.DataFrame(
 )
 
 
+# The improvement plan after the February 2024 inspection (the chart note above and the
+# "Ofsted ILACS action plan, March 2024" targets), with recommendations modelled on published
+# ones. Owners are roles, not people. The plan is judged as at PLAN_AS_AT, the demo's fixed
+# "today" (the October return's reporting day), so exactly one item (R4) is overdue however
+# much later the demo is opened.
+PLAN_AS_AT = (LAST_MONTH + pd.DateOffset(months=1, days=15)).date()
+INSPECTIONS = pd.DataFrame(
+    [
+        ("ilacs-2024", "ilacs_standard", "2024-02-12", "2024-03-22",
+         "Ofsted ILACS report, published 22 March 2024 (synthetic demo)", "requires_improvement",
+         "requires_improvement", "requires_improvement", "good", "requires_improvement"),
+        ("focused-2025", "focused_visit", "2025-09-09", "2025-10-17",
+         "Ofsted focused visit letter: care leavers, 17 October 2025 (synthetic demo)", None, None, None, None, None),
+    ],
+    columns=["key", "kind", "inspected_on", "published_on", "report_ref", "overall", "leaders", "help_protection",
+             "children_in_care", "care_leavers"],
+)
+RECOMMENDATIONS = pd.DataFrame(
+    [
+        ("R1", "ilacs-2024", None, "Ensure that the outcomes of child protection enquiries are recorded promptly.",
+         "help_protection", "immediately", "Head of Safeguarding", "evidenced", "green", "ICPC_15WD_PCT"),
+        ("R2", "ilacs-2024", None, "Ensure that statutory visits to children subject to a child protection plan "
+         "take place within timescale.", "help_protection", "within 3 months", "Head of Safeguarding", "evidenced",
+         "green", "VISITS_CP_PCT"),
+        ("R3", "ilacs-2024", None, "Ensure that all children in care have a qualified social worker and that "
+         "statutory visits are on time.", "children_in_care", "within 40 working days", "Head of Children in Care",
+         "completed", "green", "VISITS_CLA_PCT"),
+        ("R4", "ilacs-2024", None, "End the reliance on bed and breakfast accommodation for care leavers.",
+         "care_leavers", "within 6 months", "Head of Care Leavers Service", "in_progress", "amber",
+         "CL_BB_COUNT, CL_SUITABLE_ACCOM_PCT"),
+        ("R5", "ilacs-2024", None, "Minimise changes of social worker for children in care.", "children_in_care",
+         "within 12 months", "Head of Children in Care", "completed", "green", "CLA_3PLUS_SW_PCT, SW_TURNOVER_PCT"),
+        ("R6", "ilacs-2024", None, "Improve the timeliness of assessments so that children's needs are understood "
+         "without delay.", "help_protection", "within 6 months", "Head of Early Help and Assessment", "evidenced",
+         "green", "ASSESS_45WD_PCT"),
+        ("R7", "ilacs-2024", None, "Strengthen management oversight so that every child has an allocated social "
+         "worker.", "leadership", "within 20 working days", "Principal Social Worker", "evidenced", "green",
+         "UNALLOCATED_COUNT"),
+        ("R8", None, "2024-04-01", "Reduce the reliance on agency social workers to build a stable, permanent "
+         "workforce.", "workforce", "31/03/2027", "Head of Workforce Development", "in_progress", "green",
+         "SW_AGENCY_PCT, SW_VACANCY_PCT"),
+        ("R9", "focused-2025", None, "Increase the proportion of care leavers in education, employment or "
+         "training.", "care_leavers", "within 18 months", "Head of Care Leavers Service", "in_progress", "amber",
+         "CL_EET_PCT"),
+    ],
+    columns=["ref", "inspection", "agreed_on", "text", "area", "timescale", "owner", "status", "rag", "kpi_codes"],
+)
+PLAN_LOG = pd.DataFrame(
+    [
+        ("R1", "progress", "2024-03-28", "Recording standard reissued; team managers check outcomes weekly."),
+        ("R1", "impact", "2024-09-30", "Audit of 50 enquiries: 46 outcomes recorded within one working day."),
+        ("R2", "progress", "2024-05-31", "Visit due dates shown on every worker's dashboard; weekly exception report."),
+        ("R2", "impact", "2024-10-31", "Visits within timescale above 93% for five months running."),
+        ("R3", "progress", "2024-05-17", "Unqualified workers' cases reallocated; visits tracked weekly."),
+        ("R3", "impact", "2025-01-31", "Too early to tell"),
+        ("R4", "progress", "2024-06-28", "Supported lodgings campaign launched; six new hosts approved."),
+        ("R4", "progress", "2025-03-31", "Two young people remain in bed and breakfast while lodgings are found."),
+        ("R4", "progress", "2026-10-30", "One young person remains in emergency bed and breakfast; a 16-25 supported "
+         "housing scheme opens in January 2027."),
+        ("R4", "impact", "2026-10-30", "Too early to tell"),
+        ("R5", "progress", "2024-09-30", "Caseload cap and a stay-put offer for social workers of children in care."),
+        ("R5", "impact", "2025-04-30", "Fewer children in care had three or more social workers in the year."),
+        ("R6", "progress", "2024-06-28", "Assessment tracker reviewed weekly by the head of service."),
+        ("R6", "impact", "2024-12-20", "Assessments within 45 working days up from under 80% to about 88%."),
+        ("R7", "progress", "2024-04-19", "Unallocated cases reviewed daily by team managers."),
+        ("R7", "impact", "2024-10-31", "Unallocated cases fell from over 30 to single figures."),
+        ("R8", "progress", "2025-06-30", "Conversion offers accepted by 14 agency social workers."),
+        ("R8", "impact", "2026-09-30", "Agency rate down from 26% towards the 15% target."),
+        ("R9", "progress", "2026-06-30", "Apprenticeship ring-fence for care leavers agreed with the council's HR."),
+        ("R9", "impact", "2026-06-30", "Too early to tell"),
+    ],
+    columns=["ref", "kind", "noted_on", "text"],
+)
+
+
 def months() -> pd.DatetimeIndex:
     return pd.date_range(end=LAST_MONTH, periods=MONTHS, freq="MS")
 
@@ -205,6 +280,9 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "targets": TARGETS,
         "annotations": ANNOTATIONS,
         "neighbours": neighbours,
+        "inspections": INSPECTIONS,
+        "recommendations": RECOMMENDATIONS,
+        "plan_log": PLAN_LOG,
     }
 
 

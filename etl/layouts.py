@@ -101,3 +101,22 @@ def _wide_layout(index: int, row: list[object], names: list[str]) -> Layout | No
 def unknown_extra_columns(layout: Layout) -> list[str]:
     """Columns of a wide sheet that are neither months nor a recognised extra such as Target or England."""
     return [c for c in layout.ignored_columns if normalise_name(c) not in KNOWN_EXTRA_COLUMNS]
+
+
+def find_header(sheet: Sheet, columns: dict[str, set[str]], required: tuple[str, ...],
+                search_rows: int = 20) -> tuple[int, dict[str, int]] | None:
+    """The first row (within `search_rows`) that names every required column, and where each known column is.
+
+    `columns` maps a column's role to the normalised header words that mean it, so
+    "Due date", "due_date" and "DUE DATE" all find the same column.
+    """
+    for r, row in enumerate(sheet.rows[:search_rows]):
+        found: dict[str, int] = {}
+        for c, cell in enumerate(row):
+            key = normalise_name(str(cell)) if cell is not None else ""
+            for column, names in columns.items():
+                if key in names and column not in found:
+                    found[column] = c
+        if all(column in found for column in required):
+            return r, found
+    return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from etl.edits import TARGET_KINDS, TargetInput, check_target
 from etl.issues import Issue, cell_ref
+from etl.layouts import find_header
 from etl.readers import Sheet
 from etl.values import KpiMatcher, normalise_name, parse_number, parse_period
 
@@ -43,16 +44,7 @@ def is_targets_sheet(sheet: Sheet) -> bool:
 
 def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The first row that names the required columns, and where each known column is."""
-    for r, row in enumerate(sheet.rows[:20]):
-        found: dict[str, int] = {}
-        for c, cell in enumerate(row):
-            key = normalise_name(str(cell)) if cell is not None else ""
-            for column, names in COLUMNS.items():
-                if key in names and column not in found:
-                    found[column] = c
-        if all(column in found for column in REQUIRED):
-            return r, found
-    return None
+    return find_header(sheet, COLUMNS, REQUIRED)
 
 
 def parse_targets(file_name: str, sheet: Sheet, matcher: KpiMatcher, units: dict[str, str]) -> TargetRows:

@@ -62,3 +62,20 @@ def app(unstarted_app):
     unstarted_app.run()
     assert not unstarted_app.exception
     return unstarted_app
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[bytes, str]]:
+    """What each download button offers, by file name: AppTest keeps only a media URL, not the bytes."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    offered: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        if filename is not None:
+            offered[filename] = (path_or_data, mimetype)
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return offered

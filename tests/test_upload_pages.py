@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from etl import ingest
@@ -20,21 +19,6 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = "2026-10"
 KPI = "ASSESS_45WD_PCT"
 NEW_VALUE = 97.3
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, tuple[bytes, str]]:
-    """What each download button offers, by file name: AppTest keeps only a media URL, not the bytes."""
-    offered: dict[str, tuple[bytes, str]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def recording(self, path_or_data, mimetype, kind, filename=None):
-        if filename is not None:
-            offered[filename] = (path_or_data, mimetype)
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
-    return offered
 
 
 def stored(db: Path, kpi: str = KPI, month: str = MONTH) -> tuple[float | None, int]:

@@ -16,8 +16,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarks, kpi, queries, variation
+from analysis import benchmarks, kpi, queries, tables
+from analysis import plan
 from etl.bootstrap import ensure_ready
+from etl.demo import PLAN_AS_AT
 from etl.store import connect, open_store
 from settings import load_settings
 
@@ -121,19 +123,16 @@ def rebases(la_code: str, kpi_code: str) -> pd.DataFrame:
 
 
 def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
-    return {row.kpi_code: kpi.RagRule(row.method, row.tolerance_pct)
-            for row in rag_rules(la_code).itertuples(index=False)}
+    return kpi.rules_from(rag_rules(la_code))
 
 
 @st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
 def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
     """RAG from the recent months, SPC icons from the whole history, and the month's commentary."""
-    values = _query("recent_values", stamp, la_code, until)
-    card = kpi.scorecard(catalogue(), values, targets(la_code), england(), until, rules_by_kpi(la_code))
-    icons = variation.icons(catalogue(), _query("history_values", stamp, la_code, until), targets(la_code),
-                            _query("all_rebases", stamp, la_code))
-    notes = commentary(la_code, until)[["kpi_code", "text"]].rename(columns={"text": "commentary"})
-    return card.merge(icons, on="kpi_code", how="left").merge(notes, on="kpi_code", how="left")
+    return tables.full_scorecard(catalogue(), _query("recent_values", stamp, la_code, until),
+                                 _query("history_values", stamp, la_code, until), targets(la_code), england(),
+                                 rag_rules(la_code), _query("all_rebases", stamp, la_code),
+                                 commentary(la_code, until), until)
 
 
 def scorecard(la_code: str, until: date) -> pd.DataFrame:
@@ -161,3 +160,35 @@ def annual_values(kpi_code: str, kpi_group: str) -> tuple[int, pd.DataFrame]:
     national = england()
     month = benchmarks.period_end_month(kpi_code, kpi_group, national[national["kpi_code"] == kpi_code])
     return month, benchmarks.annual_values(kpi_benchmarks(kpi_code, "la"), period_end_values(kpi_code, month), month)
+
+
+def inspections(la_code: str) -> pd.DataFrame:
+    return _query("inspections", version(), la_code)
+
+
+def inspection_history(la_code: str) -> pd.DataFrame:
+    return _query("inspection_history", version(), la_code)
+
+
+def recommendations(la_code: str) -> pd.DataFrame:
+    return _query("recommendations", version(), la_code)
+
+
+def recommendation_log(la_code: str, rec_id: int) -> pd.DataFrame:
+    return _query("recommendation_log", version(), la_code, rec_id)
+
+
+def recommendation_history(la_code: str, rec_id: int) -> pd.DataFrame:
+    return _query("recommendation_history", version(), la_code, rec_id)
+
+
+def plan_as_at(is_demo: bool) -> date:
+    """The day the plan's days left and overdue count to: today, or the demo's fixed today so that its synthetic
+    plan reads the same (exactly one item overdue) whenever it is opened."""
+    return PLAN_AS_AT if is_demo else date.today()
+
+
+def plan_marks(la_code: str, kpi_code: str) -> pd.DataFrame:
+    """Inspection dates and the due dates of recommendations linked to one KPI, for its charts."""
+    return plan.chart_marks(inspections(la_code), _query("kpi_due_dates", version(), la_code, kpi_code),
+                            annotations(la_code, kpi_code))

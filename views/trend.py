@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarks, charts, kpi, spc, variation
+from analysis import benchmarks, charts, kpi, plan, spc, variation
 from etl import edits as store_edits
-from ui import data, edits, feedback, selection, tables
+from ui import data, edits, feedback, pack, selection, tables
 
 chosen = selection.page_start()
 feedback.show_flash()
@@ -30,6 +30,8 @@ kpi_targets = data.targets(chosen.la_code)
 kpi_targets = kpi_targets[kpi_targets["kpi_code"] == code]
 targets = kpi.target_series(kpi_targets, series["period"])
 notes = data.annotations(chosen.la_code, code)
+# Inspection dates and the due dates of recommendations linked to this KPI, marked in words.
+notes = plan.with_marks(notes, data.plan_marks(chosen.la_code, code))
 rebases = data.rebases(chosen.la_code, code)
 title = f"{meta['name']}: {chosen.council_name}"
 
@@ -60,6 +62,10 @@ else:
         neighbours=neighbours[neighbours["period_end"] >= pd.Timestamp(start)],
     )
 st.plotly_chart(figure, width="stretch")
+if pack.chart_renderable():
+    st.download_button("Download this chart (PNG)", lambda: pack.chart_png(figure), key="chart_png",
+                       file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", mime="image/png",
+                       on_click="ignore", help="The chart as a picture for a report, drawn when you press the button")
 
 commentary = data.commentary(chosen.la_code, chosen.period)
 current = commentary[commentary["kpi_code"] == code]

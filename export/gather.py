@@ -1,0 +1,303 @@
+"""Everything a board pack shows for one council and month, read once through `analysis.queries`.
+
+The result holds each KPI's numbers as the slides, the workbook and the presentation view show them. For a
+pack marked for publication the disclosure rules (`analysis.disclosure`) are applied here, once, so that the
+deck and the workbook can never disagree about what is hidden.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from analysis import benchmarks, disclosure, kpi, queries, tables, variation
+from analysis.charts import month_label
+
+INTERNAL, PUBLICATION = "internal", "publication"
+MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PUBLICATION: "OFFICIAL"}
+CHART_KINDS = {"trend": "Trend against target", "spc": "SPC chart (Making Data Count)"}
+DEFAULT_MONTHS = 24
+
+
+class PackError(ValueError):
+    """The pack cannot be made as asked; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    """What the user chose on the Board pack page."""
+
+    la_code: str
+    council_name: str
+    period: date
+    kpi_codes: tuple[str, ...]
+    audience: str = INTERNAL
+    title: str = "Performance report"
+    chart: str = "trend"
+    spc_words: bool = True
+    months: int = DEFAULT_MONTHS
+    prepared_by: str = ""
+    is_demo: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.kpi_codes:
+            raise PackError("Choose at least one KPI for the pack.")
+        if self.audience not in MARKINGS:
+            raise PackError(f"A pack is either {INTERNAL!r} or for {PUBLICATION!r}; got {self.audience!r}.")
+        if self.chart not in CHART_KINDS:
+            raise PackError(f"The chart is one of {', '.join(CHART_KINDS)}; got {self.chart!r}.")
+        if not 3 <= self.months <= 120:
+            raise PackError("Show between 3 and 120 months on each chart.")
+
+    @property
+    def publication(self) -> bool:
+        return self.audience == PUBLICATION
+
+    @property
+    def marking(self) -> str:
+        return MARKINGS[self.audience]
+
+    @property
+    def file_stem(self) -> str:
+        words = "".join(ch if ch.isalnum() else "_" for ch in self.title).strip("_")
+        return f"{self.la_code}_{words}_{self.period:%Y-%m}_{self.audience}"
+
+
+@dataclass
+class KpiPage:
+    """One KPI as its slide shows it. Text fields are already protected for a publication pack."""
+
+    code: str
+    name: str
+    definition: str
+    unit: str
+    polarity: str
+    decimals: int
+    source: str
+    group: str
+    series: pd.DataFrame
+    hidden: list[bool]
+    targets: list[float | None]
+    floors: list[float | None]
+    england: pd.DataFrame
+    neighbours: pd.DataFrame
+    annotations: pd.DataFrame
+    rebases: pd.DataFrame
+    spc: pd.DataFrame | None
+    latest_value: float | str | None
+    latest_text: str
+    latest_period: date | None
+    target_value: float | None
+    target_text: str
+    rag: str
+    rag_text: str
+    direction_text: str
+    england_value: float | None
+    england_as_at: str
+    england_text: str
+    neighbour_value: float | str | None
+    neighbour_as_at: str
+    neighbour_text: str
+    variation_text: str
+    assurance_text: str
+    commentary: str | None
+    commentary_by: str | None
+    upload_id: int | None
+    upload_file: str | None
+    upload_date: datetime | None
+    chart_kind: str = "trend"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(self.hidden)
+
+    @property
+    def shows_c(self) -> bool:
+        """Whether the slide shows a `c` anywhere, so it needs the note that explains it."""
+        return self.any_hidden or disclosure.SUPPRESSED in (self.latest_value, self.neighbour_value)
+
+    @property
+    def shown_values(self) -> pd.Series:
+        """The values as the chart may draw them: hidden ones become gaps."""
+        return self.series["value"].where(~pd.Series(self.hidden, index=self.series.index, dtype=bool))
+
+    def text(self, value: float | None) -> str:
+        return kpi.format_value(value, self.unit, self.decimals)
+
+
+@dataclass
+class PackData:
+    options: PackOptions
+    pages: list[KpiPage]
+    generated_at: datetime
+
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    recommendation: str
+    owner: str
+    due: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The improvement plan as its slide shows it: recommendations per status (columns `status`,
+    `recommendations`) and the overdue items. Packs are made without it where a council keeps no plan."""
+
+    counts: pd.DataFrame
+    overdue: list[OverdueItem]
+
+    def __post_init__(self) -> None:
+        if list(self.counts.columns) != ["status", "recommendations"]:
+            raise PackError("The plan summary's counts need the columns status, recommendations.")
+
+
+def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime | None = None) -> PackData:
+    """Read and work out every KPI page of the pack."""
+    catalogue = queries.catalogue(con)
+    unknown = [c for c in options.kpi_codes if c not in set(catalogue["code"])]
+    if unknown:
+        raise PackError(f"Unknown KPI code(s): {', '.join(unknown)}. Choose KPIs from the catalogue.")
+    la, until = options.la_code, options.period
+    targets = queries.targets(con, la)
+    england = queries.england(con)
+    commentary = queries.commentary(con, la, until)
+    card = tables.full_scorecard(catalogue, queries.recent_values(con, la, until), queries.history_values(con, la, until),
+                                 targets, england, queries.rag_rules(con, la), queries.all_rebases(con, la),
+                                 commentary, until).set_index("kpi_code")
+    uploads = queries.uploads(con).set_index("upload_id")
+    neighbour_list = queries.neighbours(con, la)
+    meta = catalogue.set_index("code")
+    full_series = {code: queries.kpi_series(con, la, code, until) for code in set(options.kpi_codes)
+                   | {disclosure.RATE_FROM_COUNT.get(c, c) for c in options.kpi_codes}}
+    pages = []
+    for code in options.kpi_codes:
+        row = meta.loc[code]
+        pages.append(_page(con, options, code, row, card.loc[code], full_series, targets, england,
+                           commentary.set_index("kpi_code"), uploads, neighbour_list))
+    return PackData(options, pages, now or datetime.now())
+
+
+def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series, full_series: dict,
+          targets: pd.DataFrame, england: pd.DataFrame, commentary: pd.DataFrame, uploads: pd.DataFrame,
+          neighbour_list: pd.DataFrame) -> KpiPage:
+    la, until = options.la_code, options.period
+    unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
+    history = full_series[code]
+    series = history.tail(options.months).reset_index(drop=True)
+    start = pd.Timestamp(series["period"].min()) if len(series) else pd.Timestamp(until)
+    kpi_targets = targets[targets["kpi_code"] == code]
+    target_line = kpi.target_series(kpi_targets, series["period"])
+    hidden = [False] * len(series)
+    if options.publication:
+        base = full_series.get(disclosure.RATE_FROM_COUNT.get(code, ""))
+        base_hidden = None
+        if base is not None:
+            small = dict(zip(pd.to_datetime(base["period"]), disclosure.suppressed_values(base, "count")))
+            base_hidden = [small.get(p, False) for p in pd.to_datetime(series["period"])]
+        hidden = disclosure.suppressed_values(series, unit, base_hidden)
+
+    national = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)]
+    national = national[pd.to_datetime(national["period_end"]) <= pd.Timestamp(until) + pd.offsets.MonthEnd(0)]
+    national = national[["year", "period_end", "value"]].reset_index(drop=True)
+    month = benchmarks.period_end_month(code, meta["kpi_group"], england)
+    annual = benchmarks.annual_values(queries.kpi_benchmarks(con, code, "la"),
+                                      queries.period_end_values(con, code, month), month)
+    points = benchmarks.neighbour_points(annual, neighbour_list, month)
+    points = points[(points["period_end"] >= start) & (points["period_end"] <= pd.Timestamp(until) + pd.offsets.MonthEnd(0))]
+    points = points.reset_index(drop=True)
+
+    notes: list[str] = []
+    latest_value = None if pd.isna(card["latest"]) else float(card["latest"])
+    england_value = None if pd.isna(card["england"]) else float(card["england"])
+    neighbour_value = float(points["value"].iloc[-1]) if len(points) else None
+    neighbour_members = int(points["with_value"].iloc[-1]) if len(points) else 0
+    england_as_at = "" if england_value is None else benchmarks.year_label(int(card["england_year"]), month)
+    neighbour_as_at = "" if neighbour_value is None else benchmarks.year_label(
+        int(pd.Timestamp(points["period_end"].iloc[-1]).year), month)
+    if options.publication:
+        known = [i for i, value in enumerate(series["value"]) if pd.notna(value)]
+        if known and hidden[known[-1]]:
+            latest_value = disclosure.SUPPRESSED
+        england_value = disclosure.round_national(england_value, unit)
+        national = national.assign(value=[disclosure.round_national(v, unit) for v in national["value"]])
+        hide_points = [disclosure.average_hidden(v, n, unit) for v, n in zip(points["value"], points["with_value"])]
+        points = points[[not h for h in hide_points]].reset_index(drop=True)
+        if disclosure.average_hidden(neighbour_value, neighbour_members, unit):
+            neighbour_value = disclosure.SUPPRESSED
+
+    def text(value: float | str | None, as_at: str = "") -> str:
+        words = value if isinstance(value, str) else kpi.format_value(value, unit, decimals)
+        return f"{words} ({as_at})" if as_at and value is not None else words
+
+    rebases = queries.rebases(con, la, code)
+    spc = None
+    chart_kind = options.chart
+    if chart_kind == "spc":
+        if options.publication and disclosure.spc_hidden(disclosure.suppressed_values(history, unit)):
+            chart_kind = "trend"
+            notes.append("SPC chart not shown: its average and limits would reveal counts of 1 to 5.")
+        elif history["value"].notna().sum() >= variation.MIN_POINTS:
+            whole_targets = kpi.target_series(kpi_targets, history["period"])
+            result = variation.kpi_xmr(history, polarity, whole_targets[-1], rebases["period"])
+            spc = result[pd.to_datetime(result["period"]) >= start].reset_index(drop=True)
+        else:
+            chart_kind = "trend"
+    latest = series[series["value"].notna()].tail(1)
+    upload_id = int(latest["upload_id"].iloc[0]) if len(latest) else None
+    upload = uploads.loc[upload_id] if upload_id in uploads.index else None
+    note = commentary.loc[code] if code in commentary.index else None
+    return KpiPage(
+        code=code, name=meta["name"], definition=meta["definition"], unit=unit, polarity=polarity, decimals=decimals,
+        source=meta["source"], group=meta["kpi_group"], series=series, hidden=hidden, targets=target_line,
+        floors=kpi.floor_series(kpi_targets, series["period"]), england=national, neighbours=points,
+        annotations=queries.annotations(con, la, code), rebases=rebases, spc=spc, latest_value=latest_value,
+        latest_text=text(latest_value), latest_period=card["latest_period"],
+        target_value=None if pd.isna(card["target"]) else float(card["target"]), target_text=card["target_text"],
+        rag=card["rag"], rag_text=card["rag_text"], direction_text=card["direction_text"],
+        england_value=england_value, england_as_at=england_as_at, england_text=text(england_value, england_as_at),
+        neighbour_value=neighbour_value, neighbour_as_at=neighbour_as_at,
+        neighbour_text=text(neighbour_value, neighbour_as_at), variation_text=card.get("variation_text") or variation.variation_text(None),
+        assurance_text=card.get("assurance_text") or variation.assurance_text(None),
+        commentary=None if note is None else str(note["text"]),
+        commentary_by=None if note is None else f"{note['created_by']}, {pd.Timestamp(note['created_at']):%d %b %Y}",
+        upload_id=upload_id, upload_file=None if upload is None else str(upload["file_name"]),
+        upload_date=None if upload is None else pd.Timestamp(upload["uploaded_at"]).to_pydatetime(),
+        chart_kind=chart_kind, notes=notes,
+    )
+
+
+def trend_words(page: KpiPage) -> str:
+    """How the line moved over the months shown, in words, using only what the pack may show."""
+    shown = page.series.assign(value=page.shown_values).dropna(subset=["value"])
+    if len(shown) < 2:
+        return "too few months shown to describe a trend"
+    first, last = shown.iloc[0], shown.iloc[-1]
+    change = float(last["value"]) - float(first["value"])
+    verb = "was unchanged at" if abs(change) < 1e-9 else ("rose from" if change > 0 else "fell from")
+    start = f"{page.text(first['value'])} in {month_label(first['period'])}"
+    if verb.startswith("was"):
+        return f"{verb} {page.text(last['value'])} between {month_label(first['period'])} and " \
+               f"{month_label(last['period'])}"
+    return f"{verb} {start} to {page.text(last['value'])} in {month_label(last['period'])}"
+
+
+def alt_text(page: KpiPage) -> str:
+    """What a screen reader says for the chart picture: title, latest value, target and trend, never a file name."""
+    kind = "SPC chart" if page.chart_kind == "spc" else "Line chart"
+    latest = ("not shown (c: a small number)" if page.latest_value == disclosure.SUPPRESSED
+              else page.latest_text)
+    parts = [f"{kind}: {page.name}.", f"Latest value {latest} in {month_label(page.latest_period)}"]
+    if page.target_text != "–":
+        parts[-1] += f" against a target of {page.target_text} ({page.rag_text.split(' ', 1)[-1].lower()})"
+    parts[-1] += "."
+    parts.append(f"Over the months shown it {trend_words(page)}; on the previous month: "
+                 f"{page.direction_text.split(' ', 1)[-1].lower()}.")
+    if page.england_text != "–":
+        parts.append(f"England {page.england_text}.")
+    return " ".join(parts)

@@ -1,0 +1,298 @@
+"""The board pack opened as a reader would: the .pptx with python-pptx and the .xlsx with openpyxl.
+
+Charts are drawn by a stand-in renderer here (a small PNG per figure) so these tests run without a browser;
+`test_real_charts_are_drawn_in_one_batch` draws them with kaleido and chromium.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import date, datetime
+from numbers import Number
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from pptx import Presentation
+from pptx.util import Emu
+
+from analysis import disclosure
+from etl.edits import add_commentary
+from export import deck, figures, gather, pack, render, selections
+from export.gather import OverdueItem, PackOptions, PlanSummary
+from settings import DEMO_LA_CODE
+
+MONTH = date(2026, 10, 1)
+SMALL = 3
+KPIS = ("CLA_COUNT", "CL_BB_COUNT", "SW_AGENCY_PCT")
+FORMULA = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+NOW = datetime(2026, 11, 2, 9, 30)
+
+
+def fake_renderer(figs) -> list[bytes]:
+    images = []
+    for _ in figs:
+        buffer = io.BytesIO()
+        Image.new("RGB", (860, 480), "white").save(buffer, format="PNG")
+        images.append(buffer.getvalue())
+    return images
+
+
+@pytest.fixture
+def con(demo_con):
+    """The demo with a care-leaver count of 3 in the month and commentary that looks like a formula."""
+    demo_con.execute("UPDATE observations SET value = ? WHERE la_code = ? AND kpi_code = 'CL_BB_COUNT' AND period = ?"
+                     " AND is_current", [SMALL, DEMO_LA_CODE, MONTH])
+    add_commentary(demo_con, DEMO_LA_CODE, "CL_BB_COUNT", MONTH, FORMULA, "analyst@anyshire.example")
+    add_commentary(demo_con, DEMO_LA_CODE, "SW_AGENCY_PCT", MONTH, "Agency use fell after the recruitment drive.",
+                   "analyst@anyshire.example")
+    return demo_con
+
+
+def options(audience: str = gather.INTERNAL, **kwargs) -> PackOptions:
+    return PackOptions(DEMO_LA_CODE, "Anyshire (demo)", MONTH, kwargs.pop("kpis", KPIS), audience=audience,
+                       title="Corporate parenting board", prepared_by="analyst@anyshire.example", is_demo=True, **kwargs)
+
+
+PLAN = PlanSummary(pd.DataFrame({"status": ["Not started", "In progress", "Completed"], "recommendations": [2, 5, 3]}),
+                   [OverdueItem("End the reliance on bed and breakfast accommodation for care leavers",
+                                "Head of care leavers service", date(2026, 6, 30), 125)])
+
+
+def build(con, audience=gather.INTERNAL, plan=None, **kwargs) -> pack.Pack:
+    return pack.build(con, options(audience, **kwargs), plan, renderer=fake_renderer, now=NOW)
+
+
+def slide_texts(slide) -> list[str]:
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def scorecard_rows(presentation) -> list[list[str]]:
+    rows = []
+    for slide in presentation.slides:
+        if slide.shapes.title.text.startswith("Scorecard"):
+            table = next(shape.table for shape in slide.shapes if shape.has_table)
+            rows += [[cell.text for cell in row.cells] for row in table.rows][1:]
+    return rows
+
+
+def descr(shape) -> str:
+    return shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr", "")
+
+
+def test_slides_are_in_order_with_titles(con):
+    made = build(con, plan=PLAN)
+    presentation = Presentation(io.BytesIO(made.pptx))
+    titles = [slide.shapes.title.text for slide in presentation.slides]
+    assert titles == ["Anyshire (demo): Corporate parenting board", "Scorecard",
+                      "Children looked after at period end", "Care leavers in bed and breakfast accommodation",
+                      "Agency worker rate", "Improvement plan"]
+    assert titles == made.slides
+    assert presentation.slide_width / presentation.slide_height == pytest.approx(16 / 9, rel=1e-3)
+
+
+def test_the_plan_slide_is_left_out_without_a_plan(con):
+    made = build(con, plan=None)
+    assert "Improvement plan" not in made.slides
+    assert len(Presentation(io.BytesIO(made.pptx)).slides) == 2 + len(KPIS)
+    assert "Improvement plan" not in load_workbook(io.BytesIO(made.xlsx)).sheetnames
+
+
+def test_the_plan_slide_counts_by_status_and_lists_overdue_items(con):
+    presentation = Presentation(io.BytesIO(build(con, plan=PLAN).pptx))
+    slide = presentation.slides[-1]
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["Status", "Recommendations"], ["Not started", "2"], ["In progress", "5"], ["Completed", "3"], ["Total", "10"]]
+    text = "\n".join(slide_texts(slide))
+    assert "Overdue: 1 recommendation" in text and "End the reliance on bed and breakfast" in text
+    assert "125 days overdue" in text
+
+
+def test_scorecard_is_a_real_table_with_the_months_values(con):
+    presentation = Presentation(io.BytesIO(build(con).pptx))
+    rows = {row[0]: row for row in scorecard_rows(presentation)}
+    header = next(s for s in presentation.slides[1].shapes if s.has_table).table.rows[0].cells
+    assert [c.text for c in header] == ["KPI", "Value", "Target", "RAG", "Direction", "England", "Neighbour average"]
+    bb = rows["Care leavers in bed and breakfast accommodation"]
+    assert bb[1] == str(SMALL) and bb[2] == "0" and bb[3] == "■ Off target"
+    agency = rows["Agency worker rate"]
+    assert re.fullmatch(r"\d+\.\d%", agency[1]) and agency[2] == "15.0%"
+    assert agency[3].split(" ", 1)[1] in {"On target", "Near target", "Off target"}
+    assert agency[5].startswith("13.0% (30 Sep 2025)")
+    assert rows["Children looked after at period end"][3] == "○ Context"
+
+
+def test_every_chart_has_alt_text_that_describes_it(con):
+    presentation = Presentation(io.BytesIO(build(con).pptx))
+    pictures = [shape for slide in presentation.slides for shape in slide.shapes if shape.shape_type == 13]
+    assert len(pictures) == len(KPIS)
+    for picture in pictures:
+        text = descr(picture)
+        assert len(text) > 60
+        assert not re.search(r"\.(png|jpe?g)\b|^image", text, re.I)
+        assert "Latest value" in text and "Over the months shown" in text
+    agency = next(descr(p) for p in pictures if "Agency worker rate" in descr(p))
+    assert "against a target of 15.0%" in agency
+
+
+def test_every_slide_carries_the_internal_marking(con):
+    presentation = Presentation(io.BytesIO(build(con).pptx))
+    for slide in presentation.slides:
+        assert "OFFICIAL-SENSITIVE" in slide_texts(slide)
+    assert any("Internal: not for publication" in t for t in slide_texts(presentation.slides[0]))
+
+
+def test_publication_pack_is_official_and_shows_c_where_internal_shows_the_count(con):
+    internal = Presentation(io.BytesIO(build(con).pptx))
+    public = Presentation(io.BytesIO(build(con, gather.PUBLICATION).pptx))
+    name = "Care leavers in bed and breakfast accommodation"
+    assert {r[0]: r for r in scorecard_rows(internal)}[name][1] == str(SMALL)
+    assert {r[0]: r for r in scorecard_rows(public)}[name][1] == disclosure.SUPPRESSED
+    for slide in public.slides:
+        texts = slide_texts(slide)
+        assert "OFFICIAL" in texts and "OFFICIAL-SENSITIVE" not in texts
+    bb_slide = next(s for s in public.slides if s.shapes.title.text == name)
+    text = "\n".join(slide_texts(bb_slide))
+    assert "Latest (Oct 2026): c" in text and disclosure.NOTE in text
+    assert disclosure.NOTE in "\n".join(slide_texts(public.slides[1]))
+    picture = next(s for s in bb_slide.shapes if s.shape_type == 13)
+    assert "not shown (c: a small number)" in descr(picture) and f"value {SMALL} " not in descr(picture)
+
+
+def test_kpi_slide_has_commentary_and_a_footer_naming_source_upload_and_date(con):
+    presentation = Presentation(io.BytesIO(build(con).pptx))
+    slide = next(s for s in presentation.slides if s.shapes.title.text == "Agency worker rate")
+    text = "\n".join(slide_texts(slide))
+    assert "Agency use fell after the recruitment drive." in text
+    upload_id = con.execute("SELECT upload_id FROM observations WHERE is_current AND kpi_code = 'SW_AGENCY_PCT' AND "
+                            "la_code = ? AND period = ?", [DEMO_LA_CODE, MONTH]).fetchone()[0]
+    footer = next(t for t in slide_texts(slide) if t.startswith("Source:"))
+    assert f"upload {upload_id} (demo/observations.csv (synthetic)" in footer
+    assert "Pack produced 02 Nov 2026 by analyst@anyshire.example" in footer
+    assert footer.startswith("Source: DfE Children's social work workforce.")
+
+
+def test_long_packs_split_the_scorecard_and_keep_every_kpi(con):
+    codes = tuple(con.execute("SELECT code FROM kpis ORDER BY sort_order LIMIT 20").df()["code"])
+    made = build(con, kpis=codes)
+    presentation = Presentation(io.BytesIO(made.pptx))
+    assert len(presentation.slides) == 1 + 3 + 20
+    assert len(scorecard_rows(presentation)) == 20
+    assert made.slides[1:4] == ["Scorecard (1 of 3)", "Scorecard (2 of 3)", "Scorecard (3 of 3)"]
+    for slide in list(presentation.slides)[1:4]:
+        table = next(s for s in slide.shapes if s.has_table)
+        assert table.top + table.height <= Emu(deck.HEIGHT)
+
+
+def cells(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def test_workbook_has_scorecard_and_a_sheet_per_kpi_with_units_and_sources(con):
+    book = load_workbook(io.BytesIO(build(con).xlsx))
+    assert book.sheetnames == ["About", "KPIs", "Scorecard", *KPIS]
+    agency = book["SW_AGENCY_PCT"]
+    header = [c.value for c in agency[1]]
+    assert header[:3] == ["Month", "Value (%)", "Change on previous month"]
+    assert [c.value for c in book["CLA_COUNT"][1]][1] == "Value (number)"
+    assert {"Target", "England (annual)", "Neighbour average (annual)", "Upload", "Upload file", "Source"} <= set(header)
+    rows = list(agency.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == gather.DEFAULT_MONTHS
+    assert all(isinstance(r[1], Number) and not isinstance(r[1], bool) for r in rows)
+    assert all(isinstance(r[2], Number) for r in rows[1:] if r[2] is not None)
+    assert rows[-1][0] == "2026-10"
+    kpis = {r[0]: r for r in book["KPIs"].iter_rows(min_row=2, values_only=True)}
+    assert kpis["SW_AGENCY_PCT"][3] == "Percentage (%)" and kpis["SW_AGENCY_PCT"][6]
+
+
+def test_workbook_numbers_stay_numbers_and_formula_text_is_neutralised(con):
+    book = load_workbook(io.BytesIO(build(con).xlsx))
+    sheet = book["Scorecard"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    value = rows["CL_BB_COUNT"][header.index("Value")]
+    assert value.data_type == "n" and value.value == SMALL
+    commentary = rows["CL_BB_COUNT"][header.index("Commentary")]
+    assert commentary.data_type == "s" and commentary.value == "'" + FORMULA
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+    england = rows["CLA_COUNT"][header.index("England")]
+    assert england.data_type == "n"
+
+
+def test_publication_workbook_hides_the_same_cells_as_the_deck(con):
+    book = load_workbook(io.BytesIO(build(con, gather.PUBLICATION).xlsx))
+    sheet = book["Scorecard"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["CL_BB_COUNT"][header.index("Value")] == disclosure.SUPPRESSED
+    assert isinstance(rows["CLA_COUNT"][header.index("Value")], Number)
+    assert rows["CLA_COUNT"][header.index("England")] % 10 == 0
+    bb = list(book["CL_BB_COUNT"].iter_rows(min_row=2, values_only=True))
+    for month, value, change, *_ in bb:
+        assert value == disclosure.SUPPRESSED or not disclosure.is_small(value)
+    assert bb[-1][1] == disclosure.SUPPRESSED and bb[-1][2] is None
+    assert "Numerator" not in [c.value for c in book["CL_BB_COUNT"][1]]
+    about = dict(book["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Protective marking"] == "OFFICIAL" and "c = suppressed" in about["Disclosure control"]
+
+
+def test_publication_spc_chart_falls_back_to_the_trend_when_a_month_is_hidden(con):
+    data = gather.gather(con, options(gather.PUBLICATION, chart="spc"))
+    pages = {page.code: page for page in data.pages}
+    assert pages["CL_BB_COUNT"].chart_kind == "trend" and "SPC chart not shown" in pages["CL_BB_COUNT"].notes[0]
+    assert pages["SW_AGENCY_PCT"].chart_kind == "spc" and pages["SW_AGENCY_PCT"].spc is not None
+    internal = gather.gather(con, options(chart="spc"))
+    assert all(page.chart_kind == "spc" for page in internal.pages)
+
+
+def test_the_chart_leaves_hidden_months_out_of_the_line(con):
+    data = gather.gather(con, options(gather.PUBLICATION, kpis=("CL_BB_COUNT",)))
+    page = data.pages[0]
+    fig = figures.figure(page, "Anyshire (demo)")
+    line = next(t for t in fig.data if t.name == "Anyshire (demo)")
+    drawn = [v for v in line.y if v is not None and v == v]
+    assert not any(disclosure.is_small(v) for v in drawn)
+    assert sum(a.text == disclosure.SUPPRESSED for a in fig.layout.annotations) == sum(page.hidden) > 0
+
+
+def test_saved_selections_come_from_the_data_file(tmp_path, con):
+    codes = con.execute("SELECT code FROM kpis").df()["code"].tolist()
+    saved = selections.read_selections(codes)
+    assert {"Corporate parenting board", "Scrutiny"} <= set(saved)
+    assert "CL_BB_COUNT" in saved["Corporate parenting board"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("selection,kpi_code\nScrutiny,NOT_A_KPI\n")
+    with pytest.raises(selections.SelectionError, match="line 2: 'NOT_A_KPI' is not a KPI code"):
+        selections.read_selections(codes, bad)
+
+
+def test_bad_choices_are_refused_with_a_reason(con):
+    with pytest.raises(gather.PackError, match="at least one KPI"):
+        options(kpis=())
+    with pytest.raises(gather.PackError, match="Unknown KPI"):
+        gather.gather(con, options(kpis=("NOPE",)))
+
+
+def needs_chromium() -> None:
+    if not render.available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but chromium is not installed: run scripts/ensure-chromium")
+        pytest.skip("chromium is not installed")
+
+
+def test_real_charts_are_drawn_in_one_batch(con):
+    needs_chromium()
+    made = pack.build(con, options(), now=NOW)
+    presentation = Presentation(io.BytesIO(made.pptx))
+    pictures = [s for slide in presentation.slides for s in slide.shapes if s.shape_type == 13]
+    assert len(pictures) == len(KPIS)
+    for picture in pictures:
+        image = Image.open(io.BytesIO(picture.image.blob))
+        assert image.format == "PNG"
+        assert image.size == (figures.SLIDE_SIZE["width"] * 2.5, figures.SLIDE_SIZE["height"] * 2.5)
+        assert len(image.convert("L").resize((40, 20)).getcolors(800)) > 3  # a drawing, not a blank

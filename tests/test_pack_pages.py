@@ -1,0 +1,119 @@
+"""The Board pack and Presentation pages in AppTest, and the trend page's PNG download."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+
+from export import pack
+from tests.test_board_pack import fake_renderer
+
+
+@pytest.fixture
+def quick_charts(monkeypatch):
+    """Charts drawn by a stand-in, so the page tests do not wait for a browser (the browser test draws them)."""
+    monkeypatch.setattr(pack, "render_for_slides", fake_renderer)
+
+
+def open_pack_page(app):
+    app.switch_page("views/board_pack.py").run()
+    assert not app.exception
+    return app
+
+
+def test_board_pack_previews_the_slides_of_the_saved_selection(app):
+    open_pack_page(app)
+    assert app.title[0].value == "Board pack"
+    assert app.radio(key="pack_selection").options == ["Corporate parenting board", "Scrutiny", "Choose KPIs"]
+    preview = next(m.value for m in app.markdown if m.value.startswith("1. "))
+    lines = preview.splitlines()
+    assert lines[0] == "1. Anyshire (demo): Corporate parenting board"
+    assert lines[1:3] == ["2. Scorecard (1 of 2)", "3. Scorecard (2 of 2)"]
+    assert lines[-1] == "15. Care leavers in bed and breakfast accommodation"
+    app.radio(key="pack_selection").set_value("Scrutiny").run()
+    preview = next(m.value for m in app.markdown if m.value.startswith("1. "))
+    assert preview.splitlines()[0] == "1. Anyshire (demo): Scrutiny" and "Referrals received" in preview
+
+
+def test_board_pack_makes_both_files_for_publication(app, downloads, quick_charts):
+    open_pack_page(app)
+    app.radio(key="pack_audience").set_value("publication").run()
+    assert any("Disclosure control" in i.value for i in app.info)
+    app.button(key="make_pack").click().run(timeout=120)
+    assert not app.exception
+    assert "marked OFFICIAL" in app.success[0].value
+    stem = "E99000001_Corporate_parenting_board_2026-10_publication"
+    pptx, mime = downloads[f"{stem}.pptx"]
+    assert mime == pack.PPTX_MIME
+    deck = Presentation(io.BytesIO(pptx))
+    assert len(deck.slides) == 15
+    assert "OFFICIAL" in [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame]
+    book = load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"][0]))
+    assert book.sheetnames[:3] == ["About", "KPIs", "Scorecard"] and "CL_BB_COUNT" in book.sheetnames
+
+
+def test_board_pack_refuses_an_empty_choice_with_a_message(app):
+    open_pack_page(app)
+    app.radio(key="pack_selection").set_value("Choose KPIs").run()
+    assert not app.exception
+    assert "Choose at least one KPI" in app.warning[0].value
+    assert not app.button
+
+
+def test_board_pack_says_when_choices_changed_after_making(app, quick_charts):
+    open_pack_page(app)
+    app.button(key="make_pack").click().run(timeout=120)
+    assert app.get("download_button")
+    app.slider(key="pack_months").set_value(36).run()
+    assert not app.get("download_button")
+    assert "make it again" in app.info[-1].value
+
+
+def present_heading(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("## "))
+
+
+def position(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("**KPI "))
+
+
+def test_presentation_moves_one_kpi_at_a_time_and_wraps(app):
+    app.switch_page("views/present.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Presentation"
+    assert present_heading(app) == "## Children looked after at period end"
+    assert position(app).startswith("**KPI 1 of 12**")
+    app.button(key="present_next").click().run()
+    assert present_heading(app) == "## Children looked after per 10000 children"
+    app.button(key="present_previous").click().run()
+    app.button(key="present_previous").click().run()
+    assert present_heading(app) == "## Care leavers in bed and breakfast accommodation"
+    assert position(app).startswith("**KPI 12 of 12**")
+    assert app.get("plotly_chart")
+    app.selectbox(key="present_selection").set_value("Scrutiny").run()
+    assert present_heading(app) == "## Referrals received"
+
+
+def test_trend_page_offers_the_chart_as_png(app):
+    app.switch_page("views/trend.py").run()
+    labels = [b.label for b in app.get("download_button")]
+    assert "Download this chart (PNG)" in labels
+
+
+def test_presentation_in_a_public_meeting_shows_c_for_a_small_count(app, demo_db_path):
+    from etl.store import open_store
+
+    with open_store(demo_db_path) as con:
+        con.execute("UPDATE observations SET value = 3 WHERE kpi_code = 'CL_BB_COUNT' AND period = DATE '2026-10-01'"
+                    " AND is_current")
+    app.switch_page("views/present.py").run()
+    app.button(key="present_previous").click().run()
+    assert present_heading(app) == "## Care leavers in bed and breakfast accommodation"
+    values = [m.value for m in app.markdown]
+    assert "3" in values and "c" not in values
+    app.toggle(key="present_public").set_value(True).run()
+    values = [m.value for m in app.markdown]
+    assert "c" in values and "3" not in values
+    assert any(v.startswith("c = suppressed") for v in values)

@@ -1,0 +1,68 @@
+"""The board pack and presentation view's link to the store: cached by data version, errors as messages."""
+from __future__ import annotations
+
+import streamlit as st
+
+from export import gather, pack, render, selections
+from export.gather import PackData, PackOptions
+from ui import data, selection
+
+
+def page_start(title: str) -> tuple[selection.Selection, dict[str, list[str]]]:
+    """The sidebar, the page title and the saved selections; stops with a message when the council has no data."""
+    chosen = selection.page_start()
+    st.title(title)
+    if chosen.period is None:
+        st.warning(f"There is no data for {chosen.council_name} yet. Upload a monthly return first.")
+        st.stop()
+    return chosen, saved_selections()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _selections(stamp: tuple) -> dict[str, list[str]]:
+    return selections.read_selections(data.catalogue()["code"].tolist())
+
+
+def saved_selections() -> dict[str, list[str]]:
+    """The saved KPI selections, or none (with the reason shown) when the file cannot be used."""
+    try:
+        return _selections(data.version())
+    except (selections.SelectionError, OSError) as exc:
+        st.error(f"The saved KPI selections cannot be read: {exc}")
+        return {}
+
+
+@st.cache_data(show_spinner="Gathering the figures…", max_entries=16)
+def _pages(stamp: tuple, options: PackOptions) -> PackData:
+    with data.store() as con:
+        return gather.gather(con, options)
+
+
+def pages(options: PackOptions) -> PackData:
+    return _pages(data.version(), options)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _build(stamp: tuple, options: PackOptions) -> pack.Pack:
+    with data.store() as con:
+        return pack.build(con, options)
+
+
+def build(options: PackOptions) -> pack.Pack | None:
+    """The pack, or None after saying plainly why it could not be made."""
+    try:
+        return _build(data.version(), options)
+    except gather.PackError as exc:
+        st.error(str(exc))
+    except render.ChartRenderError as exc:
+        st.error(str(exc))
+    return None
+
+
+def chart_renderable() -> bool:
+    return render.available()
+
+
+def chart_png(figure) -> bytes:
+    """One chart as a PNG for a download button (drawn when the button is pressed)."""
+    return render.render_png(figure)

@@ -1,0 +1,71 @@
+"""Board pack: the month's KPIs as a PowerPoint deck and the numbers behind it as Excel, in one click."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.charts import month_label
+from analysis.disclosure import NOTE
+from export import deck, pack
+from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackError, PackOptions
+from ui import data, identity
+from ui import pack as pack_ui
+
+CHOOSE = "Choose KPIs"
+AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
+             PUBLICATION: f"For publication ({MARKINGS[PUBLICATION]}): counts of 1 to 5 shown as c"}
+
+chosen, saved = pack_ui.page_start("Board pack")
+catalogue = data.catalogue()
+names = dict(zip(catalogue["code"], catalogue["name"]))
+st.markdown(f"{chosen.council_name} · figures up to {month_label(chosen.period)} (change the council and month in "
+            "the sidebar)")
+
+left, right = st.columns(2)
+with left:
+    which = st.radio("KPIs", [*saved, CHOOSE], key="pack_selection",
+                     help="Saved selections are kept in data/pack_selections.csv.")
+    if which == CHOOSE:
+        codes = st.multiselect("KPIs in the pack", catalogue["code"].tolist(), key="pack_kpis",
+                               format_func=lambda c: names[c], placeholder="Choose one or more KPIs")
+    else:
+        codes = saved[which]
+    audience = st.radio("Audience", list(AUDIENCES), format_func=AUDIENCES.get, key="pack_audience")
+with right:
+    chart = st.radio("Charts", list(CHART_KINDS), format_func=CHART_KINDS.get, key="pack_chart")
+    spc_words = st.checkbox("Show SPC variation and assurance words on each KPI slide", value=True,
+                            key="pack_spc_words")
+    months = st.slider("Months on each chart", min_value=12, max_value=60, value=24, step=6, key="pack_months")
+
+if audience == PUBLICATION:
+    st.info(f"Disclosure control is applied to the deck and the workbook. {NOTE}", icon=":material/shield:")
+
+try:
+    options = PackOptions(chosen.la_code, chosen.council_name, chosen.period, tuple(codes), audience=audience,
+                          title="Selected KPIs" if which == CHOOSE else which, chart=chart, spc_words=spc_words,
+                          months=months, prepared_by=identity.current_user(), is_demo=chosen.is_demo)
+except PackError as exc:
+    st.warning(str(exc))
+    st.stop()
+
+st.subheader("Slides")
+titles = deck.slide_titles([names[c] for c in codes], title=pack.title_of(options), has_plan=False)
+st.markdown("\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1)))
+st.markdown("Every KPI slide has its chart (with alt text), the month's commentary and a footer naming the data "
+           "source and the upload. The workbook has the scorecard and a sheet of numbers per KPI.")
+
+if st.button("Make the pack", type="primary", key="make_pack"):
+    st.session_state["pack_made"] = options
+if st.session_state.get("pack_made") == options:
+    with st.spinner(f"Drawing {len(codes)} charts and assembling the deck…"):
+        made = pack_ui.build(options)
+    if made is not None:
+        st.success(f"The pack is ready: {len(made.slides)} slides, marked {options.marking}.",
+                   icon=":material/check_circle:")
+        one, two = st.columns(2)
+        one.download_button("Download the slides (.pptx)", made.pptx, file_name=f"{made.file_stem}.pptx",
+                            mime=pack.PPTX_MIME, type="primary", key="download_pptx")
+        two.download_button("Download the numbers (.xlsx)", made.xlsx, file_name=f"{made.file_stem}.xlsx",
+                            mime=pack.XLSX_MIME, key="download_xlsx")
+        st.markdown("Made in " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in made.timings.items()))
+elif "pack_made" in st.session_state:
+    st.info("The choices have changed since the pack was made: make it again to download it.")
