@@ -12,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarks, disclosure, kpi, queries, tables, variation
+from analysis import benchmarks, disclosure, kpi, plan, queries, tables, variation
 from analysis.charts import month_label
 
 INTERNAL, PUBLICATION = "internal", "publication"
@@ -155,6 +155,17 @@ class PlanSummary:
     def __post_init__(self) -> None:
         if list(self.counts.columns) != ["status", "recommendations"]:
             raise PackError("The plan summary's counts need the columns status, recommendations.")
+
+
+def plan_summary(rows: pd.DataFrame) -> PlanSummary | None:
+    """The plan slide's figures from `analysis.plan.plan_rows`; None for a council that keeps no plan here."""
+    if rows.empty:
+        return None
+    counts = pd.DataFrame({"status": list(plan.STATUSES.values()),
+                           "recommendations": [int((rows["status"] == code).sum()) for code in plan.STATUSES]})
+    overdue = [OverdueItem(row.text, row.owner or "–", pd.Timestamp(row.due_on).date(), -int(row.days_left))
+               for row in rows[rows["overdue"]].itertuples(index=False)]
+    return PlanSummary(counts, overdue)
 
 
 def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime | None = None) -> PackData:

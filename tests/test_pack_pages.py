@@ -31,7 +31,7 @@ def test_board_pack_previews_the_slides_of_the_saved_selection(app):
     lines = preview.splitlines()
     assert lines[0] == "1. Anyshire (demo): Corporate parenting board"
     assert lines[1:3] == ["2. Scorecard (1 of 2)", "3. Scorecard (2 of 2)"]
-    assert lines[-1] == "15. Care leavers in bed and breakfast accommodation"
+    assert lines[-2:] == ["15. Care leavers in bed and breakfast accommodation", "16. Improvement plan"]
     app.radio(key="pack_selection").set_value("Scrutiny").run()
     preview = next(m.value for m in app.markdown if m.value.startswith("1. "))
     assert preview.splitlines()[0] == "1. Anyshire (demo): Scrutiny" and "Referrals received" in preview
@@ -48,7 +48,10 @@ def test_board_pack_makes_both_files_for_publication(app, downloads, quick_chart
     pptx, mime = downloads[f"{stem}.pptx"]
     assert mime == pack.PPTX_MIME
     deck = Presentation(io.BytesIO(pptx))
-    assert len(deck.slides) == 15
+    assert len(deck.slides) == 16
+    plan_slide = "\n".join(s.text_frame.text for s in deck.slides[-1].shapes if s.has_text_frame)
+    assert deck.slides[-1].shapes.title.text == "Improvement plan"
+    assert "bed and breakfast" in plan_slide, "the demo's one overdue recommendation is named"
     assert "OFFICIAL" in [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame]
     book = load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"][0]))
     assert book.sheetnames[:3] == ["About", "KPIs", "Scorecard"] and "CL_BB_COUNT" in book.sheetnames

@@ -6,6 +6,7 @@ import streamlit as st
 from export import gather, pack, render, selections
 from export.gather import PackData, PackOptions
 from ui import data, selection
+from ui import plan as plan_ui
 
 
 def page_start(title: str) -> tuple[selection.Selection, dict[str, list[str]]]:
@@ -42,10 +43,16 @@ def pages(options: PackOptions) -> PackData:
     return _pages(data.version(), options)
 
 
+def plan_summary(options: PackOptions) -> gather.PlanSummary | None:
+    """The council's improvement plan as the pack's slide shows it, counted to the same day as the plan page."""
+    return gather.plan_summary(plan_ui.rows(options.la_code, data.plan_as_at(options.is_demo)))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _build(stamp: tuple, options: PackOptions) -> pack.Pack:
+    summary = plan_summary(options)
     with data.store() as con:
-        return pack.build(con, options)
+        return pack.build(con, options, summary)
 
 
 def build(options: PackOptions) -> pack.Pack | None:
