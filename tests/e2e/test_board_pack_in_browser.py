@@ -25,7 +25,7 @@ def test_board_pack_downloads_a_deck_that_opens(page, app_server):
     download = info.value
     assert download.suggested_filename == "E99000001_Corporate_parenting_board_2026-10_internal.pptx"
     deck = Presentation(io.BytesIO(open(download.path(), "rb").read()))
-    assert len(deck.slides) == 15
+    assert len(deck.slides) == 16 and deck.slides[-1].shapes.title.text == "Improvement plan"
     pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
     assert len(pictures) == 12
     assert all(Image.open(io.BytesIO(p.image.blob)).format == "PNG" for p in pictures)
