@@ -45,10 +45,11 @@ def base_layout(fig: go.Figure, title: str, unit: str) -> go.Figure:
     return fig
 
 
-def _fit_months(fig: go.Figure, periods: pd.Series) -> None:
-    """Pin the x-axis to the months shown; otherwise marker labels and notes stretch it into empty years."""
+def _fit_months(fig: go.Figure, periods: pd.Series, until: pd.Timestamp | None = None) -> None:
+    """Pin the x-axis to the months shown (or on to `until`, a deadline still to come); otherwise marker
+    labels and notes stretch it into empty years."""
     if len(periods):
-        start, end = pd.Timestamp(periods.min()), pd.Timestamp(periods.max())
+        start, end = pd.Timestamp(periods.min()), max(pd.Timestamp(periods.max()), until or pd.Timestamp.min)
         fig.update_xaxes(range=[start - pd.Timedelta(days=20), end + pd.Timedelta(days=45)])
 
 
@@ -97,8 +98,9 @@ def trend_chart(
             go.Scatter(
                 x=pd.to_datetime(england["period_end"]), y=england["value"], name="England (annual)",
                 mode="markers+text", marker=dict(symbol="diamond", size=13, color=PALETTE["england"]),
-                text=[f"England {format_value(v, unit, decimals)}" for v in england["value"]], textposition="top center",
-                textfont=dict(size=13), hovertemplate="England %{y} (%{x|%b %Y})<extra></extra>",
+                text=[f"England {format_value(v, unit, decimals)}" for v in england["value"]],
+                textposition="top center", textfont=dict(size=13),
+                hovertemplate="England %{y} (%{x|%b %Y})<extra></extra>",
             )
         )
     if neighbours is not None and not neighbours.empty:
@@ -107,8 +109,9 @@ def trend_chart(
                 x=pd.to_datetime(neighbours["period_end"]), y=neighbours["value"],
                 name="Statistical-neighbour average (annual)", mode="markers+text",
                 marker=dict(symbol="square", size=12, color=PALETTE["neighbours"]),
-                text=[f"Neighbours {format_value(v, unit, decimals)}" for v in neighbours["value"]], textposition="bottom center",
-                textfont=dict(size=13, color="#00563f"), hovertemplate="Neighbour average %{text}<extra></extra>",
+                text=[f"Neighbours {format_value(v, unit, decimals)}" for v in neighbours["value"]],
+                textposition="bottom center", textfont=dict(size=13, color="#00563f"),
+                hovertemplate="Neighbour average %{text}<extra></extra>",
             )
         )
     if annotations is not None:
@@ -209,7 +212,8 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | N
         x = pd.Timestamp(note.period)
         leftwards = middle is not None and x > middle
         colour, width, dash = MARK_STYLES.get(getattr(note, "kind", "note"), MARK_STYLES["note"])
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color=colour, width=width, dash=dash))
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
+                      line=dict(color=colour, width=width, dash=dash))
         fig.add_annotation(x=x, y=1.0 - 0.07 * (i % 3), yref="paper", text=note.text, showarrow=False,
                            xanchor="right" if leftwards else "left", yanchor="top",
                            align="right" if leftwards else "left", font=dict(size=12, color="#333333"),
@@ -309,14 +313,14 @@ def plan_kpi_chart(*, title: str, unit: str, decimals: int, council_name: str, s
     fig = trend_chart(title=title, unit=unit, decimals=decimals, council_name=council_name, series=series,
                       targets=targets)
     periods = pd.to_datetime(series["period"])
+    last_mark = pd.to_datetime(marks["period"]).max() if len(marks) else None
     start = periods.min() if len(periods) else None
-    end = max([periods.max()] + list(pd.to_datetime(marks["period"]))) if len(periods) else None
+    end = max(periods.max(), last_mark or periods.max()) if len(periods) else None
     add_annotations(fig, marks, start, end)
     fig.update_layout(height=380, title=dict(font=dict(size=17)), margin=dict(l=60, r=20, t=70, b=50),
                       legend=dict(y=-0.2, font=dict(size=13)))
     fig.update_xaxes(dtick="M12", tickformat="%b %Y")
-    if start is not None:
-        fig.update_xaxes(range=[start - pd.Timedelta(days=20), end + pd.Timedelta(days=45)])
+    _fit_months(fig, periods, last_mark)
     return fig
 
 

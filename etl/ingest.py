@@ -165,7 +165,8 @@ def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
         warnings.append(Issue(
             "warning", file_name, None, None, "month_replaced",
             f"{pd.Timestamp(period):%b %Y} already has {plural(len(rows), 'stored value')} from upload "
-            f"{int(upload)}; this upload replaces them and {plural(changed, 'value')} will differ", None,
+            f"{int(upload)}; this upload replaces {'it' if len(rows) == 1 else 'them'} and "
+            f"{plural(changed, 'value')} will differ", None,
             "Nothing to do if this is a correction; the earlier values stay in history."))
     return warnings
 

@@ -26,5 +26,6 @@ def template_bytes(catalogue: pd.DataFrame, example_period: str) -> bytes:
     example = pd.DataFrame([["", "ASSESS_45WD_PCT", example_period, 87.5, 350, 400, "assessments up after training"]],
                            columns=TEMPLATE_COLUMNS)
     kpis = catalogue[["code", "name", "unit", "polarity", "definition"]].rename(columns=str.capitalize)
-    return workbook_bytes({"Data": data, "Targets": pd.DataFrame(columns=TARGET_COLUMNS), "KPIs": kpis, "Read me": pd.DataFrame({"How to fill this in": READ_ME}),
+    return workbook_bytes({"Data": data, "Targets": pd.DataFrame(columns=TARGET_COLUMNS), "KPIs": kpis,
+                           "Read me": pd.DataFrame({"How to fill this in": READ_ME}),
                            "Example": example})

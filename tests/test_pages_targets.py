@@ -3,14 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 
+
 def _open(app):
     app.switch_page("views/targets.py").run()
     assert not app.exception
     return app
 
 
-def _add_form_submit(app):
-    return next(b for b in app.button if b.label == "Save target")
+def _add_target(app, kpi: str, value: float, source: str):
+    """Fill the add-target form and press Save, as an analyst does."""
+    app.selectbox(key="add_target_kpi").set_value(kpi)
+    app.number_input(key="add_target_value").set_value(value)
+    app.text_input(key="add_target_source").input(source)
+    next(b for b in app.button if b.label == "Save target").click().run()
+    assert not app.exception
 
 
 def test_targets_page_lists_the_demo_targets(app):
@@ -25,11 +31,7 @@ def test_targets_page_lists_the_demo_targets(app):
 def test_a_percentage_target_over_100_is_refused_in_words(app):
     app = _open(app)
     before = len(app.dataframe[0].value)
-    app.selectbox(key="add_target_kpi").set_value("SW_AGENCY_PCT")
-    app.number_input(key="add_target_value").set_value(120.0)
-    app.text_input(key="add_target_source").input("Workforce strategy")
-    _add_form_submit(app).click().run()
-    assert not app.exception
+    _add_target(app, "SW_AGENCY_PCT", 120.0, "Workforce strategy")
     assert "between 0 and 100" in app.error[0].value
     assert len(app.dataframe[0].value) == before
 
@@ -37,11 +39,7 @@ def test_a_percentage_target_over_100_is_refused_in_words(app):
 def test_adding_a_target_shows_it_and_records_who(app):
     app = _open(app)
     before = len(app.dataframe[0].value)
-    app.selectbox(key="add_target_kpi").set_value("SW_TURNOVER_PCT")
-    app.number_input(key="add_target_value").set_value(12.0)
-    app.text_input(key="add_target_source").input("Workforce strategy 2026")
-    _add_form_submit(app).click().run()
-    assert not app.exception
+    _add_target(app, "SW_TURNOVER_PCT", 12.0, "Workforce strategy 2026")
     assert "saved" in app.success[0].value
     table = app.dataframe[0].value
     assert len(table) == before + 1

@@ -48,7 +48,8 @@ except PackError as exc:
     st.stop()
 
 st.subheader("Slides")
-titles = deck.slide_titles([names[c] for c in codes], title=pack.title_of(options), has_plan=pack_ui.plan_summary(options) is not None)
+titles = deck.slide_titles([names[c] for c in codes], title=pack.title_of(options),
+                          has_plan=pack_ui.plan_summary(options) is not None)
 st.markdown("\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1)))
 st.markdown("Every KPI slide has its chart (with alt text), the month's commentary and a footer naming the data "
            "source and the upload. The workbook has the scorecard and a sheet of numbers per KPI.")

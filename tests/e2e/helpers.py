@@ -12,6 +12,14 @@ def open_page(page, url: str, heading: str) -> None:
     wait_until_idle(page)
 
 
+def choose_kpi(page, typed: str, option: str) -> None:
+    """Pick a KPI on the trend page by typing into its box, as a keyboard user does."""
+    page.get_by_role("combobox", name="KPI").click()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option).click()
+    wait_until_idle(page)
+
+
 def wait_until_idle(page) -> None:
     """Streamlit shows a running indicator while a script runs; wait for it to go."""
     page.wait_for_timeout(300)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
+from tests.e2e.helpers import choose_kpi, open_page, serious_violations, wait_until_idle
 
 
 def test_overview_shows_the_demo_scorecard(page, app_server):
@@ -21,10 +21,7 @@ def test_overview_shows_the_demo_scorecard(page, app_server):
 
 def test_trend_page_shows_target_and_england(page, app_server):
     open_page(page, app_server["url"] + "/trend", "KPI trend")
-    page.get_by_role("combobox", name="KPI").click()
-    page.keyboard.type("Agency worker")
-    page.get_by_role("option", name="Agency worker rate (SW_AGENCY_PCT)").click()
-    wait_until_idle(page)
+    choose_kpi(page, "Agency worker", "Agency worker rate (SW_AGENCY_PCT)")
     chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Agency worker rate").last
     chart.wait_for()
     wait_until_idle(page)
@@ -37,10 +34,7 @@ def test_trend_page_shows_target_and_england(page, app_server):
 
 def test_trend_page_spc_chart_shows_the_referral_spike(page, app_server):
     open_page(page, app_server["url"] + "/trend", "KPI trend")
-    page.get_by_role("combobox", name="KPI").click()
-    page.keyboard.type("Referrals received")
-    page.get_by_role("option", name="Referrals received (REFERRALS)").click()
-    wait_until_idle(page)
+    choose_kpi(page, "Referrals received", "Referrals received (REFERRALS)")
     page.get_by_text("SPC chart (Making Data Count)").click()
     wait_until_idle(page)
     chart = page.locator('[data-testid="stPlotlyChart"]').last
