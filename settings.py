@@ -6,6 +6,8 @@ the tests (which point at temporary databases) and a council's deployment.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +23,37 @@ class SettingsError(ValueError):
     """A setting has a value the product cannot use; the message says which and how to fix it."""
 
 
+AUTH_MODES = {
+    "none": "no sign-in: one local user who may do everything (the demo)",
+    "oidc": "sign-in with the council's identity provider through Streamlit's st.login",
+    "header": "an authenticating reverse proxy sets a header with the user's email",
+}
+HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
     home_la: str
+    auth_mode: str = "none"
+    auth_header: str = "X-Forwarded-Email"
+    oidc_provider: str | None = None
+    idle_minutes: int = 30
+    session_hours: int = 10
+    access_contact: str = "a dashboard admin"
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int, unit: str) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise SettingsError(f"{name}={text!r} must be a whole number of {unit} from {low} to {high}; "
+                            f"unset it for {default}")
+    return int(text)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     db = Path(env.get("DASHBOARD_DB", str(DATA_DIR / "dashboard.duckdb"))).expanduser()
     if db.exists() and db.is_dir():
@@ -38,4 +64,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             f"DASHBOARD_LA={la!r} is not a 9-character ONS council code (for example E06000026); "
             "unset it to use the demo council"
         )
-    return Settings(db_path=db, home_la=la)
+    mode = env.get("DASHBOARD_AUTH", "none").strip().lower() or "none"
+    if mode not in AUTH_MODES:
+        raise SettingsError(f"DASHBOARD_AUTH={mode!r} is not a sign-in mode; use one of: "
+                            + "; ".join(f"{name} ({what})" for name, what in AUTH_MODES.items()))
+    header = env.get("DASHBOARD_AUTH_HEADER", "X-Forwarded-Email").strip()
+    if not HEADER_NAME.match(header):
+        raise SettingsError(f"DASHBOARD_AUTH_HEADER={header!r} is not an HTTP header name such as X-Forwarded-Email")
+    return Settings(
+        db_path=db,
+        home_la=la,
+        auth_mode=mode,
+        auth_header=header,
+        oidc_provider=env.get("DASHBOARD_OIDC_PROVIDER", "").strip() or None,
+        idle_minutes=_whole_number(env, "DASHBOARD_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
+        session_hours=_whole_number(env, "DASHBOARD_SESSION_HOURS", 10, 1, 24 * 30, "hours"),
+        access_contact=env.get("DASHBOARD_ACCESS_CONTACT", "").strip() or "a dashboard admin",
+    )

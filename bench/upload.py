@@ -54,6 +54,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.large_db import SEED, bench_months, council_values, synthetic_councils  # noqa: E402
 from bench.run import machine  # noqa: E402
+from auth.roles import Actor  # noqa: E402
 from etl import demo, ingest  # noqa: E402
 from etl.bootstrap import ensure_ready  # noqa: E402
 from etl.catalogue import read_catalogue  # noqa: E402
@@ -175,7 +176,7 @@ def upload(db: Path, file_name: str, content: bytes) -> dict[str, float]:
     if not plan.can_load:
         raise RuntimeError(f"{file_name} would not load: {[i.line() for i in plan.errors[:5]]}")
     with open_store(db) as con:
-        ingest.commit(con, plan)
+        ingest.commit(con, plan, Actor(BENCH_USER, "analyst"))
     end = time.perf_counter()
     return clock.phases(prepared) | {"commit": (end - prepared) * 1000, "total": (end - start) * 1000,
                                      "rows": float(plan.row_count)}

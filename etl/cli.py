@@ -16,6 +16,7 @@ import duckdb
 
 from analysis import queries
 from analysis.wording import plural
+from auth.roles import operator
 from etl import ingest
 from etl.bootstrap import ensure_ready
 from etl.load import withdraw_upload
@@ -71,9 +72,10 @@ def _load(args: argparse.Namespace) -> int:
         return 2
     con = _open(args.db, home_la)
     refused = False
+    actor = operator(args.user)
     try:
         for path in args.files:
-            plan = ingest.prepare(con, path.name, path.read_bytes(), home_la=home_la, user=args.user)
+            plan = ingest.prepare(con, path.name, path.read_bytes(), home_la=home_la, user=actor.email)
             if plan.already_loaded_as is not None:
                 print(f"{path.name}: already loaded as upload {plan.already_loaded_as}; nothing changed")
                 continue
@@ -86,7 +88,7 @@ def _load(args: argparse.Namespace) -> int:
                 print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
             else:
                 try:
-                    upload_id = ingest.commit(con, plan)
+                    upload_id = ingest.commit(con, plan, actor)
                 except ValueError as exc:
                     print(f"{path.name}: refused, {exc}; nothing loaded", file=sys.stderr)
                     refused = True
@@ -115,7 +117,7 @@ def _uploads(args: argparse.Namespace) -> int:
 def _withdraw(args: argparse.Namespace) -> int:
     con = _open(args.db, load_settings().home_la)
     try:
-        affected = withdraw_upload(con, args.upload_id, args.user)
+        affected = withdraw_upload(con, args.upload_id, operator(args.user))
     except (LookupError, ValueError) as exc:
         print(f"withdraw {args.upload_id}: {exc}", file=sys.stderr)
         return 1

@@ -8,12 +8,14 @@ deleted. So the history of every figure a board was shown can be reproduced.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import duckdb
 
 from analysis.kpi import RagRule
+from auth import audit
+from auth.roles import Actor, require
 from etl.store import transaction, utcnow
 
 TARGET_KINDS = {"local": "Local target", "inspection": "Inspection action-plan target", "floor": "Floor"}
@@ -78,7 +80,7 @@ def _require_kpi(con: duckdb.DuckDBPyConnection, kpi_code: str) -> str:
     return row[0]
 
 
-def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str,
+def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, created_by: str,
                   replaces: int | None = None, upload_id: int | None = None) -> int:
     """Write a checked target inside the caller's transaction (an upload loads its Targets sheet this way,
     naming itself so that withdrawing the upload retires its targets)."""
@@ -89,105 +91,152 @@ def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetIn
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
         """,
         [la_code, target.kpi_code, target.kind, float(target.value), _month(target.start_period),
-         _month(target.end_period), target.glide_from, _month(target.glide_until), target.source.strip(), user,
-         utcnow(), replaces, upload_id],
+         _month(target.end_period), target.glide_from, _month(target.glide_until), target.source.strip(),
+         created_by, utcnow(), replaces, upload_id],
     ).fetchone()[0]
 
 
-def _retire(con: duckdb.DuckDBPyConnection, table: str, id_column: str, row_id: int, la_code: str,
-            user: str) -> None:
-    """Mark one live row retired; `table` and `id_column` come from this module, never from users."""
-    found = con.execute(
+def retire(con: duckdb.DuckDBPyConnection, table: str, id_column: str, row_id: int, la_code: str,
+           actor: Actor) -> dict:
+    """Mark one live row retired and return it as it was, for the audit log; `table` and `id_column` come
+    from this package, never from users."""
+    cursor = con.execute(
         f"UPDATE {table} SET retired_by = ?, retired_at = ? "
-        f"WHERE {id_column} = ? AND la_code = ? AND retired_at IS NULL RETURNING {id_column}",
-        [user, utcnow(), row_id, la_code],
-    ).fetchall()
+        f"WHERE {id_column} = ? AND la_code = ? AND retired_at IS NULL RETURNING *",
+        [actor.email, utcnow(), row_id, la_code],
+    )
+    found = cursor.fetchall()
     if not found:
         raise EditRefused(f"Item {row_id} does not exist for this council or has already been removed.")
+    names = [column[0] for column in cursor.description]
+    return {name: value for name, value in zip(names, found[0]) if name not in ("retired_by", "retired_at")}
 
 
-def add_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, user: str) -> int:
+def _checked(con: duckdb.DuckDBPyConnection, target: TargetInput) -> dict:
     problems = check_target(target, _require_kpi(con, target.kpi_code))
     if problems:
         raise EditRefused(" ".join(problems))
+    return asdict(target)
+
+
+def add_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetInput, actor: Actor) -> int:
+    require(actor, "edit_targets")
+    after = _checked(con, target)
     with transaction(con):
-        return insert_target(con, la_code, target, user, None)
+        target_id = insert_target(con, la_code, target, actor.email, None)
+        audit.record(con, actor, "target_add", f"{la_code} {target.kpi_code} target {target_id}", None, after)
+        return target_id
 
 
 def replace_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, target: TargetInput,
-                   user: str) -> int:
+                   actor: Actor) -> int:
     """Change a target: the old row is retired and the new one remembers which it replaced."""
-    problems = check_target(target, _require_kpi(con, target.kpi_code))
-    if problems:
-        raise EditRefused(" ".join(problems))
+    require(actor, "edit_targets")
+    after = _checked(con, target)
     with transaction(con):
-        _retire(con, "targets", "target_id", target_id, la_code, user)
-        return insert_target(con, la_code, target, user, target_id)
+        before = retire(con, "targets", "target_id", target_id, la_code, actor)
+        new_id = insert_target(con, la_code, target, actor.email, target_id)
+        audit.record(con, actor, "target_change", f"{la_code} {target.kpi_code} target {target_id} -> {new_id}",
+                     before, after)
+        return new_id
 
 
-def retire_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, user: str) -> None:
+def retire_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, actor: Actor) -> None:
+    require(actor, "edit_targets")
     with transaction(con):
-        _retire(con, "targets", "target_id", target_id, la_code, user)
+        before = retire(con, "targets", "target_id", target_id, la_code, actor)
+        audit.record(con, actor, "target_retire", f"{la_code} {before['kpi_code']} target {target_id}", before)
 
 
-def set_rag_rule(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, rule: RagRule, user: str) -> None:
+def set_rag_rule(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, rule: RagRule, actor: Actor) -> None:
+    require(actor, "edit_rag_rules")
     _require_kpi(con, kpi_code)
     with transaction(con):
+        previous = con.execute(
+            "SELECT method, tolerance_pct FROM rag_rules WHERE la_code = ? AND kpi_code = ?"
+            " ORDER BY created_at DESC, rule_id DESC LIMIT 1",
+            [la_code, kpi_code],
+        ).fetchone()
         con.execute(
             "INSERT INTO rag_rules (la_code, kpi_code, method, tolerance_pct, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [la_code, kpi_code, rule.method, float(rule.tolerance_pct), user, utcnow()],
+            [la_code, kpi_code, rule.method, float(rule.tolerance_pct), actor.email, utcnow()],
         )
+        before = None if previous is None else {"method": previous[0], "tolerance_pct": previous[1]}
+        audit.record(con, actor, "rag_rule_set", f"{la_code} {kpi_code}", before,
+                     {"method": rule.method, "tolerance_pct": float(rule.tolerance_pct)})
 
 
 def add_commentary(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, period: date, text: str,
-                   user: str) -> None:
+                   actor: Actor) -> None:
     """The month's explanation of a KPI; a later entry for the same month is the one shown."""
+    require(actor, "edit_commentary")
     _require_kpi(con, kpi_code)
     if not text.strip():
         raise EditRefused("Write the commentary before saving it.")
+    month = _month(period)
     with transaction(con):
+        previous = con.execute(
+            "SELECT text FROM commentary WHERE la_code = ? AND kpi_code = ? AND period = ?"
+            " ORDER BY created_at DESC LIMIT 1",
+            [la_code, kpi_code, month],
+        ).fetchone()
         con.execute(
             "INSERT INTO commentary (la_code, kpi_code, period, text, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [la_code, kpi_code, _month(period), text.strip(), user, utcnow()],
+            [la_code, kpi_code, month, text.strip(), actor.email, utcnow()],
         )
+        audit.record(con, actor, "commentary_add", f"{la_code} {kpi_code} {month:%Y-%m}",
+                     None if previous is None else {"text": previous[0]}, {"text": text.strip()})
 
 
 def add_annotation(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | None, period: date, text: str,
-                   user: str) -> int:
+                   actor: Actor) -> int:
     """A dated note on one KPI's chart, or on every chart when `kpi_code` is None."""
+    require(actor, "edit_commentary")
     if kpi_code is not None:
         _require_kpi(con, kpi_code)
     if not text.strip():
         raise EditRefused("Write the note before saving it.")
     with transaction(con):
-        return con.execute(
+        note_id = con.execute(
             "INSERT INTO annotations (la_code, kpi_code, period, text, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING annotation_id",
-            [la_code, kpi_code, _month(period), text.strip(), user, utcnow()],
+            [la_code, kpi_code, _month(period), text.strip(), actor.email, utcnow()],
         ).fetchone()[0]
+        audit.record(con, actor, "note_add", f"{la_code} {kpi_code or 'every KPI'} note {note_id}", None,
+                     {"period": _month(period), "text": text.strip()})
+        return note_id
 
 
-def retire_annotation(con: duckdb.DuckDBPyConnection, la_code: str, annotation_id: int, user: str) -> None:
+def retire_annotation(con: duckdb.DuckDBPyConnection, la_code: str, annotation_id: int, actor: Actor) -> None:
+    require(actor, "edit_commentary")
     with transaction(con):
-        _retire(con, "annotations", "annotation_id", annotation_id, la_code, user)
+        before = retire(con, "annotations", "annotation_id", annotation_id, la_code, actor)
+        audit.record(con, actor, "note_retire",
+                     f"{la_code} {before['kpi_code'] or 'every KPI'} note {annotation_id}", before)
 
 
 def add_rebase(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, period: date, reason: str,
-               user: str) -> int:
+               actor: Actor) -> int:
     """Start new SPC limits from a month, because a known change altered the process."""
+    require(actor, "edit_commentary")
     _require_kpi(con, kpi_code)
     if not reason.strip():
         raise EditRefused("Say why the limits are recalculated (for example 'new recording rules from April').")
     with transaction(con):
-        return con.execute(
+        rebase_id = con.execute(
             "INSERT INTO spc_rebases (la_code, kpi_code, period, reason, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING rebase_id",
-            [la_code, kpi_code, _month(period), reason.strip(), user, utcnow()],
+            [la_code, kpi_code, _month(period), reason.strip(), actor.email, utcnow()],
         ).fetchone()[0]
+        audit.record(con, actor, "rebase_add", f"{la_code} {kpi_code} rebase {rebase_id}", None,
+                     {"period": _month(period), "reason": reason.strip()})
+        return rebase_id
 
 
-def retire_rebase(con: duckdb.DuckDBPyConnection, la_code: str, rebase_id: int, user: str) -> None:
+def retire_rebase(con: duckdb.DuckDBPyConnection, la_code: str, rebase_id: int, actor: Actor) -> None:
+    require(actor, "edit_commentary")
     with transaction(con):
-        _retire(con, "spc_rebases", "rebase_id", rebase_id, la_code, user)
+        before = retire(con, "spc_rebases", "rebase_id", rebase_id, la_code, actor)
+        audit.record(con, actor, "rebase_retire", f"{la_code} {before['kpi_code']} rebase {rebase_id}", before)

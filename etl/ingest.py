@@ -15,6 +15,8 @@ import pandas as pd
 
 from analysis import queries
 from analysis.wording import plural
+from auth import audit
+from auth.roles import Actor, require
 from etl import dfe
 from etl.edits import TargetInput, insert_target
 from etl.issues import FileRefused, Issue
@@ -171,12 +173,13 @@ def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
     return warnings
 
 
-def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
     """Load a checked plan in one transaction; returns the upload id.
 
     The duplicate check is repeated inside the transaction because the page commits a plan checked earlier: a
     second press of Load, or the same file loaded from the command line meanwhile, must not load it twice.
     """
+    require(actor, "upload")
     if plan.already_loaded_as is not None:
         raise ValueError(f"this file is already loaded as upload {plan.already_loaded_as}")
     if plan.errors:
@@ -194,6 +197,10 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
         for target in plan.targets:
             insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
         con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
+        audit.record(con, actor, "upload", f"upload {upload_id}: {plan.provenance.file_name}", None, {
+            "file_name": plan.provenance.file_name, "sha256": plan.provenance.sha256,
+            "size_bytes": plan.provenance.size_bytes, "rows": plan.row_count, "targets": len(plan.targets),
+            "contents": plan.contents()})
     return upload_id
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from auth import audit
+from auth.roles import Actor, require
 from etl.store import insert_frame, transaction, utcnow
 
 OBSERVATION_COLUMNS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note"]
@@ -76,10 +78,12 @@ def write_observations(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov
     return upload_id
 
 
-def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, withdrawn_by: str) -> int:
+def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor) -> int:
     """Withdraw an upload; the values it superseded become current again. Returns rows affected."""
+    require(actor, "withdraw")
+    withdrawn_by = actor.email
     with transaction(con):
-        status = con.execute("SELECT status FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
+        status = con.execute("SELECT status, file_name FROM uploads WHERE upload_id = ?", [upload_id]).fetchone()
         if status is None:
             raise LookupError(f"there is no upload {upload_id}")
         if status[0] == "withdrawn":
@@ -109,4 +113,6 @@ def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, withdrawn_by
         con.execute("UPDATE observations SET is_current = FALSE WHERE upload_id = ?", [upload_id])
         con.execute("UPDATE targets SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",
                     [withdrawn_by, utcnow(), upload_id])
+        audit.record(con, actor, "withdraw", f"upload {upload_id}: {status[1]}", {"status": "loaded"},
+                     {"status": "withdrawn", "rows": affected})
     return affected

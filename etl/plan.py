@@ -13,7 +13,7 @@ the form, the spreadsheet import and the demo loader must read them alike.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -23,7 +23,9 @@ from dateutil.relativedelta import relativedelta
 from analysis import plan
 from analysis.plan import Timescale
 from analysis.wording import plural
-from etl.edits import EditRefused, _retire
+from auth import audit
+from auth.roles import Actor, require
+from etl.edits import EditRefused, retire
 from etl.store import transaction, utcnow
 from etl.values import EXCEL_EPOCH, MONTH_WORDS, MONTHS, SERIAL_RANGE, parse_period
 
@@ -191,9 +193,12 @@ def insert_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection: 
     return inspection_id
 
 
-def add_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection: InspectionInput, user: str) -> int:
+def add_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection: InspectionInput, actor: Actor) -> int:
+    require(actor, "edit_plan")
     with transaction(con):
-        return insert_inspection(con, la_code, inspection, user)
+        inspection_id = insert_inspection(con, la_code, inspection, actor.email)
+        audit.record(con, actor, "inspection_add", f"{la_code} inspection {inspection_id}", None, asdict(inspection))
+        return inspection_id
 
 
 def _require_live(con: duckdb.DuckDBPyConnection, table: str, id_column: str, row_id: int, la_code: str) -> None:
@@ -205,18 +210,34 @@ def _require_live(con: duckdb.DuckDBPyConnection, table: str, id_column: str, ro
 
 
 def change_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection_id: int, inspection: InspectionInput,
-                      user: str) -> int:
+                      actor: Actor) -> int:
     """Correct an inspection: a new version; the old one stays in the history."""
+    require(actor, "edit_plan")
     problems = check_inspection(inspection)
     if problems:
         raise EditRefused(" ".join(problems))
     with transaction(con):
         _require_live(con, "inspections", "inspection_id", inspection_id, la_code)
-        return _insert_inspection_version(con, inspection_id, inspection, user)
+        before = _inspection_as_is(con, inspection_id)
+        version_id = _insert_inspection_version(con, inspection_id, inspection, actor.email)
+        audit.record(con, actor, "inspection_change", f"{la_code} inspection {inspection_id}", before,
+                     asdict(inspection))
+        return version_id
 
 
-def retire_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection_id: int, user: str) -> None:
+def _inspection_as_is(con: duckdb.DuckDBPyConnection, inspection_id: int) -> dict:
+    row = con.execute(
+        "SELECT version_id, kind, inspected_on, published_on, report_ref FROM inspection_versions"
+        " WHERE inspection_id = ? ORDER BY version_id DESC LIMIT 1", [inspection_id]).fetchone()
+    grades = dict(con.execute("SELECT area, grade FROM inspection_judgements WHERE version_id = ?",
+                              [row[0]]).fetchall())
+    return {"kind": row[1], "inspected_on": row[2], "published_on": row[3], "report_ref": row[4] or "",
+            "judgements": grades}
+
+
+def retire_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection_id: int, actor: Actor) -> None:
     """Remove an inspection that was recorded by mistake; one with live recommendations cannot go."""
+    require(actor, "edit_plan")
     linked = con.execute(
         "SELECT count(*) FROM recommendations WHERE inspection_id = ? AND la_code = ? AND retired_at IS NULL",
         [inspection_id, la_code]).fetchone()[0]
@@ -224,7 +245,9 @@ def retire_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection_i
         raise EditRefused(f"{plural(linked, 'recommendation')} in the improvement plan come from this inspection. "
                           "Remove them first, or correct the inspection instead.")
     with transaction(con):
-        _retire(con, "inspections", "inspection_id", inspection_id, la_code, user)
+        before = _inspection_as_is(con, inspection_id)
+        retire(con, "inspections", "inspection_id", inspection_id, la_code, actor)
+        audit.record(con, actor, "inspection_retire", f"{la_code} inspection {inspection_id}", before)
 
 
 @dataclass(frozen=True)
@@ -343,11 +366,19 @@ def insert_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, inspecti
 
 
 def add_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, inspection_id: int | None,
-                       agreed_on: date | None, rec: RecommendationInput, as_at: date, user: str) -> int:
+                       agreed_on: date | None, rec: RecommendationInput, as_at: date, actor: Actor) -> int:
     """A new recommendation from an inspection (its timescale counts from the report's publication) or added by the
     council (counting from `agreed_on`)."""
+    require(actor, "edit_plan")
     with transaction(con):
-        return insert_recommendation(con, la_code, inspection_id, agreed_on, rec, as_at, user)
+        rec_id = insert_recommendation(con, la_code, inspection_id, agreed_on, rec, as_at, actor.email)
+        after, _ = current_recommendation(con, la_code, rec_id)
+        audit.record(con, actor, "recommendation_add", f"{la_code} {_ref(con, rec_id)}", None, asdict(after))
+        return rec_id
+
+
+def _ref(con: duckdb.DuckDBPyConnection, rec_id: int) -> str:
+    return con.execute("SELECT ref FROM recommendations WHERE rec_id = ?", [rec_id]).fetchone()[0]
 
 
 def current_recommendation(con: duckdb.DuckDBPyConnection, la_code: str,
@@ -382,26 +413,35 @@ def write_change(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, rec:
 
 
 def change_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, rec: RecommendationInput,
-                          as_at: date, user: str) -> int:
+                          as_at: date, actor: Actor, action: str = "recommendation_change") -> int:
     """Change any field: a new version that the history keeps beside the old ones."""
+    require(actor, "edit_plan")
     with transaction(con):
-        version = write_change(con, la_code, rec_id, rec, as_at, user)
+        before, _ = current_recommendation(con, la_code, rec_id)
+        version = write_change(con, la_code, rec_id, rec, as_at, actor.email)
+        if version is not None:
+            after, _ = current_recommendation(con, la_code, rec_id)
+            audit.record(con, actor, action, f"{la_code} {_ref(con, rec_id)}", asdict(before), asdict(after))
     if version is None:
         raise EditRefused("Nothing was changed: the recommendation already reads like that.")
     return version
 
 
 def update_status(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, status: str, rag: str | None,
-                  owner: str, as_at: date, user: str) -> int:
+                  owner: str, as_at: date, actor: Actor) -> int:
     """The owner's monthly update of status, RAG and owner, keeping the rest of the recommendation as it is."""
     before, _ = current_recommendation(con, la_code, rec_id)
     return change_recommendation(con, la_code, rec_id,
-                                 replace(_due_input(before), status=status, rag=rag, owner=owner), as_at, user)
+                                 replace(_due_input(before), status=status, rag=rag, owner=owner), as_at, actor,
+                                 "recommendation_status")
 
 
-def retire_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, user: str) -> None:
+def retire_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, actor: Actor) -> None:
+    require(actor, "edit_plan")
     with transaction(con):
-        _retire(con, "recommendations", "rec_id", rec_id, la_code, user)
+        before, _ = current_recommendation(con, la_code, rec_id)
+        retire(con, "recommendations", "rec_id", rec_id, la_code, actor)
+        audit.record(con, actor, "recommendation_retire", f"{la_code} {_ref(con, rec_id)}", asdict(before))
 
 
 def insert_log_entry(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, kind: str, noted_on: date, text: str,
@@ -423,17 +463,25 @@ def insert_log_entry(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, 
 
 
 def add_log_entry(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, kind: str, noted_on: date, text: str,
-                  user: str) -> int:
+                  actor: Actor) -> int:
+    require(actor, "edit_plan")
     with transaction(con):
-        return insert_log_entry(con, la_code, rec_id, kind, noted_on, text, user)
+        log_id = insert_log_entry(con, la_code, rec_id, kind, noted_on, text, actor.email)
+        audit.record(con, actor, "plan_log_add", f"{la_code} {_ref(con, rec_id)} {kind} note {log_id}", None,
+                     {"kind": kind, "noted_on": noted_on, "text": text.strip()})
+        return log_id
 
 
-def retire_log_entry(con: duckdb.DuckDBPyConnection, la_code: str, log_id: int, user: str) -> None:
+def retire_log_entry(con: duckdb.DuckDBPyConnection, la_code: str, log_id: int, actor: Actor) -> None:
     """Withdraw a note written in error; it stays in the history marked as withdrawn."""
+    require(actor, "edit_plan")
     with transaction(con):
         found = con.execute(
             "UPDATE recommendation_log SET retired_by = ?, retired_at = ? WHERE log_id = ? AND retired_at IS NULL"
-            " AND rec_id IN (SELECT rec_id FROM recommendations WHERE la_code = ?) RETURNING log_id",
-            [user, utcnow(), log_id, la_code]).fetchall()
+            " AND rec_id IN (SELECT rec_id FROM recommendations WHERE la_code = ?) RETURNING rec_id, kind, noted_on,"
+            " text", [actor.email, utcnow(), log_id, la_code]).fetchall()
         if not found:
             raise EditRefused(f"Note {log_id} does not exist for this council or has already been withdrawn.")
+        rec_id, kind, noted_on, text = found[0]
+        audit.record(con, actor, "plan_log_retire", f"{la_code} {_ref(con, rec_id)} {kind} note {log_id}",
+                     {"kind": kind, "noted_on": noted_on, "text": text})

@@ -25,6 +25,8 @@ import duckdb
 import pandas as pd
 
 from analysis import plan, queries
+from auth import audit
+from auth.roles import Actor, require
 from etl.edits import EditRefused
 from etl.issues import Issue, cell_ref
 from etl.layouts import find_header
@@ -309,8 +311,10 @@ def _differences(existing: Existing, row: PlanRow) -> list[str]:
 
 
 def import_plan(con: duckdb.DuckDBPyConnection, la_code: str, parsed: ParsedPlan, noted_on: date,
-                user: str) -> dict[str, int]:
+                actor: Actor) -> dict[str, int]:
     """Write a checked plan in one transaction: every row lands or none does. Returns counts of what changed."""
+    require(actor, "edit_plan")
+    user = actor.email
     if parsed.errors:
         raise EditRefused(f"{parsed.file} has errors; nothing was imported.")
     context = parsed.context
@@ -337,6 +341,7 @@ def import_plan(con: duckdb.DuckDBPyConnection, la_code: str, parsed: ParsedPlan
                 if text and text != previous:
                     insert_log_entry(con, la_code, rec_id, kind, noted_on, text, user, source)
                     counts["notes"] += 1
+        audit.record(con, actor, "plan_import", f"{la_code} plan from {parsed.file}", None, counts)
     return counts
 
 

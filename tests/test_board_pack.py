@@ -23,6 +23,7 @@ from etl.edits import add_commentary
 from export import deck, figures, gather, pack, render, selections
 from export.gather import OverdueItem, PackOptions, PlanSummary
 from settings import DEMO_LA_CODE
+from tests.actors import analyst
 
 MONTH = date(2026, 10, 1)
 SMALL = 3
@@ -45,9 +46,9 @@ def con(demo_con):
     """The demo with a care-leaver count of 3 in the month and commentary that looks like a formula."""
     demo_con.execute("UPDATE observations SET value = ? WHERE la_code = ? AND kpi_code = 'CL_BB_COUNT' AND period = ?"
                      " AND is_current", [SMALL, DEMO_LA_CODE, MONTH])
-    add_commentary(demo_con, DEMO_LA_CODE, "CL_BB_COUNT", MONTH, FORMULA, "analyst@anyshire.example")
+    add_commentary(demo_con, DEMO_LA_CODE, "CL_BB_COUNT", MONTH, FORMULA, analyst("analyst@anyshire.example"))
     add_commentary(demo_con, DEMO_LA_CODE, "SW_AGENCY_PCT", MONTH, "Agency use fell after the recruitment drive.",
-                   "analyst@anyshire.example")
+                   analyst("analyst@anyshire.example"))
     return demo_con
 
 

@@ -70,7 +70,7 @@ def test_load_exits_0_and_stores_the_values(tmp_path, demo_db_path):
     uploaded_by = con.execute("SELECT uploaded_by FROM uploads WHERE upload_id = 2").fetchone()[0]
     con.close()
     assert stored == [("ASSESS_45WD_PCT", 91.5, 2), ("CONTACTS", 2901.0, 2)]
-    assert uploaded_by == "performance team"
+    assert uploaded_by == "performance team (command line)"
 
 
 def test_refused_file_exits_1_with_one_line_per_error(tmp_path, demo_db_path):
@@ -153,7 +153,7 @@ def test_uploads_lists_and_withdraw_restores(tmp_path, demo_db_path, capsys):
     code, out, _ = main(capsys, "uploads", "--db", demo_db_path)
     assert code == 0
     newest, demo = out.rstrip().splitlines()
-    assert re.match(r"^\s+2  loaded\s+\d{4}-\d\d-\d\d \d\d:\d\d  pat\s+2 rows  october.xlsx$", newest), newest
+    assert re.match(r"^\s+2  loaded\s+\d{4}-\d\d-\d\d \d\d:\d\d  pat \(command line\)\s+2 rows  october.xlsx$", newest), newest
     assert re.match(r"^\s+1  loaded .* 22440 rows  demo/observations.csv \(synthetic\)$", demo), demo
 
     code, out, _ = main(capsys, "withdraw", "2", "--db", demo_db_path, "--user", "head of service")
@@ -162,7 +162,7 @@ def test_uploads_lists_and_withdraw_restores(tmp_path, demo_db_path, capsys):
     con = connect(demo_db_path)
     assert con.execute("SELECT value, upload_id FROM observations WHERE is_current AND la_code = ?"
                        " AND kpi_code = 'CONTACTS' AND period = '2026-10-01'", [DEMO_LA_CODE]).fetchone() == (2740, 1)
-    assert con.execute("SELECT withdrawn_by FROM uploads WHERE upload_id = 2").fetchone()[0] == "head of service"
+    assert con.execute("SELECT withdrawn_by FROM uploads WHERE upload_id = 2").fetchone()[0] == "head of service (command line)"
     con.close()
 
     code, _, err = main(capsys, "withdraw", "2", "--db", demo_db_path)

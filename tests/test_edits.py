@@ -7,6 +7,8 @@ from analysis import kpi, queries
 from etl import edits
 from etl.edits import EditRefused, TargetInput
 from settings import DEMO_LA_CODE as LA
+from auth.roles import Actor
+from tests.actors import ADMIN, analyst
 
 AGENCY = "SW_AGENCY_PCT"
 
@@ -40,8 +42,8 @@ def test_a_good_target_has_no_problems():
 
 
 def test_replacing_a_target_keeps_the_old_one_in_history(demo_con):
-    first = edits.add_target(demo_con, LA, _target(), "analyst.one")
-    second = edits.replace_target(demo_con, LA, first, _target(value=16.0), "analyst.two")
+    first = edits.add_target(demo_con, LA, _target(), analyst("analyst.one"))
+    second = edits.replace_target(demo_con, LA, first, _target(value=16.0), analyst("analyst.two"))
     live = queries.targets(demo_con, LA)
     assert second in live["target_id"].tolist() and first not in live["target_id"].tolist()
     history = queries.target_history(demo_con, LA).set_index("target_id")
@@ -54,26 +56,26 @@ def test_replacing_a_target_keeps_the_old_one_in_history(demo_con):
 def test_refused_edits_write_nothing(demo_con):
     before = len(queries.target_history(demo_con, LA))
     with pytest.raises(EditRefused, match="between 0 and 100"):
-        edits.add_target(demo_con, LA, _target(value=150.0), "analyst")
+        edits.add_target(demo_con, LA, _target(value=150.0), analyst("analyst"))
     with pytest.raises(EditRefused, match="no KPI"):
-        edits.add_target(demo_con, LA, _target(kpi_code="NOPE"), "analyst")
+        edits.add_target(demo_con, LA, _target(kpi_code="NOPE"), analyst("analyst"))
     with pytest.raises(EditRefused, match="already been removed"):
-        edits.retire_target(demo_con, LA, 99999, "analyst")
+        edits.retire_target(demo_con, LA, 99999, analyst("analyst"))
     assert len(queries.target_history(demo_con, LA)) == before
 
 
 def test_retiring_a_target_removes_it_from_rag_but_not_history(demo_con):
-    target_id = edits.add_target(demo_con, LA, _target(kind="floor", value=30.0), "analyst")
-    edits.retire_target(demo_con, LA, target_id, "lead")
+    target_id = edits.add_target(demo_con, LA, _target(kind="floor", value=30.0), analyst("analyst"))
+    edits.retire_target(demo_con, LA, target_id, analyst("lead"))
     assert target_id not in queries.targets(demo_con, LA)["target_id"].tolist()
     with pytest.raises(EditRefused):
-        edits.retire_target(demo_con, LA, target_id, "lead")
+        edits.retire_target(demo_con, LA, target_id, analyst("lead"))
     assert queries.target_history(demo_con, LA).set_index("target_id").loc[target_id, "retired_by"] == "lead"
 
 
 def test_the_latest_rag_rule_counts(demo_con):
-    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("close", 10), "analyst")
-    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("tolerance", 15), "lead")
+    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("close", 10), ADMIN)
+    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("tolerance", 15), Actor("lead", "admin"))
     rules = queries.rag_rules(demo_con, LA).set_index("kpi_code")
     assert rules.loc[AGENCY, "method"] == "tolerance"
     assert rules.loc[AGENCY, "tolerance_pct"] == 15
@@ -81,28 +83,28 @@ def test_the_latest_rag_rule_counts(demo_con):
 
 
 def test_commentary_latest_per_month(demo_con):
-    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 15), "First draft", "analyst")
-    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "Agency rate fell as six staff converted", "lead")
+    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 15), "First draft", analyst("analyst"))
+    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "Agency rate fell as six staff converted", analyst("lead"))
     notes = queries.commentary(demo_con, LA, date(2026, 10, 1)).set_index("kpi_code")
     assert notes.loc[AGENCY, "text"] == "Agency rate fell as six staff converted"
     assert queries.commentary(demo_con, LA, date(2026, 9, 1)).empty
     with pytest.raises(EditRefused, match="Write the commentary"):
-        edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "   ", "lead")
+        edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "   ", analyst("lead"))
 
 
 def test_annotations_for_all_kpis_show_on_every_chart_and_can_be_retired(demo_con):
-    note = edits.add_annotation(demo_con, LA, None, date(2026, 6, 20), "New director of children's services", "ad")
+    note = edits.add_annotation(demo_con, LA, None, date(2026, 6, 20), "New director of children's services", analyst("ad"))
     assert note in queries.annotations(demo_con, LA, AGENCY)["annotation_id"].tolist()
     assert note in queries.annotations(demo_con, LA, "REFERRALS")["annotation_id"].tolist()
-    edits.retire_annotation(demo_con, LA, note, "ad")
+    edits.retire_annotation(demo_con, LA, note, analyst("ad"))
     assert note not in queries.annotations(demo_con, LA, AGENCY)["annotation_id"].tolist()
 
 
 def test_rebases_are_listed_until_retired(demo_con):
-    rebase = edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "Agency reduction programme", "analyst")
+    rebase = edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "Agency reduction programme", analyst("analyst"))
     listed = queries.rebases(demo_con, LA, AGENCY)
     assert listed["reason"].tolist() == ["Agency reduction programme"]
-    edits.retire_rebase(demo_con, LA, rebase, "analyst")
+    edits.retire_rebase(demo_con, LA, rebase, analyst("analyst"))
     assert queries.rebases(demo_con, LA, AGENCY).empty
     with pytest.raises(EditRefused, match="Say why"):
-        edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "", "analyst")
+        edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "", analyst("analyst"))

@@ -10,6 +10,7 @@ from etl import dfe, ingest
 from etl.load import withdraw_upload
 from settings import DEMO_LA_CODE
 from tests import fixtures
+from tests.actors import ANALYST, analyst
 
 TODAY = date(2026, 11, 23)
 USER = "analyst@anyshire.example"
@@ -25,7 +26,7 @@ def prepare(con, name: str, content: bytes) -> ingest.Plan:
 def load(con, name: str, content: bytes) -> int:
     plan = prepare(con, name, content)
     assert plan.can_load, [i.line() for i in plan.errors]
-    return ingest.commit(con, plan)
+    return ingest.commit(con, plan, ANALYST)
 
 
 def long_file(values: dict[tuple[str, str], object], la_code: str | None = None) -> bytes:
@@ -79,16 +80,16 @@ def test_the_same_file_twice_is_refused_naming_the_upload(demo_con):
     again = prepare(demo_con, "october (copy).xlsx", content)
     assert again.already_loaded_as == upload_id and not again.can_load
     with pytest.raises(ValueError, match=f"already loaded as upload {upload_id}"):
-        ingest.commit(demo_con, again)
+        ingest.commit(demo_con, again, ANALYST)
     assert counts(demo_con) == before
 
 
 def test_a_plan_committed_twice_loads_once(demo_con):
     plan = prepare(demo_con, "october.xlsx", long_file({("CONTACTS", "2026-10"): 2802}))
-    upload_id = ingest.commit(demo_con, plan)
+    upload_id = ingest.commit(demo_con, plan, ANALYST)
     before = counts(demo_con)
     with pytest.raises(ValueError, match=f"loaded as upload {upload_id} after it was checked"):
-        ingest.commit(demo_con, plan)
+        ingest.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -102,9 +103,9 @@ def test_a_later_upload_supersedes_and_withdrawing_it_restores(demo_con):
         " ORDER BY upload_id", [DEMO_LA_CODE]).fetchall()
     assert history == [(original[0],), (90.0,), (92.5,)]
 
-    assert withdraw_upload(demo_con, second, "head of service") == 1
+    assert withdraw_upload(demo_con, second, analyst("head of service")) == 1
     assert current(demo_con, "ASSESS_45WD_PCT", "2026-10") == (90.0, first)
-    withdraw_upload(demo_con, first, "head of service")
+    withdraw_upload(demo_con, first, analyst("head of service"))
     assert current(demo_con, "ASSESS_45WD_PCT", "2026-10") == original
     recorded = demo_con.execute(
         "SELECT upload_id, status, uploaded_by, withdrawn_by, withdrawn_at IS NOT NULL, file_name, rows_loaded"
@@ -115,7 +116,7 @@ def test_a_later_upload_supersedes_and_withdrawing_it_restores(demo_con):
 
 def test_a_withdrawn_file_can_be_loaded_again(demo_con):
     content = long_file({("CONTACTS", "2026-10"): 2803})
-    withdraw_upload(demo_con, load(demo_con, "october.xlsx", content), USER)
+    withdraw_upload(demo_con, load(demo_con, "october.xlsx", content), analyst(USER))
     again = prepare(demo_con, "october.xlsx", content)
     assert again.already_loaded_as is None and again.can_load
 
@@ -128,7 +129,7 @@ def test_one_error_anywhere_writes_nothing(demo_con):
     assert [(i.rule, i.sheet, i.cell) for i in plan.errors] == [("not_a_number", "Data", "D4")]
     assert len(plan.parsed.observations) == 2 and not plan.can_load
     with pytest.raises(ValueError, match="1 errors"):
-        ingest.commit(demo_con, plan)
+        ingest.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -144,7 +145,7 @@ def test_a_failure_part_way_through_a_commit_rolls_everything_back(demo_con, mon
     monkeypatch.setattr(dfe, "store_benchmarks", store_then_fail)
     plan = prepare(demo_con, "cla_2025.csv", fixtures.dfe_cla_csv(NEW_COUNCILS))
     with pytest.raises(RuntimeError, match="disk full"):
-        ingest.commit(demo_con, plan)
+        ingest.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -160,7 +161,7 @@ def test_dfe_download_loads_benchmarks_and_names_councils(demo_con):
     plan = prepare(demo_con, "cla_number_and_rate_2025.csv", fixtures.dfe_cla_csv(NEW_COUNCILS))
     assert plan.errors == [] and plan.parsed.observations.empty
     assert plan.provenance.kind == "benchmarks"
-    upload_id = ingest.commit(demo_con, plan)
+    upload_id = ingest.commit(demo_con, plan, ANALYST)
     stored = demo_con.execute(
         "SELECT kpi_code, area_type, area_code, year, period_end, value, status_code FROM benchmarks"
         " WHERE upload_id = ? ORDER BY kpi_code, area_code", [upload_id]).df()
@@ -188,7 +189,7 @@ def test_statistical_neighbours_table_loads_neighbour_groups(demo_con):
     assert plan.errors == []
     (warning,) = plan.warnings
     assert warning.rule == "neighbours_unknown_councils" and warning.found == "999"
-    ingest.commit(demo_con, plan)
+    ingest.commit(demo_con, plan, ANALYST)
     groups = demo_con.execute(
         "SELECT la_code, neighbour_code, rank FROM neighbours WHERE model = 'DfE statistical neighbours 2025'"
         " ORDER BY la_code, rank").fetchall()
@@ -221,7 +222,7 @@ def test_withdrawing_a_neighbours_upload_brings_back_the_groups_it_replaced(demo
     load(demo_con, "sn_model_2025_wide.csv", first)
     later = load(demo_con, "sn_model_2025_wide_corrected.csv", second)
     assert _neighbour_groups(demo_con, "E99000051") == [("E99000053", 1), ("E99000052", 2), ("E99000001", 3)]
-    withdraw_upload(demo_con, later, USER)
+    withdraw_upload(demo_con, later, analyst(USER))
     assert _neighbour_groups(demo_con, "E99000051") == [("E99000052", 1), ("E99000053", 2)]
 
 
@@ -245,10 +246,10 @@ def test_a_targets_sheet_loads_with_the_monthly_return_and_goes_when_withdrawn(d
     plan = prepare(demo_con, "return_oct_2026.xlsx", content)
     assert plan.errors == [] and len(plan.targets) == 2 and plan.row_count == 3
     assert ("Targets", "targets", 2) in [(s.sheet, s.layout, s.rows) for s in plan.parsed.sheets]
-    upload_id = ingest.commit(demo_con, plan)
+    upload_id = ingest.commit(demo_con, plan, ANALYST)
     assert _targets(demo_con) == [("ASSESS_45WD_PCT", "local", 92.0, date(2026, 11, 1), upload_id),
                                   ("SW_AGENCY_PCT", "floor", 25.0, date(2026, 11, 1), upload_id)]
-    withdraw_upload(demo_con, upload_id, USER)
+    withdraw_upload(demo_con, upload_id, analyst(USER))
     assert _targets(demo_con) == []
     retired_by = demo_con.execute("SELECT DISTINCT retired_by FROM targets WHERE upload_id = ?", [upload_id])
     assert retired_by.fetchall() == [(USER,)]
@@ -264,7 +265,7 @@ def test_a_bad_target_row_stops_the_whole_file_with_its_cell(demo_con):
     assert [(i.sheet, i.cell, i.rule) for i in plan.errors] == [("Targets", "C2", "bad_target")]
     assert not plan.can_load
     with pytest.raises(ValueError):
-        ingest.commit(demo_con, plan)
+        ingest.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 

@@ -4,6 +4,7 @@ import pytest
 from analysis import queries
 from etl.load import Provenance, find_loaded_upload, load_observations, withdraw_upload
 from settings import DEMO_LA_CODE
+from tests.actors import analyst
 
 
 def _current(con, kpi="ASSESS_45WD_PCT", period="2026-10-01"):
@@ -39,9 +40,9 @@ def test_withdrawal_restores_the_superseded_value(demo_con):
     original = _current(demo_con)
     first = _upload(demo_con, 93.5, "a.csv")
     second = _upload(demo_con, 94.5, "b.csv")
-    withdraw_upload(demo_con, second, "analyst@example.gov.uk")
+    withdraw_upload(demo_con, second, analyst("analyst@example.gov.uk"))
     assert _current(demo_con) == [(93.5, first)]
-    withdraw_upload(demo_con, first, "analyst@example.gov.uk")
+    withdraw_upload(demo_con, first, analyst("analyst@example.gov.uk"))
     assert _current(demo_con) == original
     status = demo_con.execute("SELECT status, withdrawn_by FROM uploads WHERE upload_id = ?", [first]).fetchone()
     assert status == ("withdrawn", "analyst@example.gov.uk")
@@ -49,11 +50,11 @@ def test_withdrawal_restores_the_superseded_value(demo_con):
 
 def test_withdrawing_twice_or_an_unknown_upload_is_refused(demo_con):
     upload_id = _upload(demo_con, 90)
-    withdraw_upload(demo_con, upload_id, "x")
+    withdraw_upload(demo_con, upload_id, analyst("x"))
     with pytest.raises(ValueError, match="already withdrawn"):
-        withdraw_upload(demo_con, upload_id, "x")
+        withdraw_upload(demo_con, upload_id, analyst("x"))
     with pytest.raises(LookupError):
-        withdraw_upload(demo_con, 999, "x")
+        withdraw_upload(demo_con, 999, analyst("x"))
 
 
 def test_same_file_is_recognised_by_its_hash(demo_con):

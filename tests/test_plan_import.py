@@ -16,6 +16,7 @@ from etl.edits import EditRefused
 from etl.plan import RecommendationInput
 from settings import DEMO_LA_CODE as LA
 from tests.fixtures import xlsx
+from tests.actors import analyst
 
 HEADER = plan_import.EXPORT_COLUMNS
 TODAY = date(2026, 11, 20)
@@ -46,7 +47,7 @@ def test_an_exported_plan_imports_again_unchanged(demo_con):
     assert parsed.issues == []
     assert len(parsed.rows) == len(_rows(demo_con))
     assert set(plan_import.changes(parsed)["Will"]) == {"Nothing (unchanged)"}
-    assert plan_import.import_plan(demo_con, LA, parsed, TODAY, "ad") == {"added": 0, "changed": 0, "notes": 0}
+    assert plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("ad")) == {"added": 0, "changed": 0, "notes": 0}
     assert _stored(demo_con) == before
     again = plan_import.export_frame(_rows(demo_con))
     pd.testing.assert_frame_equal(again, plan_import.export_frame(plan.plan_rows(
@@ -72,7 +73,7 @@ def test_formula_like_text_is_exported_inert_and_imports_back_as_written(demo_co
     risky = '=HYPERLINK("http://attacker.example","Click")'
     plan_edits.change_recommendation(demo_con, LA, rec_id, RecommendationInput(
         risky, current.area, current.timescale, None, "+Head of Safeguarding", current.status, current.rag,
-        current.kpi_codes), PLAN_AS_AT, "ad")
+        current.kpi_codes), PLAN_AS_AT, analyst("ad"))
     exported = plan_import.export_bytes(_rows(demo_con))
     sheet = openpyxl.load_workbook(io.BytesIO(exported))[plan_import.SHEET_NAME]
     cells = [c for row in sheet.iter_rows() for c in row]
@@ -82,7 +83,7 @@ def test_formula_like_text_is_exported_inert_and_imports_back_as_written(demo_co
     parsed = _check(demo_con, "plan.xlsx", exported)
     assert parsed.issues == []
     assert set(plan_import.changes(parsed)["Will"]) == {"Nothing (unchanged)"}
-    plan_import.import_plan(demo_con, LA, parsed, TODAY, "ad")
+    plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("ad"))
     assert _stored(demo_con) == before
     assert _rows(demo_con).set_index("ref").loc["R1", "text"] == risky
 
@@ -119,7 +120,7 @@ def test_every_bad_cell_is_named_and_nothing_is_imported(demo_con):
     assert "Agency rat" in lines["K8"] and "SW_AGENCY_PCT" in lines["K8"]
     assert "Use one of: Help and protection" in lines["C5"]
     with pytest.raises(EditRefused, match="nothing was imported"):
-        plan_import.import_plan(demo_con, LA, parsed, TODAY, "ad")
+        plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("ad"))
     assert _stored(demo_con) == before
 
 
@@ -139,7 +140,7 @@ def test_a_plan_adds_new_rows_updates_known_ones_and_logs_progress(demo_con):
     # "Red" repeats what the page shows for this overdue item, so the owner's amber is kept, not changed.
     assert will.iloc[0] == "Change owner, linked KPIs, new progress note"
     assert will.iloc[1] == "Add"
-    counts = plan_import.import_plan(demo_con, LA, parsed, TODAY, "analyst@anyshire.example")
+    counts = plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("analyst@anyshire.example"))
     assert counts == {"added": 1, "changed": 1, "notes": 2}
     assert _stored(demo_con) == (before[0] + 1, before[1] + 2, before[2] + 2)
     rows = _rows(demo_con).set_index("ref")
@@ -172,7 +173,7 @@ def test_a_plan_lands_in_one_transaction_or_not_at_all(demo_con, monkeypatch):
 
     monkeypatch.setattr(plan_import, "insert_log_entry", failing)
     with pytest.raises(RuntimeError):
-        plan_import.import_plan(demo_con, LA, parsed, TODAY, "ad")
+        plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("ad"))
     assert _stored(demo_con) == before
 
 

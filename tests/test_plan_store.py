@@ -13,6 +13,7 @@ from etl.demo import PLAN_AS_AT
 from etl.edits import EditRefused
 from etl.plan import InspectionInput, RecommendationInput
 from settings import DEMO_DIR, DEMO_LA_CODE as LA
+from tests.actors import analyst
 
 
 def _plan(con) -> pd.DataFrame:
@@ -67,7 +68,7 @@ def test_the_demo_inspection_matches_the_chart_note_and_the_action_plan_targets(
 def test_a_status_change_adds_a_version_and_keeps_the_old_one_with_who_and_when(demo_con):
     rec_id = _rec_id(demo_con, "R8")
     plan_edits.update_status(demo_con, LA, rec_id, "completed", "green", "Director of Children's Services",
-                             PLAN_AS_AT, "ad@anyshire.example")
+                             PLAN_AS_AT, analyst("ad@anyshire.example"))
     history = queries.recommendation_history(demo_con, LA, rec_id)
     assert history["status"].tolist() == ["completed", "in_progress"]
     assert history["created_by"].tolist()[0] == "ad@anyshire.example"
@@ -89,13 +90,13 @@ def test_a_refused_status_update_writes_nothing(demo_con, ref, rag, refusal):
     before = _count(demo_con, "recommendation_versions")
     owner = _plan(demo_con).set_index("ref").loc[ref, "owner"]
     with pytest.raises(EditRefused, match=refusal):
-        plan_edits.update_status(demo_con, LA, rec_id, "in_progress", rag, owner, PLAN_AS_AT, "ad")
+        plan_edits.update_status(demo_con, LA, rec_id, "in_progress", rag, owner, PLAN_AS_AT, analyst("ad"))
     assert _count(demo_con, "recommendation_versions") == before
 
 
 def test_a_completed_overdue_item_may_be_green_and_is_no_longer_overdue(demo_con):
     plan_edits.update_status(demo_con, LA, _rec_id(demo_con, "R4"), "completed", "green",
-                             "Head of Care Leavers Service", PLAN_AS_AT, "ad")
+                             "Head of Care Leavers Service", PLAN_AS_AT, analyst("ad"))
     assert not _plan(demo_con)["overdue"].any()
 
 
@@ -105,7 +106,7 @@ def test_changing_the_timescale_works_out_a_new_due_date_and_keeps_the_old(demo_
     assert counts_from == date(2025, 10, 17) and current.due_on == date(2027, 4, 17)
     plan_edits.change_recommendation(demo_con, LA, rec_id, RecommendationInput(
         current.text, current.area, "within 12 months", None, current.owner, current.status, current.rag,
-        ("CL_EET_PCT", "CL_SUITABLE_ACCOM_PCT")), PLAN_AS_AT, "analyst")
+        ("CL_EET_PCT", "CL_SUITABLE_ACCOM_PCT")), PLAN_AS_AT, analyst("analyst"))
     history = queries.recommendation_history(demo_con, LA, rec_id)
     assert [d.date() for d in history["due_on"]] == [date(2026, 10, 17), date(2027, 4, 17)]
     assert history["kpi_codes"].tolist() == ["CL_EET_PCT, CL_SUITABLE_ACCOM_PCT", "CL_EET_PCT"]
@@ -116,41 +117,41 @@ def test_progress_notes_are_appended_and_withdrawn_ones_stay_in_the_log(demo_con
     rec_id = _rec_id(demo_con, "R4")
     before = queries.recommendation_log(demo_con, LA, rec_id)
     log_id = plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20),
-                                      "Last young person moved to supported lodgings.", "ad")
-    plan_edits.add_log_entry(demo_con, LA, rec_id, "impact", date(2026, 11, 20), plan.TOO_EARLY, "ad")
+                                      "Last young person moved to supported lodgings.", analyst("ad"))
+    plan_edits.add_log_entry(demo_con, LA, rec_id, "impact", date(2026, 11, 20), plan.TOO_EARLY, analyst("ad"))
     log = queries.recommendation_log(demo_con, LA, rec_id)
     assert len(log) == len(before) + 2
     assert _plan(demo_con).set_index("ref").loc["R4", "progress"] == "Last young person moved to supported lodgings."
-    plan_edits.retire_log_entry(demo_con, LA, log_id, "ad")
+    plan_edits.retire_log_entry(demo_con, LA, log_id, analyst("ad"))
     log = queries.recommendation_log(demo_con, LA, rec_id)
     assert len(log) == len(before) + 2
     assert log.set_index("log_id").loc[log_id, "retired_by"] == "ad"
     assert _plan(demo_con).set_index("ref").loc["R4", "progress"] != "Last young person moved to supported lodgings."
     with pytest.raises(EditRefused, match="Write the progress note"):
-        plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20), "  ", "ad")
+        plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20), "  ", analyst("ad"))
 
 
 def test_a_removed_recommendation_leaves_the_plan_but_not_the_store(demo_con):
     rec_id = _rec_id(demo_con, "R9")
-    plan_edits.retire_recommendation(demo_con, LA, rec_id, "ad")
+    plan_edits.retire_recommendation(demo_con, LA, rec_id, analyst("ad"))
     assert "R9" not in _plan(demo_con)["ref"].tolist()
     kept = demo_con.execute("SELECT retired_by FROM recommendations WHERE rec_id = ?", [rec_id]).fetchone()
     assert kept == ("ad",)
     assert len(queries.recommendation_history(demo_con, LA, rec_id)) == 1
     with pytest.raises(EditRefused):
-        plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20), "Too late", "ad")
+        plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20), "Too late", analyst("ad"))
 
 
 def test_a_new_council_recommendation_counts_from_the_day_it_was_agreed_and_is_numbered(demo_con):
     rec_id = plan_edits.add_recommendation(demo_con, LA, None, date(2026, 11, 2), RecommendationInput(
         "Reduce repeat child protection plans.", "help_protection", "within 20 working days", None, "Head of "
-        "Safeguarding", kpi_codes=("CPP_REPEAT_PCT",)), PLAN_AS_AT, "ad")
+        "Safeguarding", kpi_codes=("CPP_REPEAT_PCT",)), PLAN_AS_AT, analyst("ad"))
     row = _plan(demo_con).set_index("rec_id").loc[rec_id]
     assert row["ref"] == "R10"
     assert row["due_on"].date() == date(2026, 11, 30)
     with pytest.raises(EditRefused, match="Unknown KPI NOPE"):
         plan_edits.add_recommendation(demo_con, LA, None, date(2026, 11, 2), RecommendationInput(
-            "x", "workforce", "within 3 months", None, kpi_codes=("NOPE",)), PLAN_AS_AT, "ad")
+            "x", "workforce", "within 3 months", None, kpi_codes=("NOPE",)), PLAN_AS_AT, analyst("ad"))
 
 
 def test_inspections_are_corrected_by_version_and_cannot_be_removed_under_their_plan(demo_con):
@@ -158,19 +159,19 @@ def test_inspections_are_corrected_by_version_and_cannot_be_removed_under_their_
     ilacs = int(inspections.loc[inspections["kind"] == "ilacs_standard", "inspection_id"].iloc[0])
     plan_edits.change_inspection(demo_con, LA, ilacs, InspectionInput(
         "ilacs_standard", date(2024, 2, 12), date(2024, 3, 22), "Corrected reference",
-        {"overall": "requires_improvement", "children_in_care": "outstanding"}), "ad")
+        {"overall": "requires_improvement", "children_in_care": "outstanding"}), analyst("ad"))
     now = queries.inspections(demo_con, LA).set_index("inspection_id").loc[ilacs]
     assert now["children_in_care"] == "outstanding" and pd.isna(now["care_leavers"])
     history = queries.inspection_history(demo_con, LA)
     assert (history["inspection_id"] == ilacs).sum() == 2
     with pytest.raises(EditRefused, match="come from this inspection"):
-        plan_edits.retire_inspection(demo_con, LA, ilacs, "ad")
-    visit = plan_edits.add_inspection(demo_con, LA, InspectionInput("monitoring_visit", date(2026, 6, 1)), "ad")
-    plan_edits.retire_inspection(demo_con, LA, visit, "ad")
+        plan_edits.retire_inspection(demo_con, LA, ilacs, analyst("ad"))
+    visit = plan_edits.add_inspection(demo_con, LA, InspectionInput("monitoring_visit", date(2026, 6, 1)), analyst("ad"))
+    plan_edits.retire_inspection(demo_con, LA, visit, analyst("ad"))
     assert visit not in queries.inspections(demo_con, LA)["inspection_id"].tolist()
     with pytest.raises(EditRefused, match="no graded judgements"):
         plan_edits.add_inspection(demo_con, LA, InspectionInput("jtai", date(2026, 6, 1), None, "",
-                                                                {"leaders": "good"}), "ad")
+                                                                {"leaders": "good"}), analyst("ad"))
 
 
 def test_a_trend_chart_gets_the_inspections_and_the_due_dates_of_linked_recommendations(demo_con):

@@ -14,6 +14,7 @@ from etl import ingest
 from etl.store import StoreBusyError, open_store
 from settings import DEMO_LA_CODE
 from tests.fixtures import long_rows, xlsx
+from tests.actors import ANALYST
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = "2026-10"
@@ -56,7 +57,7 @@ def open_upload(app: AppTest, name: str, content: bytes) -> AppTest:
 def load_directly(db: Path, name: str, content: bytes) -> int:
     with open_store(db) as con:
         plan = ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user="analyst@anyshire.example")
-        return ingest.commit(con, plan)
+        return ingest.commit(con, plan, ANALYST)
 
 
 def test_template_download_is_offered(app, downloads):

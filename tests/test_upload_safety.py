@@ -26,6 +26,7 @@ from etl.catalogue import read_catalogue
 from etl.store import connect
 from settings import DEMO_LA_CODE
 from tests import fixtures
+from tests.actors import ANALYST
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)
@@ -59,7 +60,7 @@ def upload_either_loads_or_is_refused(con, name: str, content: bytes) -> None:
     before = counts(con)
     plan = ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user="hypothesis", today=TODAY)
     if plan.can_load:
-        upload_id = ingest.commit(con, plan)
+        upload_id = ingest.commit(con, plan, ANALYST)
         after = counts(con)
         assert after["uploads"] == before["uploads"] + 1
         assert con.execute("SELECT rows_loaded, status FROM uploads WHERE upload_id = ?",
@@ -68,7 +69,7 @@ def upload_either_loads_or_is_refused(con, name: str, content: bytes) -> None:
     assert plan.errors or plan.already_loaded_as is not None
     assert all(issue.file == name and issue.message for issue in plan.issues)
     with pytest.raises(ValueError):
-        ingest.commit(con, plan)
+        ingest.commit(con, plan, ANALYST)
     assert counts(con) == before
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 
 from analysis import benchmarks, kpi, queries, tables
 from analysis import plan
+from auth import users
 from etl.bootstrap import ensure_ready
 from etl.demo import PLAN_AS_AT
 from etl.store import connect, open_store
@@ -192,3 +193,14 @@ def plan_marks(la_code: str, kpi_code: str) -> pd.DataFrame:
     """Inspection dates and the due dates of recommendations linked to one KPI, for its charts."""
     return plan.chart_marks(inspections(la_code), _query("kpi_due_dates", version(), la_code, kpi_code),
                             annotations(la_code, kpi_code))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _role(stamp: tuple, email: str) -> str | None:
+    with store() as con:
+        return users.role_of(con, email)
+
+
+def role_of(email: str) -> str | None:
+    """Keyed by email and data version: a role change shows on the user's next click."""
+    return _role(version(), email)

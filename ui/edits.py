@@ -5,20 +5,21 @@ from typing import Callable
 
 import streamlit as st
 
+from auth.roles import AccessDenied
 from etl.edits import EditRefused
 from etl.store import StoreBusyError
 from ui import data
-from ui.identity import current_user
 from ui.feedback import flash
+from ui.identity import actor
 
 
 def apply(edit: Callable[..., object], *args: object, done: str) -> None:
-    """Call `edit(con, *args, user)`; on success refresh cached data and rerun so the page shows the
-    change, with `done` kept for the next run (the page calls `ui.feedback.show_flash`)."""
+    """Call `edit(con, *args, actor)` as the signed-in user; on success refresh cached data and rerun so the
+    page shows the change, with `done` kept for the next run (the page calls `ui.feedback.show_flash`)."""
     try:
         with data.store() as con:
-            edit(con, *args, current_user())
-    except (EditRefused, StoreBusyError) as problem:
+            edit(con, *args, actor())
+    except (EditRefused, StoreBusyError, AccessDenied) as problem:
         st.error(str(problem), icon=":material/error:")
         return
     data.refresh()

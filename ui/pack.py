@@ -4,9 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from export import gather, pack, render, selections
-from export.gather import PackData, PackOptions
+from auth.roles import Actor, require
+from export.gather import INTERNAL, PUBLICATION, PackData, PackOptions
 from ui import data, selection
 from ui import plan as plan_ui
+
+
+EXPORT_PERMISSIONS = {INTERNAL: "export_internal", PUBLICATION: "export_publication"}
 
 
 def page_start(title: str) -> tuple[selection.Selection, dict[str, list[str]]]:
@@ -55,8 +59,13 @@ def _build(stamp: tuple, options: PackOptions) -> pack.Pack:
         return pack.build(con, options, summary)
 
 
-def build(options: PackOptions) -> pack.Pack | None:
-    """The pack, or None after saying plainly why it could not be made."""
+def build(options: PackOptions, actor: Actor) -> pack.Pack | None:
+    """The pack, or None after saying plainly why it could not be made.
+
+    The role is checked before the cache is consulted: a pack for publication
+    made by an analyst is never handed to a viewer from the cache.
+    """
+    require(actor, EXPORT_PERMISSIONS[options.audience])
     try:
         return _build(data.version(), options)
     except gather.PackError as exc:

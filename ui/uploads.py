@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from auth.roles import Actor
 from etl import ingest
 from etl.load import withdraw_upload
 from etl.spreadsheets import workbook_bytes
@@ -81,20 +82,20 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Pla
     return plan
 
 
-def load(plan: ingest.Plan) -> int:
+def load(plan: ingest.Plan, actor: Actor) -> int:
     """Commit a checked plan, then forget it and empty the uploader so the page starts afresh."""
     with st.spinner(f"Loading {plan.row_count:,} values in one transaction…"):
         with data.store() as con:
-            upload_id = ingest.commit(con, plan)
+            upload_id = ingest.commit(con, plan, actor)
     data.refresh()
     st.session_state.pop(PLAN_KEY, None)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     return upload_id
 
 
-def withdraw(upload_id: int, user: str) -> int:
+def withdraw(upload_id: int, actor: Actor) -> int:
     with data.store() as con:
-        affected = withdraw_upload(con, upload_id, user)
+        affected = withdraw_upload(con, upload_id, actor)
     data.refresh()
     return affected
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import benchmarks, charts, kpi
-from ui import data, selection, tables
+from ui import data, exports, selection, tables
 
 chosen = selection.page_start()
 catalogue = data.catalogue()
@@ -56,9 +56,5 @@ st.plotly_chart(
 )
 st.subheader("All councils")
 st.dataframe(result.table, hide_index=True, width="stretch")
-st.download_button(
-    "Download this table (CSV)",
-    result.table.to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"benchmarks_{code}_{year}.csv",
-    mime="text/csv",
-)
+exports.download("Download this table (CSV)", result.table.to_csv(index=False).encode("utf-8-sig"),
+                 file_name=f"benchmarks_{code}_{year}.csv", what="Benchmark table", mime="text/csv")

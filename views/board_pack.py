@@ -7,7 +7,7 @@ from analysis.charts import month_label
 from analysis.disclosure import NOTE
 from export import deck, pack
 from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackError, PackOptions
-from ui import data, identity
+from ui import data, exports, identity
 from ui import pack as pack_ui
 
 CHOOSE = "Choose KPIs"
@@ -29,7 +29,10 @@ with left:
                                format_func=lambda c: names[c], placeholder="Choose one or more KPIs")
     else:
         codes = saved[which]
-    audience = st.radio("Audience", list(AUDIENCES), format_func=AUDIENCES.get, key="pack_audience")
+    user = identity.actor()
+    audience = st.radio("Audience", [a for a in AUDIENCES if user.can(pack_ui.EXPORT_PERMISSIONS[a])],
+                        format_func=AUDIENCES.get, key="pack_audience",
+                        help=None if user.can("export_publication") else "Analysts make packs for publication.")
 with right:
     chart = st.radio("Charts", list(CHART_KINDS), format_func=CHART_KINDS.get, key="pack_chart")
     spc_words = st.checkbox("Show SPC variation and assurance words on each KPI slide", value=True,
@@ -42,7 +45,7 @@ if audience == PUBLICATION:
 try:
     options = PackOptions(chosen.la_code, chosen.council_name, chosen.period, tuple(codes), audience=audience,
                           title="Selected KPIs" if which == CHOOSE else which, chart=chart, spc_words=spc_words,
-                          months=months, prepared_by=identity.current_user(), is_demo=chosen.is_demo)
+                          months=months, prepared_by=user.email, is_demo=chosen.is_demo)
 except PackError as exc:
     st.warning(str(exc))
     st.stop()
@@ -58,15 +61,21 @@ if st.button("Make the pack", type="primary", key="make_pack"):
     st.session_state["pack_made"] = options
 if st.session_state.get("pack_made") == options:
     with st.spinner(f"Drawing {len(codes)} charts and assembling the deck…"):
-        made = pack_ui.build(options)
+        made = pack_ui.build(options, user)
     if made is not None:
         st.success(f"The pack is ready: {len(made.slides)} slides, marked {options.marking}.",
                    icon=":material/check_circle:")
         one, two = st.columns(2)
-        one.download_button("Download the slides (.pptx)", made.pptx, file_name=f"{made.file_stem}.pptx",
-                            mime=pack.PPTX_MIME, type="primary", key="download_pptx")
-        two.download_button("Download the numbers (.xlsx)", made.xlsx, file_name=f"{made.file_stem}.xlsx",
-                            mime=pack.XLSX_MIME, key="download_xlsx")
+        details = {"council": options.la_code, "month": options.period, "kpis": list(options.kpi_codes),
+                   "marking": options.marking}
+        with one:
+            exports.download("Download the slides (.pptx)", made.pptx, file_name=f"{made.file_stem}.pptx",
+                             what="Board pack slides", audience=audience, details=details, mime=pack.PPTX_MIME,
+                             type="primary", key="download_pptx")
+        with two:
+            exports.download("Download the numbers (.xlsx)", made.xlsx, file_name=f"{made.file_stem}.xlsx",
+                             what="Board pack numbers", audience=audience, details=details, mime=pack.XLSX_MIME,
+                             key="download_xlsx")
         st.markdown("Made in " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in made.timings.items()))
 elif "pack_made" in st.session_state:
     st.info("The choices have changed since the pack was made: make it again to download it.")

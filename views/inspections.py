@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import charts, plan
 from etl import plan as plan_edits
 from etl.plan import InspectionInput
-from ui import data, edits, feedback, selection
+from ui import data, edits, feedback, identity, selection
 from ui import plan as plan_ui
 
 chosen = selection.page_start()
@@ -58,35 +58,36 @@ def inspection_form(key: str, defaults: dict) -> InspectionInput | None:
     return InspectionInput(kind, inspected_on, published_on, report_ref, judgements)
 
 
-add_tab, change_tab, history_tab = st.tabs(["Record an inspection or visit", "Correct or remove one", "History"])
-with add_tab:
-    blank = {"kind": "ilacs_standard", "inspected_on": date.today(), "published_on": None, "report_ref": "",
-             "judgements": {}}
-    entered = inspection_form("add_inspection", blank)
-    if entered is not None:
-        edits.apply(plan_edits.add_inspection, chosen.la_code, entered, done="Inspection recorded")
-
-with change_tab:
-    if inspections.empty:
-        st.info("There are no inspections to correct.")
-    else:
-        labels = {int(r.inspection_id): plan.inspection_label(r.kind, r.inspected_on)
-                  for r in inspections.itertuples(index=False)}
-        inspection_id = st.selectbox("Inspection", list(labels), format_func=labels.get, key="change_inspection")
-        row = inspections.set_index("inspection_id").loc[inspection_id]
-        current = {"kind": row["kind"], "inspected_on": row["inspected_on"].date(),
-                   "published_on": None if pd.isna(row["published_on"]) else row["published_on"].date(),
-                   "report_ref": row["report_ref"] if isinstance(row["report_ref"], str) else "",
-                   "judgements": {a: row[a] for a in plan.JUDGEMENT_AREAS if isinstance(row[a], str)}}
-        entered = inspection_form(f"change_inspection_{inspection_id}", current)
+tabs = identity.tabs(["Record an inspection or visit", "Correct or remove one"], ["History"], "edit_plan")
+if identity.actor().can("edit_plan"):
+    with tabs["Record an inspection or visit"]:
+        blank = {"kind": "ilacs_standard", "inspected_on": date.today(), "published_on": None, "report_ref": "",
+                 "judgements": {}}
+        entered = inspection_form("add_inspection", blank)
         if entered is not None:
-            edits.apply(plan_edits.change_inspection, chosen.la_code, inspection_id, entered,
-                        done="Inspection corrected; the earlier version is kept in the history")
-        if st.checkbox("I want to remove this inspection (recorded by mistake)", key="confirm_remove_inspection"):
-            if st.button("Remove inspection", type="primary"):
-                edits.apply(plan_edits.retire_inspection, chosen.la_code, inspection_id,
-                            done="Inspection removed; it stays in the history")
+            edits.apply(plan_edits.add_inspection, chosen.la_code, entered, done="Inspection recorded")
 
-with history_tab:
+    with tabs["Correct or remove one"]:
+        if inspections.empty:
+            st.info("There are no inspections to correct.")
+        else:
+            labels = {int(r.inspection_id): plan.inspection_label(r.kind, r.inspected_on)
+                      for r in inspections.itertuples(index=False)}
+            inspection_id = st.selectbox("Inspection", list(labels), format_func=labels.get, key="change_inspection")
+            row = inspections.set_index("inspection_id").loc[inspection_id]
+            current = {"kind": row["kind"], "inspected_on": row["inspected_on"].date(),
+                       "published_on": None if pd.isna(row["published_on"]) else row["published_on"].date(),
+                       "report_ref": row["report_ref"] if isinstance(row["report_ref"], str) else "",
+                       "judgements": {a: row[a] for a in plan.JUDGEMENT_AREAS if isinstance(row[a], str)}}
+            entered = inspection_form(f"change_inspection_{inspection_id}", current)
+            if entered is not None:
+                edits.apply(plan_edits.change_inspection, chosen.la_code, inspection_id, entered,
+                            done="Inspection corrected; the earlier version is kept in the history")
+            if st.checkbox("I want to remove this inspection (recorded by mistake)", key="confirm_remove_inspection"):
+                if st.button("Remove inspection", type="primary"):
+                    edits.apply(plan_edits.retire_inspection, chosen.la_code, inspection_id,
+                                done="Inspection removed; it stays in the history")
+
+with tabs["History"]:
     st.dataframe(plan_ui.inspection_history_table(data.inspection_history(chosen.la_code)), hide_index=True,
                  width="stretch")

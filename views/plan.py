@@ -11,11 +11,11 @@ from analysis.wording import plural
 from etl import plan as plan_edits
 from etl import plan_import
 from etl.plan import RecommendationInput
-from ui import data, edits, feedback, selection
+from ui import data, edits, exports, feedback, identity, selection
 from ui import plan as plan_ui
-from ui.identity import current_user
 
 chosen = selection.page_start()
+may_edit = identity.actor().can("edit_plan")
 feedback.show_flash()
 st.title("Improvement plan")
 as_at = data.plan_as_at(chosen.is_demo)
@@ -31,7 +31,8 @@ st.markdown(f"{chosen.council_name}'s recommendations from inspections and its o
             "it and when.")
 
 if rows.empty:
-    st.info("There are no recommendations yet. Add one below, or import an action plan from a spreadsheet.")
+    st.info("There are no recommendations yet." + (" Add one below, or import an action plan from a spreadsheet."
+                                                     if may_edit else ""))
 else:
     counts = plan.status_counts(rows)
     for column, (name, count) in zip(st.columns(len(counts)), counts.items()):
@@ -53,10 +54,10 @@ else:
         st.info("No recommendations match these filters.")
     else:
         st.table(plan_ui.styled(shown).hide(axis="index"))
-    st.download_button("Download the plan (.xlsx)", plan_ui.export(rows), icon=":material/download:",
-                       file_name=f"{chosen.la_code}_improvement_plan_{as_at:%Y-%m-%d}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       help="The columns the import reads, ready to paste into a scrutiny report.")
+    exports.download("Download the plan (.xlsx)", plan_ui.export(rows), icon=":material/download:",
+                     file_name=f"{chosen.la_code}_improvement_plan_{as_at:%Y-%m-%d}.xlsx", what="Improvement plan",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     help="The columns the import reads, ready to paste into a scrutiny report.")
 
     if not shown.empty:
         st.subheader("Open a recommendation")
@@ -108,95 +109,99 @@ else:
                         marks=marks)
                     column.plotly_chart(figure, width="stretch", key=f"plan_chart_{rec_id}_{code}")
 
-        note_column, status_column = st.columns(2)
-        with note_column.form(f"add_note_{rec_id}", clear_on_submit=True):
-            st.markdown("**Add a progress note or impact statement**")
-            kind = st.radio("Entry", list(plan.LOG_KINDS), format_func=plan.LOG_KINDS.get, horizontal=True,
-                            key=f"note_kind_{rec_id}")
-            noted_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY", key=f"note_date_{rec_id}")
-            text = st.text_area("Note", max_chars=2000, key=f"note_text_{rec_id}",
-                                help=f"For impact, '{plan.TOO_EARLY}' is a valid answer.")
-            if st.form_submit_button("Add to the log"):
-                edits.apply(plan_edits.add_log_entry, chosen.la_code, rec_id, kind, noted_on, text,
-                            done=f"{plan.LOG_KINDS[kind]} note added to {rec['ref']}'s log")
-        with status_column.form(f"status_{rec_id}"):
-            st.markdown("**Update status, RAG or owner**")
-            status = st.selectbox("Status", list(plan.STATUSES), index=list(plan.STATUSES).index(rec["status"]),
-                                  format_func=plan.STATUSES.get, key=f"status_{rec_id}_status")
-            rag_options = [None, *plan.RAGS]
-            rag = st.selectbox("RAG (the owner's judgement)", rag_options, index=rag_options.index(owner_rag),
-                               format_func=plan.rag_text, key=f"status_{rec_id}_rag",
-                               help="Checked by the dashboard: an overdue item cannot be green.")
-            owner = st.text_input("Owner", value=rec["owner"], max_chars=200, key=f"status_{rec_id}_owner")
-            if st.form_submit_button("Save status"):
-                edits.apply(plan_edits.update_status, chosen.la_code, rec_id, status, rag, owner, as_at,
-                            done=f"{rec['ref']} updated; the previous version is kept in its history")
+        if may_edit:
+            note_column, status_column = st.columns(2)
+            with note_column.form(f"add_note_{rec_id}", clear_on_submit=True):
+                st.markdown("**Add a progress note or impact statement**")
+                kind = st.radio("Entry", list(plan.LOG_KINDS), format_func=plan.LOG_KINDS.get, horizontal=True,
+                                key=f"note_kind_{rec_id}")
+                noted_on = st.date_input("Date", value=date.today(), format="DD/MM/YYYY", key=f"note_date_{rec_id}")
+                text = st.text_area("Note", max_chars=2000, key=f"note_text_{rec_id}",
+                                    help=f"For impact, '{plan.TOO_EARLY}' is a valid answer.")
+                if st.form_submit_button("Add to the log"):
+                    edits.apply(plan_edits.add_log_entry, chosen.la_code, rec_id, kind, noted_on, text,
+                                done=f"{plan.LOG_KINDS[kind]} note added to {rec['ref']}'s log")
+            with status_column.form(f"status_{rec_id}"):
+                st.markdown("**Update status, RAG or owner**")
+                status = st.selectbox("Status", list(plan.STATUSES), index=list(plan.STATUSES).index(rec["status"]),
+                                      format_func=plan.STATUSES.get, key=f"status_{rec_id}_status")
+                rag_options = [None, *plan.RAGS]
+                rag = st.selectbox("RAG (the owner's judgement)", rag_options, index=rag_options.index(owner_rag),
+                                   format_func=plan.rag_text, key=f"status_{rec_id}_rag",
+                                   help="Checked by the dashboard: an overdue item cannot be green.")
+                owner = st.text_input("Owner", value=rec["owner"], max_chars=200, key=f"status_{rec_id}_owner")
+                if st.form_submit_button("Save status"):
+                    edits.apply(plan_edits.update_status, chosen.la_code, rec_id, status, rag, owner, as_at,
+                                done=f"{rec['ref']} updated; the previous version is kept in its history")
 
-        with st.expander("Change the wording, area, timescale or linked KPIs"):
-            with st.form(f"change_{rec_id}"):
-                text = st.text_area("Recommendation", value=rec["text"], max_chars=2000, key=f"change_{rec_id}_text")
-                area = st.selectbox("Area", list(plan.AREAS), index=list(plan.AREAS).index(rec["area"]),
-                                    format_func=plan.AREAS.get, key=f"change_{rec_id}_area")
-                new_timescale = st.text_input("Timescale", value=rec["timescale"] if isinstance(
-                    rec["timescale"], str) else "", help=plan_edits.TIMESCALE_HELP, key=f"change_{rec_id}_timescale")
-                kpis = st.multiselect("Linked KPIs", catalogue["code"].tolist(), default=codes,
-                                      format_func=lambda c: f"{names[c]} ({c})", key=f"change_{rec_id}_kpis")
-                if st.form_submit_button("Save changes"):
-                    edits.apply(plan_edits.change_recommendation, chosen.la_code, rec_id,
-                                RecommendationInput(text, area, new_timescale,
-                                                    None if new_timescale.strip() else rec["due_on"].date(),
-                                                    rec["owner"], rec["status"], owner_rag, tuple(kpis)), as_at,
-                                done=f"{rec['ref']} changed; the previous version is kept in its history")
+            with st.expander("Change the wording, area, timescale or linked KPIs"):
+                with st.form(f"change_{rec_id}"):
+                    text = st.text_area("Recommendation", value=rec["text"], max_chars=2000,
+                                        key=f"change_{rec_id}_text")
+                    area = st.selectbox("Area", list(plan.AREAS), index=list(plan.AREAS).index(rec["area"]),
+                                        format_func=plan.AREAS.get, key=f"change_{rec_id}_area")
+                    new_timescale = st.text_input(
+                        "Timescale", value=rec["timescale"] if isinstance(rec["timescale"], str) else "",
+                        help=plan_edits.TIMESCALE_HELP, key=f"change_{rec_id}_timescale")
+                    kpis = st.multiselect("Linked KPIs", catalogue["code"].tolist(), default=codes,
+                                          format_func=lambda c: f"{names[c]} ({c})", key=f"change_{rec_id}_kpis")
+                    if st.form_submit_button("Save changes"):
+                        edits.apply(plan_edits.change_recommendation, chosen.la_code, rec_id,
+                                    RecommendationInput(text, area, new_timescale,
+                                                        None if new_timescale.strip() else rec["due_on"].date(),
+                                                        rec["owner"], rec["status"], owner_rag, tuple(kpis)), as_at,
+                                    done=f"{rec['ref']} changed; the previous version is kept in its history")
         with st.expander("History of changes"):
             st.dataframe(plan_ui.history_table(data.recommendation_history(chosen.la_code, rec_id)),
                          hide_index=True, width="stretch")
-            if st.checkbox("I want to remove this recommendation from the plan", key=f"confirm_remove_{rec_id}"):
+            if may_edit and st.checkbox("I want to remove this recommendation from the plan",
+                                        key=f"confirm_remove_{rec_id}"):
                 if st.button("Remove recommendation", type="primary", key=f"remove_{rec_id}"):
                     edits.apply(plan_edits.retire_recommendation, chosen.la_code, rec_id,
                                 done=f"{rec['ref']} removed; it stays in the history")
 
-st.subheader("Add or import recommendations")
-with st.expander("Add a recommendation"):
-    with st.form("add_rec"):
-        origin = st.selectbox("From", list(sources), format_func=sources.get, key="add_rec_from")
-        agreed_on = st.date_input("Agreed on (for one added by the council: its timescale counts from this day)",
-                                  value=date.today(), format="DD/MM/YYYY", key="add_rec_agreed")
-        text = st.text_area("Recommendation", max_chars=2000, key="add_rec_text")
-        area = st.selectbox("Area", list(plan.AREAS), format_func=plan.AREAS.get, key="add_rec_area")
-        left, right = st.columns(2)
-        new_timescale = left.text_input("Timescale", key="add_rec_timescale", help=plan_edits.TIMESCALE_HELP,
-                                        placeholder="within 3 months")
-        due = right.date_input("or a due date", value=None, format="DD/MM/YYYY", key="add_rec_due")
-        owner = st.text_input("Owner", max_chars=200, key="add_rec_owner")
-        kpis = st.multiselect("Linked KPIs", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})",
-                              key="add_rec_kpis")
-        if st.form_submit_button("Add recommendation"):
-            edits.apply(plan_edits.add_recommendation, chosen.la_code, plan_ui.inspection_id(origin), agreed_on,
-                        RecommendationInput(text, area, new_timescale, due, owner, "not_started", None, tuple(kpis)),
-                        as_at, done="Recommendation added to the plan")
+if may_edit:
+    st.subheader("Add or import recommendations")
+    with st.expander("Add a recommendation"):
+        with st.form("add_rec"):
+            origin = st.selectbox("From", list(sources), format_func=sources.get, key="add_rec_from")
+            agreed_on = st.date_input("Agreed on (for one added by the council: its timescale counts from this day)",
+                                      value=date.today(), format="DD/MM/YYYY", key="add_rec_agreed")
+            text = st.text_area("Recommendation", max_chars=2000, key="add_rec_text")
+            area = st.selectbox("Area", list(plan.AREAS), format_func=plan.AREAS.get, key="add_rec_area")
+            left, right = st.columns(2)
+            new_timescale = left.text_input("Timescale", key="add_rec_timescale", help=plan_edits.TIMESCALE_HELP,
+                                            placeholder="within 3 months")
+            due = right.date_input("or a due date", value=None, format="DD/MM/YYYY", key="add_rec_due")
+            owner = st.text_input("Owner", max_chars=200, key="add_rec_owner")
+            kpis = st.multiselect("Linked KPIs", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})",
+                                  key="add_rec_kpis")
+            if st.form_submit_button("Add recommendation"):
+                edits.apply(plan_edits.add_recommendation, chosen.la_code, plan_ui.inspection_id(origin), agreed_on,
+                            RecommendationInput(text, area, new_timescale, due, owner, "not_started", None,
+                                                tuple(kpis)),
+                            as_at, done="Recommendation added to the plan")
 
-with st.expander("Import an action plan from a spreadsheet"):
-    st.markdown("One row per recommendation with the columns " + ", ".join(plan_import.EXPORT_COLUMNS) + " (as the "
-                "download above). A row whose Ref is in the plan updates it; other rows are added. Every cell is "
-                "checked first, and **nothing is imported until there are no errors and you confirm**.")
-    origin = st.selectbox("New rows come from", list(sources), format_func=sources.get, key="import_from")
-    file = st.file_uploader("Action plan (.xlsx, .xlsm, .ods or .csv)", type=["xlsx", "xlsm", "ods", "csv"],
-                            key=plan_ui.uploader_key())
-    if file is not None:
-        checked = plan_ui.check(chosen.la_code, file.name, file.getvalue(), plan_ui.inspection_id(origin),
-                                date.today(), as_at)
-        if checked is not None and checked.errors:
-            st.error(f"**{plural(len(checked.errors), 'error')} in {file.name}: nothing has been imported.** Fix "
-                     "them in the spreadsheet and upload it again.", icon=":material/error:")
-            st.dataframe(plan_ui.issue_table(checked), hide_index=True, width="stretch")
-        elif checked is not None:
-            preview = plan_import.changes(checked)
-            st.dataframe(preview, hide_index=True, width="stretch")
-            if (preview["Will"] == "Nothing (unchanged)").all():
-                st.success("The file matches the plan: there is nothing to import.", icon=":material/check_circle:")
-            elif st.button("Import these changes", type="primary"):
-                plan_ui.imported()
-                edits.apply(plan_import.import_plan, chosen.la_code, checked, date.today(),
-                            done=f"{file.name} imported; every change is kept in the history")
-
-st.caption(f"Signed in as {current_user()}.")
+    with st.expander("Import an action plan from a spreadsheet"):
+        st.markdown("One row per recommendation with the columns " + ", ".join(plan_import.EXPORT_COLUMNS) + " (as the "
+                    "download above). A row whose Ref is in the plan updates it; other rows are added. Every cell is "
+                    "checked first, and **nothing is imported until there are no errors and you confirm**.")
+        origin = st.selectbox("New rows come from", list(sources), format_func=sources.get, key="import_from")
+        file = st.file_uploader("Action plan (.xlsx, .xlsm, .ods or .csv)", type=["xlsx", "xlsm", "ods", "csv"],
+                                key=plan_ui.uploader_key())
+        if file is not None:
+            checked = plan_ui.check(chosen.la_code, file.name, file.getvalue(), plan_ui.inspection_id(origin),
+                                    date.today(), as_at)
+            if checked is not None and checked.errors:
+                st.error(f"**{plural(len(checked.errors), 'error')} in {file.name}: nothing has been imported.** Fix "
+                         "them in the spreadsheet and upload it again.", icon=":material/error:")
+                st.dataframe(plan_ui.issue_table(checked), hide_index=True, width="stretch")
+            elif checked is not None:
+                preview = plan_import.changes(checked)
+                st.dataframe(preview, hide_index=True, width="stretch")
+                if (preview["Will"] == "Nothing (unchanged)").all():
+                    st.success("The file matches the plan: there is nothing to import.", icon=":material/check_circle:")
+                elif st.button("Import these changes", type="primary"):
+                    plan_ui.imported()
+                    edits.apply(plan_import.import_plan, chosen.la_code, checked, date.today(),
+                                done=f"{file.name} imported; every change is kept in the history")

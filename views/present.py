@@ -33,7 +33,7 @@ codes = tuple(saved.get(which, catalogue["code"].tolist()))
 try:
     options = PackOptions(chosen.la_code, chosen.council_name, chosen.period, codes,
                           audience=PUBLICATION if in_public else INTERNAL, title=which,
-                          prepared_by=identity.current_user(), is_demo=chosen.is_demo)
+                          prepared_by=identity.actor().email, is_demo=chosen.is_demo)
 except PackError as exc:
     st.warning(str(exc))
     st.stop()

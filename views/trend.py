@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import benchmarks, charts, kpi, plan, spc, variation
 from etl import edits as store_edits
-from ui import data, edits, feedback, pack, selection, tables
+from ui import data, edits, exports, feedback, identity, pack, selection, tables
 
 chosen = selection.page_start()
 feedback.show_flash()
@@ -63,44 +63,48 @@ else:
     )
 st.plotly_chart(figure, width="stretch")
 if pack.chart_renderable():
-    st.download_button("Download this chart (PNG)", lambda: pack.chart_png(figure), key="chart_png",
-                       file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", mime="image/png",
-                       on_click="ignore", help="The chart as a picture for a report, drawn when you press the button")
+    exports.download("Download this chart (PNG)", lambda: pack.chart_png(figure), key="chart_png",
+                     file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", what="KPI chart",
+                     mime="image/png", help="The chart as a picture for a report, drawn when you press the button")
 
 commentary = data.commentary(chosen.la_code, chosen.period)
 current = commentary[commentary["kpi_code"] == code]
-with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded=current.empty):
+may_write = identity.actor().can("edit_commentary")
+with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded=current.empty and may_write):
     if not current.empty:
         row = current.iloc[0]
         st.markdown(f"{row['text']}\n\n*{row['created_by']}, {row['created_at']:%d %b %Y %H:%M}*")
-    with st.form("commentary", clear_on_submit=True):
-        text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000)
-        if st.form_submit_button("Save commentary"):
-            edits.apply(store_edits.add_commentary, chosen.la_code, code, chosen.period, text,
-                        done="Commentary saved")
+    elif not may_write:
+        st.markdown("No commentary yet for this month.")
+    if may_write:
+        with st.form("commentary", clear_on_submit=True):
+            text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000)
+            if st.form_submit_button("Save commentary"):
+                edits.apply(store_edits.add_commentary, chosen.la_code, code, chosen.period, text,
+                            done="Commentary saved")
 
 with st.expander("Notes on the chart and SPC recalculations"):
-    with st.form("annotation", clear_on_submit=True):
-        when = st.date_input("Month", value=chosen.period, format="DD/MM/YYYY")
-        text = st.text_input("Note (for example 'Ofsted focused visit')", max_chars=200)
-        every_kpi = st.checkbox("Show on every KPI's chart")
-        if st.form_submit_button("Add note"):
-            edits.apply(store_edits.add_annotation, chosen.la_code, None if every_kpi else code, when, text,
-                        done="Note added")
-    with st.form("rebase", clear_on_submit=True):
-        when = st.date_input("Recalculate SPC limits from", value=chosen.period, format="DD/MM/YYYY")
-        reason = st.text_input("Why (a known change in the process)", max_chars=200)
-        if st.form_submit_button("Recalculate limits from this month"):
-            edits.apply(store_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
+    if may_write:
+        with st.form("annotation", clear_on_submit=True):
+            when = st.date_input("Month", value=chosen.period, format="DD/MM/YYYY")
+            text = st.text_input("Note (for example 'Ofsted focused visit')", max_chars=200)
+            every_kpi = st.checkbox("Show on every KPI's chart")
+            if st.form_submit_button("Add note"):
+                edits.apply(store_edits.add_annotation, chosen.la_code, None if every_kpi else code, when, text,
+                            done="Note added")
+        with st.form("rebase", clear_on_submit=True):
+            when = st.date_input("Recalculate SPC limits from", value=chosen.period, format="DD/MM/YYYY")
+            reason = st.text_input("Why (a known change in the process)", max_chars=200)
+            if st.form_submit_button("Recalculate limits from this month"):
+                edits.apply(store_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
+    else:
+        st.markdown("Analysts add notes and recalculate SPC limits; the chart above shows the ones in force.")
     if not rebases.empty:
         st.dataframe(rebases[["period", "reason", "created_by"]], hide_index=True, width="stretch")
 
 st.subheader("Data")
 table = tables.trend_table(series, kpi_targets)
 st.dataframe(table, hide_index=True, width="stretch")
-st.download_button(
-    "Download this data (CSV)",
-    table.to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.csv",
-    mime="text/csv",
-)
+exports.download("Download this data (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+                 file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.csv", what="KPI data",
+                 mime="text/csv")

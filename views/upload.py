@@ -4,10 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.wording import plural
+from auth.roles import AccessDenied
 from etl.store import StoreBusyError
 from settings import load_settings
 from ui import feedback, identity, selection, uploads
 
+user = identity.page_needs("upload")
 selection.page_start()
 st.title("Upload monthly data")
 feedback.show_flash()
@@ -24,7 +26,7 @@ if file is None:
     st.stop()
 
 try:
-    plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, identity.current_user())
+    plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, user.email)
 except StoreBusyError as busy:
     st.error(f"{busy} Your file has not been checked or loaded.", icon=":material/hourglass_top:")
     st.stop()
@@ -92,8 +94,8 @@ if plan.targets:
 if st.button(f"Load {plan.contents()} from {file.name}", type="primary", key="confirm_load",
              icon=":material/upload:", disabled=not plan.can_load):
     try:
-        upload_id = uploads.load(plan)
-    except (StoreBusyError, ValueError) as refused:
+        upload_id = uploads.load(plan, user)
+    except (StoreBusyError, ValueError, AccessDenied) as refused:
         st.error(f"Nothing was loaded: {refused}", icon=":material/error:")
         st.stop()
     feedback.flash(f"Loaded {file.name} as upload {upload_id}: {plan.contents()}. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.wording import plural
+from auth.roles import AccessDenied
 from etl.store import StoreBusyError
 from ui import data, feedback, identity, selection, uploads
 
@@ -33,14 +34,14 @@ if row["status"] == "withdrawn":
 st.markdown(details)
 st.dataframe(uploads.contents_table(data.upload_contents(int(chosen_id))), hide_index=True, width="stretch")
 
-if row["status"] == "loaded":
+if row["status"] == "loaded" and identity.actor().can("withdraw"):
     st.markdown(f"**Withdraw upload {chosen_id}.** Its {row['rows_loaded']:,} values disappear from every page and "
                 "the values they replaced come back. The upload stays listed here as withdrawn.")
     sure = st.checkbox(f"Yes, withdraw upload {chosen_id} ({row['file_name']})", key=f"confirm_withdraw_{chosen_id}")
     if st.button("Withdraw upload", disabled=not sure, key=f"withdraw_{chosen_id}", icon=":material/undo:"):
         try:
-            affected = uploads.withdraw(int(chosen_id), identity.current_user())
-        except (StoreBusyError, LookupError, ValueError) as refused:
+            affected = uploads.withdraw(int(chosen_id), identity.actor())
+        except (StoreBusyError, LookupError, ValueError, AccessDenied) as refused:
             st.error(f"Upload {chosen_id} was not withdrawn: {refused}", icon=":material/error:")
             st.stop()
         feedback.flash(f"Upload {chosen_id} ({row['file_name']}) withdrawn: {plural(affected, 'value')} "

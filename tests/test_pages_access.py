@@ -1,0 +1,193 @@
+"""Sign-in and roles on the pages, in AppTest: what each role sees, what it cannot reach, and the audit trail."""
+from __future__ import annotations
+
+import time
+from unittest.mock import patch
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth import audit, users
+from auth.roles import operator
+from etl.store import open_store
+from tests.actors import ADMIN
+from tests.test_upload_pages import good_file, open_upload
+
+PEOPLE = {"viewer": "viewer@anyshire.example", "analyst": "analyst@anyshire.example",
+          "admin": "admin@anyshire.example"}
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "a-test-cookie-secret-of-length",
+        "client_id": "dashboard", "client_secret": "test",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
+EVERY_PAGE = ["overview", "trend", "benchmarks", "workforce", "targets", "plan", "inspections", "board_pack",
+              "present", "upload", "upload_history", "users", "audit"]
+NOT_FOR = {"viewer": {"upload", "users", "audit"}, "analyst": {"users", "audit"}, "admin": set()}
+
+
+@pytest.fixture
+def signed_in(demo_db_path, unstarted_app, monkeypatch):
+    """Sign-in through the identity provider is on; returns a function that opens the app as someone."""
+    monkeypatch.setenv("DASHBOARD_AUTH", "oidc")
+    monkeypatch.setenv("DASHBOARD_ACCESS_CONTACT", "the performance team")
+    with open_store(demo_db_path) as con:
+        for role, email in PEOPLE.items():
+            users.set_role(con, operator("setup"), email, role)
+
+    def open_as(email: str | None, issued: float | None = None) -> AppTest:
+        unstarted_app.secrets["auth"] = AUTH
+        unstarted_app.user = {"is_logged_in": False} if email is None else {
+            "is_logged_in": True, "email": email, "sub": email, "iat": int(issued or time.time())}
+        unstarted_app.run()
+        assert not unstarted_app.exception
+        return unstarted_app
+
+    return open_as
+
+
+def entries(db, **filters):
+    with open_store(db) as con:
+        return audit.entries(con, ADMIN, **filters)
+
+
+def titles(app: AppTest) -> list[str]:
+    return [title.value for title in app.title]
+
+
+def reachable(app: AppTest) -> set[str]:
+    """The pages the navigation offers: AppTest refuses to switch to a page that is not registered."""
+    found = set()
+    for page in EVERY_PAGE:
+        try:
+            app.switch_page(f"views/{page}.py")
+        except ValueError as refused:
+            assert "Could not find a navigation page" in str(refused)
+        else:
+            found.add(page)
+    return found
+
+
+def stays_on(app: AppTest, title: str) -> None:
+    """Before a role is known no page is registered, so opening any page's address runs the gate again."""
+    for page in EVERY_PAGE:
+        app.switch_page(f"views/{page}.py").run()
+        assert titles(app) == [title], page
+
+
+def test_the_demo_says_there_is_no_sign_in_on_every_page(app):
+    for page in ("overview", "upload", "audit"):
+        app.switch_page(f"views/{page}.py").run()
+        assert any("No sign-in: demo mode" in w.value for w in app.sidebar.warning)
+
+
+def test_someone_not_signed_in_sees_only_the_sign_in_page(signed_in):
+    app = signed_in(None)
+    assert titles(app) == ["Sign in"]
+    stays_on(app, "Sign in")
+    with patch("streamlit.login") as login:
+        app.button[0].click().run()
+    login.assert_called_once_with()
+
+
+def test_a_signed_in_stranger_is_told_whom_to_ask_and_the_refusal_is_audited(signed_in, demo_db_path):
+    app = signed_in("stranger@elsewhere.example")
+    assert titles(app) == ["No access yet"]
+    assert "Ask the performance team" in app.markdown[0].value
+    stays_on(app, "No access yet")
+    refused = entries(demo_db_path, actions=["access_refused"])
+    assert refused["actor"].tolist() == ["stranger@elsewhere.example"]
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_each_role_reaches_exactly_its_pages(signed_in, role):
+    app = signed_in(PEOPLE[role])
+    assert titles(app) == ["KPI overview"]
+    assert reachable(app) == set(EVERY_PAGE) - NOT_FOR[role]
+    assert f"Signed in as **{PEOPLE[role]}**" in app.sidebar.markdown[0].value
+
+
+def test_a_sign_in_is_audited_once_however_often_the_page_runs(signed_in, demo_db_path):
+    app = signed_in(PEOPLE["viewer"])
+    app.switch_page("views/trend.py").run()
+    app.run()
+    assert entries(demo_db_path, actions=["sign_in"])["actor"].tolist() == [PEOPLE["viewer"]]
+
+
+def test_a_session_past_its_maximum_age_ends_even_though_the_cookie_lives_on(signed_in, demo_db_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_SESSION_HOURS", "2")
+    app = signed_in(PEOPLE["analyst"], issued=time.time() - 3 * 3600)
+    assert titles(app) == ["Your session has ended"]
+    assert "limit of 2 hours" in app.markdown[0].value
+    stays_on(app, "Your session has ended")
+    assert entries(demo_db_path, actions=["session_ended"])["actor"].tolist() == [PEOPLE["analyst"]]
+
+
+def test_a_viewer_reads_targets_commentary_and_the_plan_but_has_no_way_to_change_them(signed_in):
+    app = signed_in(PEOPLE["viewer"])
+    for page in ("targets", "trend", "plan", "inspections", "upload_history"):
+        app.switch_page(f"views/{page}.py").run()
+        assert not app.exception
+        assert [b.label for b in app.main.button] == [], page
+        assert not app.main.text_area and not app.main.text_input, page
+    app.switch_page("views/upload_history.py").run()
+    assert not [c for c in app.checkbox if "withdraw" in c.label]
+
+
+def test_an_analyst_has_the_editing_forms_but_not_the_rag_rule_form(signed_in):
+    app = signed_in(PEOPLE["analyst"])
+    app.switch_page("views/targets.py").run()
+    assert "Save target" in [b.label for b in app.button]
+    assert "Save rule" not in [b.label for b in app.button]
+    app = signed_in(PEOPLE["admin"])
+    app.switch_page("views/targets.py").run()
+    assert "Save rule" in [b.label for b in app.button]
+
+
+def test_only_analysts_may_choose_a_pack_for_publication(signed_in):
+    app = signed_in(PEOPLE["viewer"])
+    app.switch_page("views/board_pack.py").run()
+    assert len(app.radio(key="pack_audience").options) == 1
+    app = signed_in(PEOPLE["analyst"])
+    app.switch_page("views/board_pack.py").run()
+    assert len(app.radio(key="pack_audience").options) == 2
+
+
+def test_an_analysts_upload_is_in_the_audit_log_under_their_email(signed_in, demo_db_path):
+    app = open_upload(signed_in(PEOPLE["analyst"]), "october.xlsx", good_file(demo_db_path))
+    app.button(key="confirm_load").click().run()
+    assert not app.exception
+    upload = entries(demo_db_path, actions=["upload"])
+    assert upload["actor"].tolist() == [PEOPLE["analyst"]]
+    assert upload["subject"].iloc[0].endswith(": october.xlsx")
+
+
+def test_a_download_is_audited_with_what_left_and_for_whom(signed_in, demo_db_path):
+    app = signed_in(PEOPLE["viewer"])
+    app.switch_page("views/trend.py").run()
+    csv = [b for b in app.download_button if b.label == "Download this data (CSV)"][0]
+    csv.click().run()
+    export = entries(demo_db_path, actions=["export"])
+    assert export["actor"].tolist() == [PEOPLE["viewer"]]
+    assert export["subject"].iloc[0].startswith("KPI data: ")
+    assert '"audience": "internal"' in export["after"].iloc[0]
+
+
+def test_an_admin_gives_a_role_and_reads_it_in_the_audit_log(signed_in, demo_db_path):
+    app = signed_in(PEOPLE["admin"])
+    app.switch_page("views/users.py").run()
+    app.text_input[0].input("New.Starter@Anyshire.example")
+    app.radio[0].set_value("analyst")
+    app.button(key="FormSubmitter:set_role-Save role").click().run()
+    assert not app.exception
+    with open_store(demo_db_path) as con:
+        assert users.role_of(con, "new.starter@anyshire.example") == "analyst"
+    app.switch_page("views/audit.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert "new.starter@anyshire.example" in table["Subject"].tolist()
+    assert any("log is as the dashboard wrote it" in s.value for s in app.success)
+
+
+def test_header_sign_in_refuses_to_run_unless_only_the_proxy_can_reach_it(unstarted_app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_AUTH", "header")
+    unstarted_app.run()
+    assert titles(unstarted_app) == ["The dashboard is not safely configured"]
+    assert "--server.address 127.0.0.1" in unstarted_app.markdown[0].value
