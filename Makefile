@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo-data bench browser
+.PHONY: run test demo-data bench browser audit
 
 run: $(STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP) browser
+test: $(STAMP) browser audit
 	$(BIN)/python -m pytest
 
 $(STAMP): requirements.txt
@@ -27,3 +27,13 @@ demo-data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Known vulnerabilities in the pinned packages (pip-audit, in a venv of its own); fails the build when found.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet -r requirements-audit.txt
+	touch $@
+
+audit: $(AUDIT_VENV)/.installed
+	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py

@@ -56,18 +56,19 @@ def browser():
 
 
 @contextmanager
-def running_app(demo_db_template: Path, folder: Path) -> Iterator[dict]:
-    """The dashboard as a user runs it, on its own copy of the demo database."""
+def running_app(demo_db_template: Path, folder: Path, env: dict[str, str] | None = None,
+                args: tuple[str, ...] = ()) -> Iterator[dict]:
+    """The dashboard as a user runs it, on its own copy of the demo database; `env` and `args` add settings."""
     db = folder / "dashboard.duckdb"
     shutil.copy(demo_db_template, db)
     port = _free_port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "DASHBOARD_DB": str(db), "PYTHONUNBUFFERED": "1", **(env or {})}
     env.pop("DASHBOARD_LA", None)
     log = folder / "streamlit.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
@@ -83,7 +84,7 @@ def running_app(demo_db_template: Path, folder: Path) -> Iterator[dict]:
         process.kill()
         pytest.fail(f"streamlit did not start within 60 s:\n{log.read_text()}")
     try:
-        yield {"url": url, "db": db, "log": log}
+        yield {"url": url, "db": db, "log": log, "port": port}
     finally:
         process.terminate()
         try:
