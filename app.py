@@ -12,4 +12,4 @@ st.set_page_config(page_title="Children's services performance", page_icon="📊
 
 actor = identity.gate()
 identity.show(actor)
-st.navigation(navigation.pages_for(actor)).run()
+st.navigation(navigation.pages_for(actor), expanded=True).run()

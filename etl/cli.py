@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,12 +17,13 @@ import duckdb
 
 from analysis import queries
 from analysis.wording import plural
-from auth.roles import operator
+from auth import users
+from auth.roles import ROLES, operator
 from etl import ingest
 from etl.bootstrap import ensure_ready
 from etl.load import withdraw_upload
 from etl.spreadsheets import csv_bytes, workbook_bytes
-from etl.store import StoreBusyError, connect
+from etl.store import StoreBusyError, connect, open_store
 from etl.template import template_bytes
 from etl.validate import LA_CODE_PATTERN
 from settings import SettingsError, load_settings
@@ -49,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the current values")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
     export.add_argument("--db", type=Path)
+    listing_users = commands.add_parser("users", help="list who may sign in, with their roles")
+    listing_users.add_argument("--db", type=Path)
+    role = commands.add_parser("role", help="give someone a role (the first admin is made this way)")
+    role.add_argument("email")
+    role.add_argument("role", choices=ROLES)
+    role.add_argument("--note", default="")
+    role.add_argument("--db", type=Path)
+    role.add_argument("--user", default=getpass.getuser(), help="who is changing the role")
+    backup = commands.add_parser("backup", help="copy the whole database consistently, even while the dashboard runs")
+    backup.add_argument("out", type=Path, metavar="OUT.duckdb")
+    backup.add_argument("--db", type=Path)
     return parser
 
 
@@ -153,7 +166,52 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export}
+def _users(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        table = users.users(con, operator())
+    finally:
+        con.close()
+    for row in table.itertuples(index=False):
+        print(f"{row.role:<8}  {row.email}  (set by {row.changed_by}, {row.changed_at:%Y-%m-%d %H:%M} UTC)")
+    print(plural(len(table), "user"))
+    return 0
+
+
+def _role(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        users.set_role(con, operator(args.user), args.email, args.role, args.note)
+    except users.UserRefused as exc:
+        print(f"role {args.email}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"{users.normalise(args.email)} is now {args.role}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """Checkpoint, then copy while holding the file, so no write can land half-way through the copy."""
+    if args.out.exists():
+        print(f"{args.out} already exists; choose a new name so no backup is overwritten", file=sys.stderr)
+        return 2
+    source = Path(args.db or load_settings().db_path)
+    con = _open(source, load_settings().home_la)
+    try:
+        con.execute("CHECKPOINT")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, args.out)
+    finally:
+        con.close()
+    with open_store(args.out) as copy:
+        uploads = copy.execute("SELECT count(*) FROM uploads").fetchone()[0]
+    print(f"backed up {source} to {args.out} ({args.out.stat().st_size:,} bytes, {plural(uploads, 'upload')})")
+    return 0
+
+
+COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
+            "users": _users, "role": _role, "backup": _backup}
 
 
 def main(argv: list[str] | None = None) -> int:

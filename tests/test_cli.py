@@ -228,3 +228,26 @@ def test_a_file_that_is_not_a_database_is_said_plainly(tmp_path, capsys):
     assert code == 1
     assert err.startswith("the database could not be used:") and "not a valid DuckDB database file" in err
 
+
+
+def test_the_first_admin_is_given_a_role_from_the_command_line_and_it_is_audited(demo_db_path, capsys):
+    code, out, _ = main(capsys, "role", " First.Admin@Council.gov.uk", "admin", "--db", demo_db_path,
+                        "--user", "it-ops")
+    assert (code, out.strip()) == (0, "first.admin@council.gov.uk is now admin")
+    code, out, _ = main(capsys, "users", "--db", demo_db_path)
+    assert code == 0 and out.splitlines()[0].startswith("admin     first.admin@council.gov.uk  (set by it-ops")
+    with connect(demo_db_path) as con:
+        assert con.execute("SELECT actor, action FROM audit_log").fetchall() == [("it-ops (command line)", "role_set")]
+    code, _, err = main(capsys, "role", "first.admin@council.gov.uk", "viewer", "--db", demo_db_path)
+    assert code == 1 and "only admin" in err
+
+
+def test_a_backup_is_a_complete_database_and_never_overwrites_one(demo_db_path, tmp_path, capsys):
+    target = tmp_path / "backups" / "dashboard-2026-11-23.duckdb"
+    code, out, _ = main(capsys, "backup", str(target), "--db", demo_db_path)
+    assert code == 0 and "1 upload)" in out
+    with connect(target) as copy, connect(demo_db_path) as live:
+        assert copy.execute("SELECT count(*) FROM observations").fetchone() == \
+            live.execute("SELECT count(*) FROM observations").fetchone()
+    code, _, err = main(capsys, "backup", str(target), "--db", demo_db_path)
+    assert code == 2 and "already exists" in err
