@@ -112,12 +112,17 @@ def _load(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-def _uploads(args: argparse.Namespace) -> int:
-    con = _open(args.db, load_settings().home_la)
+def _read(db: Path | None, query):
+    """One query's result, with the database open only for as long as it takes."""
+    con = _open(db, load_settings().home_la)
     try:
-        table = queries.uploads(con)
+        return query(con)
     finally:
         con.close()
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    table = _read(args.db, queries.uploads)
     if table.empty:
         print("no uploads")
         return 0
@@ -156,22 +161,14 @@ def _export(args: argparse.Namespace) -> int:
     if suffix not in (".csv", ".xlsx"):
         print(f"{args.out}: export writes .csv or .xlsx", file=sys.stderr)
         return 2
-    con = _open(args.db, load_settings().home_la)
-    try:
-        table = queries.current_values(con)
-    finally:
-        con.close()
+    table = _read(args.db, queries.current_values)
     args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Values": table}))
     print(f"wrote {len(table)} values to {args.out}")
     return 0
 
 
 def _users(args: argparse.Namespace) -> int:
-    con = _open(args.db, load_settings().home_la)
-    try:
-        table = users.users(con, operator())
-    finally:
-        con.close()
+    table = _read(args.db, lambda con: users.users(con, operator()))
     for row in table.itertuples(index=False):
         print(f"{row.role:<8}  {row.email}  (set by {row.changed_by}, {row.changed_at:%Y-%m-%d %H:%M} UTC)")
     print(plural(len(table), "user"))

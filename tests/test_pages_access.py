@@ -189,3 +189,21 @@ def test_header_sign_in_refuses_to_run_unless_only_the_proxy_can_reach_it(unstar
     unstarted_app.run()
     assert titles(unstarted_app) == ["The dashboard is not safely configured"]
     assert "--server.address 127.0.0.1" in unstarted_app.markdown[0].value
+
+
+def test_a_session_left_idle_ends_and_stays_ended(signed_in, demo_db_path, monkeypatch):
+    from datetime import timedelta
+
+    from ui import identity
+
+    monkeypatch.setenv("DASHBOARD_IDLE_MINUTES", "15")
+    app = signed_in(PEOPLE["viewer"])
+    assert titles(app) == ["KPI overview"]
+    later = identity._now() + timedelta(minutes=16)
+    monkeypatch.setattr(identity, "_now", lambda: later)
+    app.run()
+    assert titles(app) == ["Your session has ended"]
+    assert "not used for 15 minutes" in app.markdown[0].value
+    ended = entries(demo_db_path, actions=["session_ended"])
+    assert ended["actor"].tolist() == [PEOPLE["viewer"]]
+    assert '"reason": "it was not used for 15 minutes"' in ended["after"].iloc[0]

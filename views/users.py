@@ -37,7 +37,7 @@ def change(action, *args, done: str) -> None:
 with data.store() as con:
     table = users.users(con, admin)
 st.subheader(f"{len(table)} users")
-st.dataframe(table.rename(columns={"email": "Email", "role": "Role", "note": "Note", "changed_by": "Changed by",
+st.dataframe(table.fillna({"note": ""}).rename(columns={"email": "Email", "role": "Role", "note": "Note", "changed_by": "Changed by",
                                    "changed_at": "Changed at (UTC)"}),
              hide_index=True, width="stretch")
 

@@ -144,3 +144,23 @@ def test_an_analysts_upload_shows_in_the_admins_audit_log_with_their_email(new_p
     uploads = audit_entries(signed_in_server["db"], "upload")
     assert uploads["actor"].tolist() == [PEOPLE["analyst"]]
     assert uploads["subject"].iloc[0].endswith(": november-return.xlsx")
+
+
+def test_behind_a_signing_in_proxy_the_header_names_the_user(browser, demo_db_template, tmp_path):
+    """DASHBOARD_AUTH=header: the browser's requests carry the header a proxy such as oauth2-proxy would add."""
+    with running_app(demo_db_template, tmp_path, env={"DASHBOARD_AUTH": "header"}) as server:
+        with open_store(server["db"]) as con:
+            users.set_role(con, operator("setup"), PEOPLE["analyst"], "analyst")
+        for headers, heading in (({"X-Forwarded-Email": PEOPLE["analyst"]}, "KPI overview"),
+                                 ({"X-Forwarded-Email": "stranger@elsewhere.example"}, "No access yet"),
+                                 ({}, "Sign-in needed")):
+            context = browser.new_context(viewport={"width": 1440, "height": 1000}, extra_http_headers=headers)
+            try:
+                page = context.new_page()
+                open_page(page, server["url"] + "/", heading)
+                if heading == "KPI overview":
+                    assert page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Upload",
+                                                                                     exact=True).count() == 1
+            finally:
+                context.close()
+        assert audit_entries(server["db"], "sign_in")["actor"].tolist() == [PEOPLE["analyst"]]
