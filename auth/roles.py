@@ -11,7 +11,7 @@ from dataclasses import dataclass
 ROLES = ("viewer", "analyst", "admin")
 ROLE_NAMES = {"viewer": "Viewer", "analyst": "Analyst", "admin": "Admin"}
 ROLE_DESCRIPTIONS = {
-    "viewer": "sees every page and exports internal board packs",
+    "viewer": "sees every figure, target, commentary and the improvement plan, and exports internal board packs",
     "analyst": "also uploads and withdraws data, edits targets, commentary and the improvement plan, "
                "and exports packs for publication",
     "admin": "also manages users and roles and RAG rules, and reads the audit log",

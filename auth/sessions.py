@@ -44,6 +44,7 @@ class Sessions:
               max_age: timedelta) -> tuple[bool, str | None, bool]:
         """Record use of the session now; returns (first time seen, why it ended or None, ended just now)."""
         with self._lock:
+            self._forget_older_than(now - max_age)
             clock = self._clocks.get(key)
             first = clock is None
             if first:
@@ -55,6 +56,11 @@ class Sessions:
             else:
                 clock.last_seen = now
             return first, reason, bool(reason) and not already
+
+    def _forget_older_than(self, cutoff: datetime) -> None:
+        """Drop sign-ins past the maximum age: were one seen again, its age alone would end it at once."""
+        for key in [key for key, clock in self._clocks.items() if clock.signed_in_at < cutoff]:
+            del self._clocks[key]
 
     def idle_for(self, key: str, now: datetime) -> timedelta | None:
         """How long since the session was last used, without counting this look as use."""

@@ -229,6 +229,8 @@ def _inspection_as_is(con: duckdb.DuckDBPyConnection, inspection_id: int) -> dic
     row = con.execute(
         "SELECT version_id, kind, inspected_on, published_on, report_ref FROM inspection_versions"
         " WHERE inspection_id = ? ORDER BY version_id DESC LIMIT 1", [inspection_id]).fetchone()
+    if row is None:
+        raise EditRefused(f"Inspection {inspection_id} does not exist.")
     grades = dict(con.execute("SELECT area, grade FROM inspection_judgements WHERE version_id = ?",
                               [row[0]]).fetchall())
     return {"kind": row[1], "inspected_on": row[2], "published_on": row[3], "report_ref": row[4] or "",
@@ -430,6 +432,7 @@ def change_recommendation(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: 
 def update_status(con: duckdb.DuckDBPyConnection, la_code: str, rec_id: int, status: str, rag: str | None,
                   owner: str, as_at: date, actor: Actor) -> int:
     """The owner's monthly update of status, RAG and owner, keeping the rest of the recommendation as it is."""
+    require(actor, "edit_plan")
     before, _ = current_recommendation(con, la_code, rec_id)
     return change_recommendation(con, la_code, rec_id,
                                  replace(_due_input(before), status=status, rag=rag, owner=owner), as_at, actor,

@@ -7,6 +7,7 @@ access from SQL, because the product must never reach outside its own file.
 """
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -368,16 +369,23 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+_WRITES = threading.Lock()
+"""One write at a time in this process. DuckDB lets two transactions that only add rows both commit, which
+would let two users' audit entries name the same predecessor, or two admins demote each other at once;
+other processes are kept out by DuckDB's file lock."""
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Everything inside lands together or not at all."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    """Everything inside lands together or not at all, and no other write in this process lands meanwhile."""
+    with _WRITES:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:

@@ -218,3 +218,28 @@ def test_a_publication_pack_is_refused_to_a_viewer_before_any_cache_is_consulted
     with pytest.raises(AccessDenied, match="export board packs for publication"):
         pack_ui.build(options, VIEWER)
     assert VIEWER.can(pack_ui.EXPORT_PERMISSIONS[INTERNAL])
+
+
+def test_two_people_writing_at_once_leave_an_unbroken_chain(demo_db_path):
+    import threading
+
+    from etl.store import open_store
+
+    def write(who: str) -> None:
+        with open_store(demo_db_path) as con:
+            for n in range(15):
+                edits.add_commentary(con, LA, "SW_AGENCY_PCT", OCTOBER, f"{who} {n}", Actor(who, "analyst"))
+
+    threads = [threading.Thread(target=write, args=(f"analyst{i}@anyshire.example",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with open_store(demo_db_path) as con:
+        assert len(audit.entries(con, ADMIN)) == 45
+        assert audit.verify(con) == []
+
+
+def test_removing_an_unknown_inspection_is_refused_in_words(demo_con):
+    with pytest.raises(edits.EditRefused, match="does not exist"):
+        plan_edits.retire_inspection(demo_con, LA, 999_999, ANALYST)

@@ -207,3 +207,10 @@ def test_a_session_left_idle_ends_and_stays_ended(signed_in, demo_db_path, monke
     ended = entries(demo_db_path, actions=["session_ended"])
     assert ended["actor"].tolist() == [PEOPLE["viewer"]]
     assert '"reason": "it was not used for 15 minutes"' in ended["after"].iloc[0]
+
+
+def test_an_unverified_email_gets_no_role_even_if_it_names_an_admin(signed_in, unstarted_app):
+    unstarted_app.secrets["auth"] = AUTH
+    unstarted_app.user = {"is_logged_in": True, "email": PEOPLE["admin"], "email_verified": False, "iat": 1}
+    unstarted_app.run()
+    assert titles(unstarted_app) == ["No verified email address"]

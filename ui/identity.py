@@ -53,7 +53,7 @@ def _oidc_person() -> Person | None:
         return None
     claims = st.user.to_dict()
     email = str(claims.get("email") or "").strip()
-    if not email:
+    if not email or claims.get("email_verified") is False:
         return Person("", "", None)
     issued = claims.get("iat")
     if isinstance(issued, (int, float)):
@@ -63,8 +63,11 @@ def _oidc_person() -> Person | None:
 
 
 def _header_person(settings: Settings) -> Person | None:
-    email = (st.context.headers.get(settings.auth_header) or "").strip()
-    return Person(email, f"header|{email}|{_tab()}", None) if email else None
+    """The proxy's header; two copies mean one came from the browser, so neither is believed."""
+    values = [value.strip() for value in st.context.headers.get_all(settings.auth_header) if value.strip()]
+    if len(values) != 1:
+        return None
+    return Person(values[0], f"header|{values[0]}|{_tab()}", None)
 
 
 def signed_in_person(settings: Settings) -> Person | None:
@@ -94,13 +97,20 @@ def _stop_with(title: str, message: str, *, sign_out: bool = False, sign_in: str
     st.stop()
 
 
+def _has_auth_secrets() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # Streamlit raises a subclass of it when there is no secrets file at all
+        return False
+
+
 def _check_configuration(settings: Settings) -> None:
     if settings.auth_mode == "header" and str(st.get_option("server.address") or "") not in LOOPBACK:
         _stop_with("The dashboard is not safely configured",
                    f"Sign-in is set to come from the **{settings.auth_header}** header of a reverse proxy, so the "
                    "dashboard must listen on this machine only, where nobody can bypass the proxy. Start it with "
                    "`--server.address 127.0.0.1` (see the README's security section).")
-    if settings.auth_mode == "oidc" and "auth" not in st.secrets:
+    if settings.auth_mode == "oidc" and not _has_auth_secrets():
         _stop_with("The dashboard is not safely configured",
                    "Sign-in is set to use the council's identity provider, but `.streamlit/secrets.toml` has no "
                    "`[auth]` section. See the README's security section for what it needs.")
@@ -126,14 +136,17 @@ def gate() -> Actor:
         _stop_with("Sign-in needed", f"The sign-in service did not say who you are (no **{settings.auth_header}** "
                    f"header reached the dashboard). Ask {settings.access_contact} to check the proxy.")
     if not person.email:
-        _stop_with("No email address", "Your account signed in, but your identity provider did not send an email "
-                   f"address, which the dashboard needs to find your role. Ask {settings.access_contact} to add "
-                   "the email claim.", sign_out=settings.auth_mode == "oidc")
+        _stop_with("No verified email address", "Your account signed in, but your identity provider did not send a "
+                   "verified email address, which the dashboard needs to find your role. Ask "
+                   f"{settings.access_contact} to check the email claim.", sign_out=settings.auth_mode == "oidc")
     now = _now()
     first, ended, newly_ended = _sessions().check(
         person.key, person.signed_in_at or now, now,
         timedelta(minutes=settings.idle_minutes), timedelta(hours=settings.session_hours))
-    actor = Actor(person.email, data.role_of(person.email))
+    try:
+        actor = Actor(person.email, data.role_of(person.email))
+    except StoreBusyError:
+        _stop_with("The dashboard is busy", "A large upload is being loaded. Reload the page in a few seconds.")
     started = f"session from {(person.signed_in_at or now):%Y-%m-%d %H:%M:%S} UTC"
     if ended:
         st.session_state.pop(ACTOR_KEY, None)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analysis.charts import month_label
 from analysis.disclosure import NOTE
+from auth.roles import AccessDenied
 from export import deck, pack
 from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackError, PackOptions
 from ui import data, exports, identity
@@ -61,7 +62,11 @@ if st.button("Make the pack", type="primary", key="make_pack"):
     st.session_state["pack_made"] = options
 if st.session_state.get("pack_made") == options:
     with st.spinner(f"Drawing {len(codes)} charts and assembling the deck…"):
-        made = pack_ui.build(options, user)
+        try:
+            made = pack_ui.build(options, user)
+        except AccessDenied as refused:
+            st.error(str(refused), icon=":material/block:")
+            st.stop()
     if made is not None:
         st.success(f"The pack is ready: {len(made.slides)} slides, marked {options.marking}.",
                    icon=":material/check_circle:")

@@ -7,7 +7,7 @@ from analysis.wording import plural
 from auth.roles import AccessDenied
 from etl.store import StoreBusyError
 from settings import load_settings
-from ui import feedback, identity, selection, uploads
+from ui import exports, feedback, identity, selection, uploads
 
 user = identity.page_needs("upload")
 selection.page_start()
@@ -51,9 +51,10 @@ if plan.errors:
         st.table(problems.style.hide(axis="index"))
     else:
         st.dataframe(problems, column_config=uploads.ISSUE_COLUMN_CONFIG, hide_index=True, width="stretch")
-    st.download_button("Download the error report (.xlsx)", uploads.error_report(plan),
-                       file_name=uploads.error_report_name(file.name), mime=uploads.XLSX_MIME,
-                       icon=":material/download:")
+    exports.download("Download the error report (.xlsx)", uploads.error_report(plan),
+                     file_name=uploads.error_report_name(file.name), what="Upload error report",
+                     details={"checked_file": file.name, "errors": len(plan.errors)}, mime=uploads.XLSX_MIME,
+                     icon=":material/download:")
     st.stop()
 
 warnings = uploads.warning_lines(plan)
