@@ -57,6 +57,6 @@ def test_trend_page_spc_chart_shows_the_referral_spike(page, app_server):
 )
 def test_every_other_page_reads_and_passes_axe(page, app_server, path, heading, text):
     open_page(page, app_server["url"] + path, heading)
-    assert page.get_by_text(text).count() > 0
+    page.get_by_text(text).first.wait_for()
     screenshot(page, path.strip("/"))
     assert serious_violations(page) == []
