@@ -92,6 +92,16 @@ def record(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, subject: s
     ).fetchone()[0]
 
 
+def record_once(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, subject: str,
+                before: object = None, after: object = None) -> None:
+    """Append an entry unless the same person, action and subject is already there: a server restart sees a
+    sign-in that was recorded before it."""
+    seen = con.execute("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND subject = ?",
+                       [actor.email, action, subject]).fetchone()[0]
+    if not seen:
+        record(con, actor, action, subject, before, after)
+
+
 def entries(con: duckdb.DuckDBPyConnection, reader: Actor, *, since: date | None = None,
             until: date | None = None, who: str = "", actions: list[str] | None = None,
             text: str = "") -> pd.DataFrame:

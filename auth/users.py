@@ -8,13 +8,10 @@ import pandas as pd
 
 from auth import audit
 from auth.roles import ROLES, Actor, require
+from etl.edits import EditRefused
 from etl.store import transaction, utcnow
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class UserRefused(ValueError):
-    """A role change that breaks a rule; the message says what to change."""
 
 
 def normalise(email: str) -> str:
@@ -41,18 +38,20 @@ def _current(con: duckdb.DuckDBPyConnection, email: str) -> dict | None:
     return None if row is None else {"role": row[0], "note": row[1]}
 
 
-def set_role(con: duckdb.DuckDBPyConnection, actor: Actor, email: str, role: str, note: str = "") -> None:
-    """Add a user or change their role; the last admin cannot demote themselves out of the dashboard."""
+def set_role(con: duckdb.DuckDBPyConnection, email: str, role: str, note: str, actor: Actor) -> None:
+    """Add a user or change their role; the last admin cannot demote themselves out of the dashboard.
+
+    The actor comes last, as in every checked write, so the pages call it through `ui.edits.apply`."""
     require(actor, "manage_users")
     email = normalise(email)
     if not EMAIL.match(email):
-        raise UserRefused(f"{email!r} is not an email address; enter the address the user signs in with.")
+        raise EditRefused(f"{email!r} is not an email address; enter the address the user signs in with.")
     if role not in ROLES:
-        raise UserRefused(f"{role!r} is not a role; choose one of {', '.join(ROLES)}.")
+        raise EditRefused(f"{role!r} is not a role; choose one of {', '.join(ROLES)}.")
     with transaction(con):
         before = _current(con, email)
         if before and before["role"] == "admin" and role != "admin" and _admins(con) == 1:
-            raise UserRefused(f"{email} is the only admin; make someone else an admin first.")
+            raise EditRefused(f"{email} is the only admin; make someone else an admin first.")
         con.execute(
             "INSERT OR REPLACE INTO users (email, role, note, changed_by, changed_at) VALUES (?, ?, ?, ?, ?)",
             [email, role, note.strip() or None, actor.email, utcnow()],
@@ -60,14 +59,14 @@ def set_role(con: duckdb.DuckDBPyConnection, actor: Actor, email: str, role: str
         audit.record(con, actor, "role_set", email, before, {"role": role, "note": note.strip() or None})
 
 
-def remove_user(con: duckdb.DuckDBPyConnection, actor: Actor, email: str) -> None:
+def remove_user(con: duckdb.DuckDBPyConnection, email: str, actor: Actor) -> None:
     require(actor, "manage_users")
     email = normalise(email)
     with transaction(con):
         before = _current(con, email)
         if before is None:
-            raise UserRefused(f"{email} has no role to remove.")
+            raise EditRefused(f"{email} has no role to remove.")
         if before["role"] == "admin" and _admins(con) == 1:
-            raise UserRefused(f"{email} is the only admin; make someone else an admin first.")
+            raise EditRefused(f"{email} is the only admin; make someone else an admin first.")
         con.execute("DELETE FROM users WHERE email = ?", [email])
         audit.record(con, actor, "role_remove", email, before, None)

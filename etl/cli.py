@@ -21,6 +21,7 @@ from auth import users
 from auth.roles import ROLES, operator
 from etl import ingest
 from etl.bootstrap import ensure_ready
+from etl.edits import EditRefused
 from etl.load import withdraw_upload
 from etl.spreadsheets import csv_bytes, workbook_bytes
 from etl.store import StoreBusyError, connect, open_store
@@ -178,8 +179,8 @@ def _users(args: argparse.Namespace) -> int:
 def _role(args: argparse.Namespace) -> int:
     con = _open(args.db, load_settings().home_la)
     try:
-        users.set_role(con, operator(args.user), args.email, args.role, args.note)
-    except users.UserRefused as exc:
+        users.set_role(con, args.email, args.role, args.note, operator(args.user))
+    except EditRefused as exc:
         print(f"role {args.email}: {exc}", file=sys.stderr)
         return 1
     finally:

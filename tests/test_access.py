@@ -74,7 +74,7 @@ WRITES = [
      "recommendation_retire"),
     ("log progress", "edit_plan", lambda con, a: plan_edits.add_log_entry(
         con, LA, _rec(con), "progress", date(2026, 11, 20), "Audit of supervision done", a), "plan_log_add"),
-    ("give a role", "manage_users", lambda con, a: users.set_role(con, a, "New.Person@Anyshire.example", "viewer"),
+    ("give a role", "manage_users", lambda con, a: users.set_role(con, "New.Person@Anyshire.example", "viewer", "", a),
      "role_set"),
 ]
 
@@ -180,13 +180,13 @@ def test_an_entry_changed_or_removed_outside_the_dashboard_breaks_the_chain(demo
 
 
 def test_roles_are_keyed_by_email_in_one_spelling(demo_con):
-    users.set_role(demo_con, ADMIN, "  Pat.Smith@Anyshire.example ", "analyst", "Performance team")
+    users.set_role(demo_con, "  Pat.Smith@Anyshire.example ", "analyst", "Performance team", ADMIN)
     assert users.role_of(demo_con, "pat.smith@anyshire.EXAMPLE") == "analyst"
-    users.set_role(demo_con, ADMIN, "pat.smith@anyshire.example", "viewer")
+    users.set_role(demo_con, "pat.smith@anyshire.example", "viewer", "", ADMIN)
     entries = audit.entries(demo_con, ADMIN)
     assert json.loads(entries.iloc[0]["before"])["role"] == "analyst"
     assert json.loads(entries.iloc[0]["after"])["role"] == "viewer"
-    users.remove_user(demo_con, ADMIN, "PAT.SMITH@anyshire.example")
+    users.remove_user(demo_con, "PAT.SMITH@anyshire.example", ADMIN)
     assert users.role_of(demo_con, "pat.smith@anyshire.example") is None
     assert audit.entries(demo_con, ADMIN)["action"].tolist() == ["role_remove", "role_set", "role_set"]
 
@@ -196,18 +196,18 @@ def test_roles_are_keyed_by_email_in_one_spelling(demo_con):
     ("pat@anyshire.example", "owner", "not a role"),
 ])
 def test_a_bad_role_change_is_refused_in_words(demo_con, email, role, refusal):
-    with pytest.raises(users.UserRefused, match=refusal):
-        users.set_role(demo_con, ADMIN, email, role)
+    with pytest.raises(edits.EditRefused, match=refusal):
+        users.set_role(demo_con, email, role, "", ADMIN)
 
 
 def test_the_last_admin_cannot_lock_everyone_out(demo_con):
-    users.set_role(demo_con, operator("setup"), "admin@anyshire.example", "admin")
-    with pytest.raises(users.UserRefused, match="only admin"):
-        users.set_role(demo_con, ADMIN, "admin@anyshire.example", "analyst")
-    with pytest.raises(users.UserRefused, match="only admin"):
-        users.remove_user(demo_con, ADMIN, "admin@anyshire.example")
-    users.set_role(demo_con, ADMIN, "second@anyshire.example", "admin")
-    users.set_role(demo_con, ADMIN, "admin@anyshire.example", "analyst")
+    users.set_role(demo_con, "admin@anyshire.example", "admin", "", operator("setup"))
+    with pytest.raises(edits.EditRefused, match="only admin"):
+        users.set_role(demo_con, "admin@anyshire.example", "analyst", "", ADMIN)
+    with pytest.raises(edits.EditRefused, match="only admin"):
+        users.remove_user(demo_con, "admin@anyshire.example", ADMIN)
+    users.set_role(demo_con, "second@anyshire.example", "admin", "", ADMIN)
+    users.set_role(demo_con, "admin@anyshire.example", "analyst", "", ADMIN)
     assert users.role_of(demo_con, "admin@anyshire.example") == "analyst"
 
 

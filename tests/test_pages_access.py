@@ -1,6 +1,7 @@
 """Sign-in and roles on the pages, in AppTest: what each role sees, what it cannot reach, and the audit trail."""
 from __future__ import annotations
 
+import re
 import time
 from unittest.mock import patch
 
@@ -31,7 +32,7 @@ def signed_in(demo_db_path, unstarted_app, monkeypatch):
     monkeypatch.setenv("DASHBOARD_ACCESS_CONTACT", "the performance team")
     with open_store(demo_db_path) as con:
         for role, email in PEOPLE.items():
-            users.set_role(con, operator("setup"), email, role)
+            users.set_role(con, email, role, "", operator("setup"))
 
     def open_as(email: str | None, issued: float | None = None) -> AppTest:
         unstarted_app.secrets["auth"] = AUTH
@@ -54,10 +55,11 @@ def titles(app: AppTest) -> list[str]:
 
 
 def stays_on(app: AppTest, title: str) -> None:
-    """Before a role is known no page is registered, so opening any page's address runs the gate again."""
+    """Before a role is known the message is the app's only page: no dashboard page can be opened."""
     for page in EVERY_PAGE:
-        app.switch_page(f"views/{page}.py").run()
-        assert titles(app) == [title], page
+        with pytest.raises(ValueError, match=re.escape(f"Known pages: [{title!r}]")):
+            app.switch_page(f"views/{page}.py")
+    assert titles(app) == [title]
 
 
 def test_the_demo_says_there_is_no_sign_in_on_every_page(app):

@@ -1,7 +1,6 @@
 """The Targets page: adding, changing and removing targets, RAG rules, all kept in history."""
 from __future__ import annotations
 
-from datetime import date
 
 
 def _open(app):

@@ -6,7 +6,6 @@ import hashlib
 import io
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 

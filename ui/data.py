@@ -18,10 +18,11 @@ import streamlit as st
 
 from analysis import benchmarks, kpi, queries, tables
 from analysis import plan
-from auth import users
+from auth import audit, users
+from auth.roles import Actor
 from etl.bootstrap import ensure_ready
 from etl.demo import PLAN_AS_AT
-from etl.store import connect, open_store
+from etl.store import StoreBusyError, connect, open_store, transaction
 from settings import load_settings
 
 BUSY_WAIT_SECONDS = 10.0
@@ -204,3 +205,25 @@ def _role(stamp: tuple, email: str) -> str | None:
 def role_of(email: str) -> str | None:
     """Keyed by email and data version: a role change shows on the user's next click."""
     return _role(version(), email)
+
+
+def users_table(reader: Actor) -> pd.DataFrame:
+    """Read fresh, never cached: only admins may see it."""
+    with store() as con:
+        return users.users(con, reader)
+
+
+def audit_log(reader: Actor, **filters) -> tuple[pd.DataFrame, list[int]]:
+    """The filtered log and the ids of entries whose fingerprints fail; read fresh for admins only."""
+    with store() as con:
+        return audit.entries(con, reader, **filters), audit.verify(con)
+
+
+def record(actor: Actor, action: str, subject: str, after: object = None, *, once: bool = False) -> bool:
+    """Audit something that is not itself a write (a sign-in, a download); False when the store stayed busy."""
+    try:
+        with store() as con, transaction(con):
+            (audit.record_once if once else audit.record)(con, actor, action, subject, None, after)
+    except StoreBusyError:
+        return False
+    return True

@@ -5,18 +5,13 @@ from typing import Any
 
 import streamlit as st
 
-from auth import audit
-from etl.store import StoreBusyError, transaction
 from ui import data, identity
 
 
 def record(what: str, file_name: str, audience: str, details: dict | None = None) -> None:
     """Audit one download; runs as the download button's callback, before the page runs again."""
-    try:
-        with data.store() as con, transaction(con):
-            audit.record(con, identity.actor(), "export", f"{what}: {file_name}", None,
-                         {"file": file_name, "audience": audience, **(details or {})})
-    except StoreBusyError:
+    if not data.record(identity.actor(), "export", f"{what}: {file_name}",
+                       {"file": file_name, "audience": audience, **(details or {})}):
         st.toast("The download went ahead, but the audit log was busy and did not record it. Tell your admin.",
                  icon=":material/warning:")
 

@@ -12,10 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from auth import audit
 from auth.roles import PERMISSIONS, ROLE_NAMES, Actor, local_user
 from auth.sessions import Sessions
-from etl.store import StoreBusyError, transaction
+from etl.store import StoreBusyError
 from settings import Settings, SettingsError, load_settings
 from ui import data
 
@@ -76,24 +75,28 @@ def signed_in_person(settings: Settings) -> Person | None:
 
 
 def _record_once(actor: Actor, action: str, subject: str, after: object = None) -> None:
-    """Audit a session event unless it is already there (a server restart sees the same sign-in again)."""
-    try:
-        with data.store() as con, transaction(con):
-            seen = con.execute("SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND subject = ?",
-                               [actor.email, action, subject]).fetchone()[0]
-            if not seen:
-                audit.record(con, actor, action, subject, None, after)
-    except StoreBusyError:
+    """Audit a session event once, however many times the page runs (and across server restarts)."""
+    if not data.record(actor, action, subject, after, once=True):
         st.toast("The audit log is busy; this sign-in will be recorded on your next action.")
 
 
+def _session(person: Person, now: datetime) -> str:
+    """How a sign-in is named in the audit log: by when it began."""
+    return f"session from {(person.signed_in_at or now):%Y-%m-%d %H:%M:%S} UTC"
+
+
 def _stop_with(title: str, message: str, *, sign_out: bool = False, sign_in: str | None = None) -> None:
-    st.title(title)
-    st.markdown(message)
-    if sign_in is not None and st.button("Sign in", type="primary", icon=":material/login:"):
-        st.login(sign_in) if sign_in else st.login()
-    if sign_out and st.button("Sign out", icon=":material/logout:"):
-        st.logout()
+    """Show only this message: it becomes the app's one page, so a menu from before (an ended session's) goes."""
+
+    def only_page() -> None:
+        st.title(title)
+        st.markdown(message)
+        if sign_in is not None and st.button("Sign in", type="primary", icon=":material/login:"):
+            st.login(sign_in) if sign_in else st.login()
+        if sign_out and st.button("Sign out", icon=":material/logout:"):
+            st.logout()
+
+    st.navigation([st.Page(only_page, title=title, default=True)], position="hidden").run()
     st.stop()
 
 
@@ -147,7 +150,7 @@ def gate() -> Actor:
         actor = Actor(person.email, data.role_of(person.email))
     except StoreBusyError:
         _stop_with("The dashboard is busy", "A large upload is being loaded. Reload the page in a few seconds.")
-    started = f"session from {(person.signed_in_at or now):%Y-%m-%d %H:%M:%S} UTC"
+    started = _session(person, now)
     if ended:
         st.session_state.pop(ACTOR_KEY, None)
         if newly_ended:
@@ -198,7 +201,7 @@ def show(actor: Actor) -> None:
         person = signed_in_person(settings)
         if person is not None:
             _sessions().end(person.key, "you signed out")
-            _record_once(actor, "sign_out", f"session from {(person.signed_in_at or _now()):%Y-%m-%d %H:%M:%S} UTC")
+            _record_once(actor, "sign_out", _session(person, _now()))
         st.logout()
 
 

@@ -20,7 +20,6 @@ from etl.load import withdraw_upload
 from etl.spreadsheets import workbook_bytes
 from etl.template import template_bytes
 from analysis import tables
-from analysis.wording import plural
 from ui import data
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -24,9 +24,7 @@ left, right = st.columns(2)
 who = left.text_input("Who (part of an email)", key="audit_who")
 text = right.text_input("Containing (subject, before or after)", key="audit_text")
 
-with data.store() as con:
-    entries = audit.entries(con, admin, since=since, until=until, who=who, actions=actions or None, text=text)
-    broken = audit.verify(con)
+entries, broken = data.audit_log(admin, since=since, until=until, who=who, actions=actions or None, text=text)
 if broken:
     st.error(f"The audit log's fingerprints do not match at entries {', '.join(map(str, broken[:20]))}: the log was "
              "changed outside the dashboard. Keep a copy of the database file and tell your information governance "

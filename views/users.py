@@ -4,10 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from auth import users
-from auth.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, ROLES, AccessDenied
-from etl.store import StoreBusyError
+from auth.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, ROLES
 from settings import load_settings
-from ui import data, feedback, identity
+from ui import data, edits, feedback, identity
 
 admin = identity.page_needs("manage_users")
 st.title("Users and roles")
@@ -22,20 +21,7 @@ if settings.auth_mode == "none":
                "everything. Set DASHBOARD_AUTH to turn sign-in on.", icon=":material/lock_open:")
 
 
-def change(action, *args, done: str) -> None:
-    try:
-        with data.store() as con:
-            action(con, admin, *args)
-    except (users.UserRefused, AccessDenied, StoreBusyError) as problem:
-        st.error(str(problem), icon=":material/error:")
-        return
-    data.refresh()
-    feedback.flash(done)
-    st.rerun()
-
-
-with data.store() as con:
-    table = users.users(con, admin)
+table = data.users_table(admin)
 st.subheader(f"{len(table)} users")
 st.dataframe(table.fillna({"note": ""}).rename(columns={"email": "Email", "role": "Role", "note": "Note", "changed_by": "Changed by",
                                    "changed_at": "Changed at (UTC)"}),
@@ -48,13 +34,14 @@ with add.form("set_role", clear_on_submit=True):
     role = st.radio("Role", ROLES, format_func=ROLE_NAMES.get, horizontal=True)
     note = st.text_input("Note (optional)", placeholder="Team or reason", max_chars=200)
     if st.form_submit_button("Save role", type="primary"):
-        change(users.set_role, email, role, note, done=f"{email.strip().lower()} is now {ROLE_NAMES.get(role)}")
+        edits.apply(users.set_role, email, role, note,
+                    done=f"{users.normalise(email)} is now {ROLE_NAMES.get(role)}")
 with remove.form("remove_user"):
     st.markdown("**Remove a user**")
     gone = st.selectbox("User", table["email"].tolist(), index=None, placeholder="Choose a user")
     sure = st.checkbox("Yes, remove their access")
     if st.form_submit_button("Remove user") and gone:
         if sure:
-            change(users.remove_user, gone, done=f"{gone} can no longer use the dashboard")
+            edits.apply(users.remove_user, gone, done=f"{gone} can no longer use the dashboard")
         else:
             st.warning("Tick the box to confirm.")

@@ -63,7 +63,7 @@ def signed_in_server(demo_db_template, tmp_path_factory, identity_provider):
                      args=("--secrets.files", str(secrets))) as server:
         with open_store(server["db"]) as con:
             for role, email in PEOPLE.items():
-                users.set_role(con, operator("setup"), email, role)
+                users.set_role(con, email, role, "", operator("setup"))
         yield server
 
 
@@ -150,7 +150,7 @@ def test_behind_a_signing_in_proxy_the_header_names_the_user(browser, demo_db_te
     """DASHBOARD_AUTH=header: the browser's requests carry the header a proxy such as oauth2-proxy would add."""
     with running_app(demo_db_template, tmp_path, env={"DASHBOARD_AUTH": "header"}) as server:
         with open_store(server["db"]) as con:
-            users.set_role(con, operator("setup"), PEOPLE["analyst"], "analyst")
+            users.set_role(con, PEOPLE["analyst"], "analyst", "", operator("setup"))
         for headers, heading in (({"X-Forwarded-Email": PEOPLE["analyst"]}, "KPI overview"),
                                  ({"X-Forwarded-Email": "stranger@elsewhere.example"}, "No access yet"),
                                  ({}, "Sign-in needed")):
