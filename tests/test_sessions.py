@@ -75,3 +75,25 @@ def test_sign_in_settings_default_to_the_demo_and_are_read_from_the_environment(
 def test_a_bad_sign_in_setting_says_what_to_set(environ, refusal):
     with pytest.raises(SettingsError, match=refusal):
         load_settings(environ)
+
+
+@pytest.mark.parametrize("sent,believed", [
+    (["pat@council.example"], "pat@council.example"),
+    (["attacker@x.example", "pat@council.example"], None),
+    ([], None),
+    (["  "], None),
+])
+def test_the_proxy_header_is_believed_only_when_it_arrives_once(monkeypatch, sent, believed):
+    import streamlit
+
+    from ui import identity
+
+    class Headers:
+        def get_all(self, name: str) -> list[str]:
+            assert name == "X-Forwarded-Email"
+            return sent
+
+    monkeypatch.setattr(streamlit, "context", type("Context", (), {"headers": Headers()})())
+    monkeypatch.setattr(streamlit, "session_state", {})
+    person = identity.signed_in_person(load_settings({"DASHBOARD_AUTH": "header"}))
+    assert (person.email if person else None) == believed
