@@ -55,7 +55,7 @@ def load_demo(con: duckdb.DuckDBPyConnection) -> int:
         insert_frame(con, "neighbours", neighbours)
         insert_frame(con, "targets", targets)
         insert_frame(con, "annotations", annotations)
-    provenance = Provenance.of_bytes("demo/observations.csv (synthetic)", content, DEMO_USER, kind="demo")
+    provenance = Provenance.of_shipped("demo/observations.csv (synthetic)", content, DEMO_USER, kind="demo")
     return load_observations(con, observations, provenance)
 
 

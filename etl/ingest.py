@@ -6,7 +6,7 @@ written while any error stands.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
@@ -87,6 +87,7 @@ def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, h
     """Read and check a file against the store without writing anything."""
     report = progress or (lambda fraction, text: None)
     provenance = Provenance.of_bytes(file_name, content, user)
+    file_name = provenance.file_name  # every message names the file by its safe name, never the one as given
     duplicate = find_loaded_upload(con, provenance.sha256)
     if duplicate is not None:
         return Plan(provenance, None, [], already_loaded_as=duplicate)
@@ -103,8 +104,7 @@ def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, h
     if parsed.benchmark_sheets:
         benchmarks = dfe.read_benchmarks(file_name, parsed.benchmark_sheets, con)
         issues += benchmarks.issues
-        provenance = Provenance(provenance.file_name, provenance.sha256, provenance.size_bytes,
-                                provenance.uploaded_by, "benchmarks" if parsed.observations.empty else "mixed")
+        provenance = replace(provenance, kind="benchmarks" if parsed.observations.empty else "mixed")
     targets = []
     for sheet in parsed.target_sheets:
         found = parse_targets(file_name, sheet, context.matcher, context.units)
@@ -199,6 +199,8 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
         con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
         audit.record(con, actor, "upload", f"upload {upload_id}: {plan.provenance.file_name}", None, {
             "file_name": plan.provenance.file_name, "sha256": plan.provenance.sha256,
+            **({"original_file_name": plan.provenance.original_file_name}
+               if plan.provenance.original_file_name not in (None, plan.provenance.file_name) else {}),
             "size_bytes": plan.provenance.size_bytes, "rows": plan.row_count, "targets": len(plan.targets),
             "contents": plan.contents()})
     return upload_id

@@ -7,6 +7,8 @@ withdrawing the newer upload brings the older value back.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 import duckdb
@@ -19,6 +21,31 @@ from etl.store import insert_frame, transaction, utcnow
 OBSERVATION_COLUMNS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note"]
 
 
+MAX_NAME = 120
+"""Characters kept of a file's name: enough for any real return's name, short enough for every table and message."""
+MAX_ORIGINAL_NAME = 1000
+"""Characters kept of the name exactly as the browser or command line gave it (a name is 255 bytes on disk)."""
+_REMOVED = {"Cc", "Cf", "Cs"}  # controls; bidirectional overrides, isolates and zero-width marks; lone surrogates
+
+
+def safe_file_name(name: str) -> str:
+    """The name an upload is known by: the part after the last / or \\ (no folders, no ../), without control
+    characters or the invisible ones that reorder or hide text (a right-to-left override makes `gpj.csv`
+    read as `vsc.jpg`), spaces collapsed, at most `MAX_NAME` characters with its extension kept, and never empty.
+    The name as given is kept beside it (`Provenance.original_file_name`)."""
+    text = unicodedata.normalize("NFC", str(name))
+    text = "".join(" " if unicodedata.category(c) in ("Zl", "Zp") or c in "\t\n\r\v\f" else c for c in text)
+    text = "".join(c for c in text if unicodedata.category(c) not in _REMOVED)
+    text = " ".join(re.split(r"[\\/]", text)[-1].split())
+    if text.strip(".") == "":
+        text = "upload"
+    if len(text) > MAX_NAME:
+        stem, dot, suffix = text.rpartition(".")
+        suffix = f".{suffix}" if dot and stem and len(suffix) <= 10 else ""
+        text = text[:MAX_NAME - len(suffix) - 1].rstrip() + "…" + suffix
+    return text
+
+
 @dataclass(frozen=True)
 class Provenance:
     file_name: str
@@ -26,10 +53,26 @@ class Provenance:
     size_bytes: int
     uploaded_by: str
     kind: str = "monthly"
+    original_file_name: str | None = None
 
     @classmethod
     def of_bytes(cls, file_name: str, content: bytes, uploaded_by: str, kind: str = "monthly") -> "Provenance":
-        return cls(file_name, hashlib.sha256(content).hexdigest(), len(content), uploaded_by, kind)
+        """Provenance of an upload; the name is made safe here, at the boundary, and the original kept."""
+        return cls(safe_file_name(file_name), hashlib.sha256(content).hexdigest(), len(content), uploaded_by, kind,
+                   original_name(file_name))
+
+
+    @classmethod
+    def of_shipped(cls, label: str, content: bytes, uploaded_by: str, kind: str) -> "Provenance":
+        """Provenance of data the product itself loads (the demo), under a label it wrote, such as
+        "demo/observations.csv (synthetic)": nobody's upload, so nothing to make safe."""
+        return cls(label, hashlib.sha256(content).hexdigest(), len(content), uploaded_by, kind, label)
+
+
+def original_name(name: str) -> str:
+    """The name as given, cut to `MAX_ORIGINAL_NAME`; bytes that were not UTF-8 (possible in a command-line
+    path) are written as \\udcXX rather than refused."""
+    return str(name).encode("utf-8", "backslashreplace").decode("utf-8")[:MAX_ORIGINAL_NAME]
 
 
 def find_loaded_upload(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
@@ -59,10 +102,10 @@ def write_observations(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov
     for column in ("status_code", "note"):
         rows[column] = rows[column].astype("object").where(rows[column].notna(), None)
     upload_id = con.execute(
-        "INSERT INTO uploads (file_name, sha256, size_bytes, kind, uploaded_by, uploaded_at, rows_loaded, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded') RETURNING upload_id",
+        "INSERT INTO uploads (file_name, sha256, size_bytes, kind, uploaded_by, uploaded_at, rows_loaded, status,"
+        " original_file_name) VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?) RETURNING upload_id",
         [provenance.file_name, provenance.sha256, provenance.size_bytes, provenance.kind,
-         provenance.uploaded_by, utcnow(), len(rows)],
+         provenance.uploaded_by, utcnow(), len(rows), provenance.original_file_name],
     ).fetchone()[0]
     rows["upload_id"] = upload_id
     rows["is_current"] = True

@@ -288,6 +288,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        7,
+        "an upload keeps the file name exactly as given beside the safe name it is shown by",
+        """
+        ALTER TABLE uploads ADD COLUMN original_file_name VARCHAR;
+        UPDATE uploads SET original_file_name = file_name;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -350,15 +358,15 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the database, each in its own transaction."""
+    """Apply every migration the database has not had, in order, each in its own transaction."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
-    current = schema_version(con)
+    done = {version for (version,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for version, description, sql in MIGRATIONS:
-        if version <= current:
+        if version in done:  # by set, not by the highest: a migration numbered below one applied still runs
             continue
         with transaction(con):
             con.execute(sql)
