@@ -41,6 +41,8 @@ class Settings:
     idle_minutes: int = 30
     session_hours: int = 10
     access_contact: str = "a dashboard admin"
+    upload_memory_bytes: int = 2048 * 2**20
+    upload_seconds: int = 120
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int, unit: str) -> int:
@@ -80,4 +82,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         idle_minutes=_whole_number(env, "DASHBOARD_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
         session_hours=_whole_number(env, "DASHBOARD_SESSION_HOURS", 10, 1, 24 * 30, "hours"),
         access_contact=env.get("DASHBOARD_ACCESS_CONTACT", "").strip() or "a dashboard admin",
+        upload_memory_bytes=_whole_number(env, "DASHBOARD_UPLOAD_MEMORY_MB", 2048, 256, 64 * 1024, "megabytes") * 2**20,
+        upload_seconds=_whole_number(env, "DASHBOARD_UPLOAD_SECONDS", 120, 5, 3600, "seconds"),
     )
