@@ -17,7 +17,7 @@ import duckdb
 
 from analysis import queries
 from analysis.wording import plural
-from auth import users
+from auth import audit, users
 from auth.roles import ROLES, operator
 from etl import ingest
 from etl.bootstrap import ensure_ready
@@ -200,11 +200,20 @@ def _backup(args: argparse.Namespace) -> int:
         con.execute("CHECKPOINT")
         args.out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, args.out)
+        if audit.head_path(source).exists():  # where the audit log ends, copied while no write can move it
+            shutil.copy2(audit.head_path(source), audit.head_path(args.out))
     finally:
         con.close()
     with open_store(args.out) as copy:
         uploads = copy.execute("SELECT count(*) FROM uploads").fetchone()[0]
+        verdict = audit.check(copy)
+        entries = copy.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     print(f"backed up {source} to {args.out} ({args.out.stat().st_size:,} bytes, {plural(uploads, 'upload')})")
+    if verdict.intact:
+        print(f"audit log: {entries:,} entries, every fingerprint matches and it ends where it should")
+    else:
+        broken = f"fingerprints fail at entries {', '.join(map(str, verdict.broken[:20]))}; " if verdict.broken else ""
+        print(f"audit log NOT intact in the copy: {broken}{verdict.end}", file=sys.stderr)
     return 0
 
 

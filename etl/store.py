@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -296,9 +296,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE uploads SET original_file_name = file_name;
         """,
     ),
+    (
+        8,
+        "audit fingerprints cover the entry's number and tell a missing value from an empty one (format 2); "
+        "entries written before keep format 1 and are checked with the formula they were written with",
+        """
+        ALTER TABLE audit_log ADD COLUMN hash_format INTEGER DEFAULT 1;
+        UPDATE audit_log SET hash_format = 1;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
+AUDIT_HASH_FORMAT_MIGRATION = 8
 
 
 class StoreBusyError(RuntimeError):
@@ -374,6 +384,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, description, utcnow()]
             )
         applied.append(version)
+    if AUDIT_HASH_FORMAT_MIGRATION in applied:
+        from auth.audit import start_head  # here, not at the top: auth.audit imports this module
+
+        start_head(con)  # the file beside the database that says where the audit log ends starts now
     return applied
 
 
@@ -383,17 +397,35 @@ would let two users' audit entries name the same predecessor, or two admins demo
 other processes are kept out by DuckDB's file lock."""
 
 
+_COMMITTED = threading.local()
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` right after this thread's open transaction commits, still holding the write lock (at once
+    when none is open); a transaction that rolls back drops it. The audit log records where it ends this way."""
+    pending = getattr(_COMMITTED, "actions", None)
+    if pending is None:
+        action()
+    else:
+        pending.append(action)
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Everything inside lands together or not at all, and no other write in this process lands meanwhile."""
     with _WRITES:
         con.execute("BEGIN TRANSACTION")
+        _COMMITTED.actions = []
         try:
             yield con
         except BaseException:
+            _COMMITTED.actions = None
             con.execute("ROLLBACK")
             raise
+        actions, _COMMITTED.actions = _COMMITTED.actions, None
         con.execute("COMMIT")
+        for action in actions:
+            action()
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:

@@ -213,10 +213,10 @@ def users_table(reader: Actor) -> pd.DataFrame:
         return users.users(con, reader)
 
 
-def audit_log(reader: Actor, **filters) -> tuple[pd.DataFrame, list[int]]:
-    """The filtered log and the ids of entries whose fingerprints fail; read fresh for admins only."""
+def audit_log(reader: Actor, **filters) -> tuple[pd.DataFrame, audit.Verdict]:
+    """The filtered log and the check of its fingerprints and of where it ends; read fresh for admins only."""
     with store() as con:
-        return audit.entries(con, reader, **filters), audit.verify(con)
+        return audit.entries(con, reader, **filters), audit.check(con)
 
 
 def record(actor: Actor, action: str, subject: str, after: object = None, *, once: bool = False) -> bool:
