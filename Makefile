@@ -2,38 +2,68 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Every install checks each downloaded file against the SHA-256 in the lock (`--require-hashes`).
+PIP_INSTALL = $(BIN)/pip install --quiet --require-hashes
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test demo-data bench browser audit
+.PHONY: run test demo-data bench load-bench browser audit lock
 
-run: $(STAMP)
+# What the dashboard needs and nothing else: requirements.txt.
+run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py
 
-test: $(STAMP) browser audit
+# The runtime lock and the test tools (requirements-dev.txt holds the same runtime pins, plus pytest,
+# playwright and the rest), then every test.
+test: $(TEST_STAMP) browser audit
 	$(BIN)/python -m pytest
 
-$(STAMP): requirements.txt
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	touch $(STAMP)
+
+$(RUN_STAMP): requirements.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.txt
+	touch $@
+
+$(TEST_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.txt -r requirements-dev.txt
+	touch $@ $(RUN_STAMP)
 
 # Debian's Chromium for the browser tests; installed when missing and we may use apt.
 browser:
 	@./scripts/ensure-chromium
 
-demo-data: $(STAMP)
+demo-data: $(RUN_STAMP)
 	$(BIN)/python -m etl.demo
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
+
+# Concurrent sessions against the real server in headless chromium (bench/load.py); prints its figures.
+load-bench: $(TEST_STAMP) browser
+	$(BIN)/python bench/load.py
 
 # Known vulnerabilities in the pinned packages (pip-audit, in a venv of its own); fails the build when found.
 AUDIT_VENV := .venv-audit
 $(AUDIT_VENV)/.installed: requirements-audit.txt
 	$(PYTHON) -m venv $(AUDIT_VENV)
-	$(AUDIT_VENV)/bin/pip install --quiet -r requirements-audit.txt
+	$(AUDIT_VENV)/bin/pip install --quiet --require-hashes -r requirements-audit.txt
 	touch $@
 
 audit: $(AUDIT_VENV)/.installed
 	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py
+
+# Recompile the three locks from their .in files after changing one; the versions already locked are kept
+# unless asked otherwise (make lock UPGRADE="--upgrade-package duckdb").
+LOCK_VENV := .venv-lock
+COMPILE = $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --strip-extras $(UPGRADE)
+$(LOCK_VENV)/.installed:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools==7.6.2
+	touch $@
+
+lock: $(LOCK_VENV)/.installed
+	$(COMPILE) --output-file requirements.txt requirements.in
+	$(COMPILE) --output-file requirements-dev.txt requirements-dev.in
+	$(COMPILE) --output-file requirements-audit.txt requirements-audit.in

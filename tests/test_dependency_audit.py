@@ -36,3 +36,18 @@ def test_an_unreachable_service_is_reported_and_fails_only_where_an_audit_is_req
 def test_a_partly_audited_run_lists_what_was_skipped():
     code, lines = verdict({"dependencies": [CLEAN, UNREACHABLE]}, require_audit=False)
     assert code == 0 and "Could not audit: plotly" in lines
+
+
+def test_an_audit_that_gives_no_report_fails_even_where_no_audit_is_required(monkeypatch, capsys):
+    class Broken:
+        returncode, stdout, stderr = 1, "", "ERROR: requirement boolean.py==5.0 does not contain a hash"
+
+    monkeypatch.setattr(audit_dependencies.subprocess, "run", lambda *args, **kwargs: Broken())
+    monkeypatch.delenv("REQUIRE_DEPENDENCY_AUDIT", raising=False)
+    assert audit_dependencies.main() == 1
+    assert "does not contain a hash" in capsys.readouterr().err
+
+
+def test_not_audited_says_how_to_make_it_a_failure():
+    _, lines = verdict({"dependencies": [UNREACHABLE]}, require_audit=False)
+    assert "REQUIRE_DEPENDENCY_AUDIT=1 makes this a failure" in lines[0]
