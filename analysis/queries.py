@@ -17,8 +17,8 @@ def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "SELECT code, name, definition, unit, polarity, kpi_group, decimals, source, frequency"
-        " FROM kpis ORDER BY sort_order"
+        "SELECT code, name, definition, unit, polarity, kpi_group, decimals, source, frequency,"
+        " numerator_kpi, denominator_kpi, subject FROM kpis ORDER BY sort_order"
     ).df()
 
 

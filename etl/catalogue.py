@@ -14,7 +14,14 @@ ENGLAND_CSV = DATA_DIR / "england_benchmarks.csv"
 
 POLARITIES = {"high", "low", "none", "target"}
 UNITS = {"count", "%", "rate", "FTE", "cases"}
-CATALOGUE_COLUMNS = ["code", "name", "definition", "unit", "polarity", "kpi_group", "decimals", "source", "frequency"]
+SUBJECTS = {"children", "staff"}
+CATALOGUE_COLUMNS = ["code", "name", "definition", "unit", "polarity", "kpi_group", "decimals", "source", "frequency",
+                     "numerator_kpi", "denominator_kpi", "subject"]
+"""`numerator_kpi`: for a rate per 10,000 children, the count KPI it is worked out from (its denominator, the ONS
+population aged 0-17, is not a KPI). `denominator_kpi`: for a percentage, the count KPI that is its denominator in
+the same council and month, blank where none is (a 12-month total, a subset of a count). `subject`: whom the
+figures count, `children` (disclosure control applies) or `staff` (social workers' FTE, caseloads, turnover,
+absence). `analysis.disclosure` reads them to tell which published percentages and rates could give back 1 to 5."""
 
 
 class CatalogueError(ValueError):
@@ -28,6 +35,7 @@ def read_catalogue(path: Path = CATALOGUE_CSV) -> pd.DataFrame:
     if missing:
         raise CatalogueError(f"{path.name}: missing columns {sorted(missing)}")
     problems = []
+    units = dict(zip(frame["code"], frame["unit"]))
     for i, row in frame.iterrows():
         line = i + 2
         if not row["code"] or row["code"] != row["code"].upper().strip():
@@ -38,12 +46,26 @@ def read_catalogue(path: Path = CATALOGUE_CSV) -> pd.DataFrame:
             problems.append(f"{path.name} line {line}: unit {row['unit']!r} is not one of {sorted(UNITS)}")
         if not row["decimals"].isdigit():
             problems.append(f"{path.name} line {line}: decimals {row['decimals']!r} must be a whole number")
+        if row["subject"] not in SUBJECTS:
+            problems.append(f"{path.name} line {line}: subject {row['subject']!r} is not one of {sorted(SUBJECTS)}")
+        for column, unit in (("numerator_kpi", "rate"), ("denominator_kpi", "%")):
+            named = row[column]
+            if not named:
+                continue
+            if row["unit"] != unit:
+                problems.append(f"{path.name} line {line}: {column} is for a KPI in unit {unit!r}, "
+                                f"not {row['unit']!r}; leave it blank")
+            elif units.get(named) != "count":
+                problems.append(f"{path.name} line {line}: {column} {named!r} must be the code of a count KPI "
+                                "in this catalogue")
     dupes = frame["code"][frame["code"].duplicated()].tolist()
     if dupes:
         problems.append(f"{path.name}: duplicate codes {dupes}")
     if problems:
         raise CatalogueError("\n".join(problems))
     frame["decimals"] = frame["decimals"].astype(int)
+    for column in ("numerator_kpi", "denominator_kpi"):
+        frame[column] = pd.Series([code or None for code in frame[column]], index=frame.index, dtype=object)
     frame["sort_order"] = range(1, len(frame) + 1)
     return frame[CATALOGUE_COLUMNS + ["sort_order"]]
 

@@ -289,6 +289,28 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        6,
+        "the KPI catalogue names the count each percentage or rate is worked out from, and whom a KPI counts, "
+        "so disclosure control can tell which published figures could give back 1 to 5 children",
+        """
+        ALTER TABLE kpis ADD COLUMN numerator_kpi VARCHAR;
+        ALTER TABLE kpis ADD COLUMN denominator_kpi VARCHAR;
+        ALTER TABLE kpis ADD COLUMN subject VARCHAR DEFAULT 'children';
+        UPDATE kpis SET subject = 'children' WHERE subject IS NULL;
+        UPDATE kpis SET numerator_kpi = m.count_kpi
+        FROM (VALUES ('CPP_RATE', 'CPP_COUNT'), ('CLA_RATE', 'CLA_COUNT')) AS m(code, count_kpi)
+        WHERE kpis.code = m.code;
+        UPDATE kpis SET denominator_kpi = m.count_kpi
+        FROM (VALUES ('CONTACT_DECISION_1WD_PCT', 'CONTACTS'), ('CPP_2YR_PCT', 'CPP_COUNT'),
+                     ('VISITS_CP_PCT', 'CPP_COUNT'), ('PLACEMENT_3PLUS_PCT', 'CLA_COUNT'),
+                     ('CLA_3PLUS_SW_PCT', 'CLA_COUNT'), ('VISITS_CLA_PCT', 'CLA_COUNT')) AS m(code, count_kpi)
+        WHERE kpis.code = m.code;
+        UPDATE kpis SET subject = 'staff'
+        WHERE code IN ('SW_FTE', 'SW_CASELOAD', 'SW_TURNOVER_PCT', 'SW_AGENCY_PCT', 'SW_VACANCY_PCT',
+                       'SW_ABSENCE_PCT');
+        """,
+    ),
+    (
         7,
         "an upload keeps the file name exactly as given beside the safe name it is shown by",
         """
@@ -306,6 +328,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
 ]
+"""Migration 6 fills the new catalogue columns of a database made before it with the values of the shipped
+`data/kpi_catalogue.csv` at the time (a test checks they agree); a fresh database gets them from the CSV."""
 
 LATEST_VERSION = MIGRATIONS[-1][0]
 AUDIT_HASH_FORMAT_MIGRATION = 8

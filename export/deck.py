@@ -138,7 +138,8 @@ def _title_slide(deck, data: PackData) -> None:
     _set_title(slide, f"{options.council_name}: {options.title}", top=Inches(1.6), height=Inches(1.5), size=40)
     subtitle = slide.placeholders[1]
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Inches(3.3), WIDTH - 2 * MARGIN, Inches(2.6)
-    audience = ("For publication: counts of 1 to 5 children are shown as c (suppressed)."
+    audience = ("For publication: counts of 1 to 5 children, and figures that could reveal one, are shown as c "
+                "(suppressed)."
                 if options.publication else "Internal: not for publication. Small numbers are shown in full.")
     lines = [(f"Children's services performance, figures to {options.period:%B %Y}", 24, False),
              (f"{plural(len(data.pages), 'KPI')} · protective marking {options.marking}", 18, False),

@@ -19,6 +19,8 @@ INTERNAL, PUBLICATION = "internal", "publication"
 MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PUBLICATION: "OFFICIAL"}
 CHART_KINDS = {"trend": "Trend against target", "spc": "SPC chart (Making Data Count)"}
 DEFAULT_MONTHS = 24
+NOT_SHOWN = kpi.Judgement("hidden", disclosure.NOT_SHOWN, "–")
+"""A direction of travel or RAG rating that would compare a hidden value, as a publication pack shows it."""
 
 
 class PackError(ValueError):
@@ -183,20 +185,37 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
                                  commentary, until).set_index("kpi_code")
     uploads = queries.uploads(con).set_index("upload_id")
     neighbour_list = queries.neighbours(con, la)
+    rules = kpi.rules_from(queries.rag_rules(con, la))
     meta = catalogue.set_index("code")
-    full_series = {code: queries.kpi_series(con, la, code, until) for code in set(options.kpi_codes)
-                   | {disclosure.RATE_FROM_COUNT.get(c, c) for c in options.kpi_codes}}
+    wanted = set(options.kpi_codes) | {base_kpi(meta.loc[c]) for c in options.kpi_codes} - {None}
+    full_series = {code: queries.kpi_series(con, la, code, until) for code in wanted}
     pages = []
     for code in options.kpi_codes:
         row = meta.loc[code]
         pages.append(_page(con, options, code, row, card.loc[code], full_series, targets, england,
-                           commentary.set_index("kpi_code"), uploads, neighbour_list))
+                           commentary.set_index("kpi_code"), uploads, neighbour_list, rules.get(code)))
     return PackData(options, pages, now or datetime.now())
+
+
+def base_kpi(meta: pd.Series) -> str | None:
+    """The count KPI the catalogue names for a percentage (its denominator) or a rate (the count it comes from)."""
+    column = {"%": "denominator_kpi", "rate": "numerator_kpi"}.get(meta["unit"])
+    named = meta.get(column) if column else None
+    return named if isinstance(named, str) and named else None
+
+
+def hidden_months(history: pd.DataFrame, meta: pd.Series, full_series: dict) -> list[bool]:
+    """Which of a KPI's months a publication pack hides, with the catalogue's base KPI for the same months."""
+    named = base_kpi(meta)
+    base = disclosure.aligned(full_series.get(named), history["period"]) if named else None
+    subject = meta.get("subject")
+    return disclosure.suppressed_values(history, meta["unit"], base, decimals=int(meta["decimals"]),
+                                        subject=subject if isinstance(subject, str) else disclosure.CHILDREN)
 
 
 def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series, full_series: dict,
           targets: pd.DataFrame, england: pd.DataFrame, commentary: pd.DataFrame, uploads: pd.DataFrame,
-          neighbour_list: pd.DataFrame) -> KpiPage:
+          neighbour_list: pd.DataFrame, rule: kpi.RagRule | None = None) -> KpiPage:
     la, until = options.la_code, options.period
     unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
     history = full_series[code]
@@ -204,14 +223,8 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     start = pd.Timestamp(series["period"].min()) if len(series) else pd.Timestamp(until)
     kpi_targets = targets[targets["kpi_code"] == code]
     target_line = kpi.target_series(kpi_targets, series["period"])
-    hidden = [False] * len(series)
-    if options.publication:
-        base = full_series.get(disclosure.RATE_FROM_COUNT.get(code, ""))
-        base_hidden = None
-        if base is not None:
-            small = dict(zip(pd.to_datetime(base["period"]), disclosure.suppressed_values(base, "count")))
-            base_hidden = [small.get(p, False) for p in pd.to_datetime(series["period"])]
-        hidden = disclosure.suppressed_values(series, unit, base_hidden)
+    history_hidden = hidden_months(history, meta, full_series) if options.publication else [False] * len(history)
+    hidden = history_hidden[len(history) - len(series):]
 
     national = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)]
     national = national[pd.to_datetime(national["period_end"]) <= pd.Timestamp(until) + pd.offsets.MonthEnd(0)]
@@ -231,10 +244,22 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     england_as_at = "" if england_value is None else benchmarks.year_label(int(card["england_year"]), month)
     neighbour_as_at = "" if neighbour_value is None else benchmarks.year_label(
         int(pd.Timestamp(points["period_end"].iloc[-1]).year), month)
+    rag, rag_text = card["rag"], card["rag_text"]
+    direction_text = card["direction_text"]
+    variation_text = card.get("variation_text") or variation.variation_text(None)
+    assurance_text = card.get("assurance_text") or variation.assurance_text(None)
     if options.publication:
-        known = [i for i, value in enumerate(series["value"]) if pd.notna(value)]
-        if known and hidden[known[-1]]:
+        latest_at, previous_at = disclosure.known_pair(history["value"].tolist())
+        latest_hidden = latest_at is not None and history_hidden[latest_at]
+        previous_hidden = previous_at is not None and history_hidden[previous_at]
+        if latest_hidden:
             latest_value = disclosure.SUPPRESSED
+        if latest_hidden or previous_hidden:
+            direction_text = NOT_SHOWN.text
+        if latest_hidden or (previous_hidden and _rating_uses_previous(card, polarity, rule)):
+            rag, rag_text = NOT_SHOWN.code, NOT_SHOWN.text
+        if disclosure.spc_hidden(history_hidden):
+            variation_text = assurance_text = disclosure.NOT_SHOWN
         england_value = disclosure.round_national(england_value, unit)
         national = national.assign(value=[disclosure.round_national(v, unit) for v in national["value"]])
         hide_points = [disclosure.average_hidden(v, n, unit) for v, n in zip(points["value"], points["with_value"])]
@@ -250,9 +275,10 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     spc = None
     chart_kind = options.chart
     if chart_kind == "spc":
-        if options.publication and disclosure.spc_hidden(disclosure.suppressed_values(history, unit)):
+        if options.publication and disclosure.spc_hidden(history_hidden):
             chart_kind = "trend"
-            notes.append("SPC chart not shown: its average and limits would reveal counts of 1 to 5.")
+            notes.append("SPC chart not shown: its average and limits use every month, so they could "
+                         "reveal the months hidden as c.")
         elif history["value"].notna().sum() >= variation.MIN_POINTS:
             whole_targets = kpi.target_series(kpi_targets, history["period"])
             result = variation.kpi_xmr(history, polarity, whole_targets[-1], rebases["period"])
@@ -270,17 +296,26 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
         annotations=queries.annotations(con, la, code), rebases=rebases, spc=spc, latest_value=latest_value,
         latest_text=text(latest_value), latest_period=card["latest_period"],
         target_value=None if pd.isna(card["target"]) else float(card["target"]), target_text=card["target_text"],
-        rag=card["rag"], rag_text=card["rag_text"], direction_text=card["direction_text"],
+        rag=rag, rag_text=rag_text, direction_text=direction_text,
         england_value=england_value, england_as_at=england_as_at, england_text=text(england_value, england_as_at),
         neighbour_value=neighbour_value, neighbour_as_at=neighbour_as_at,
-        neighbour_text=text(neighbour_value, neighbour_as_at), variation_text=card.get("variation_text") or variation.variation_text(None),
-        assurance_text=card.get("assurance_text") or variation.assurance_text(None),
+        neighbour_text=text(neighbour_value, neighbour_as_at), variation_text=variation_text,
+        assurance_text=assurance_text,
         commentary=None if note is None else str(note["text"]),
         commentary_by=None if note is None else f"{note['created_by']}, {pd.Timestamp(note['created_at']):%d %b %Y}",
         upload_id=upload_id, upload_file=None if upload is None else str(upload["file_name"]),
         upload_date=None if upload is None else pd.Timestamp(upload["uploaded_at"]).to_pydatetime(),
         chart_kind=chart_kind, notes=notes,
     )
+
+
+def _rating_uses_previous(card: pd.Series, polarity: str, rule: kpi.RagRule | None) -> bool:
+    """Whether the RAG rating depends on the previous month (the tolerance rule's 'amber when improving')."""
+    latest = None if pd.isna(card["latest"]) else float(card["latest"])
+    target = None if pd.isna(card["target"]) else float(card["target"])
+    floor = None if pd.isna(card["floor"]) else float(card["floor"])
+    alone = kpi.rag(latest, target, polarity, rule, floor=floor, previous=None)
+    return alone.code != card["rag"]
 
 
 def trend_words(page: KpiPage) -> str:
@@ -301,14 +336,17 @@ def trend_words(page: KpiPage) -> str:
 def alt_text(page: KpiPage) -> str:
     """What a screen reader says for the chart picture: title, latest value, target and trend, never a file name."""
     kind = "SPC chart" if page.chart_kind == "spc" else "Line chart"
-    latest = ("not shown (c: a small number)" if page.latest_value == disclosure.SUPPRESSED
+    latest = ("not shown (c: it could reveal a small number)" if page.latest_value == disclosure.SUPPRESSED
               else page.latest_text)
     parts = [f"{kind}: {page.name}.", f"Latest value {latest} in {month_label(page.latest_period)}"]
     if page.target_text != "–":
-        parts[-1] += f" against a target of {page.target_text} ({page.rag_text.split(' ', 1)[-1].lower()})"
+        rating = ("rating not shown: it could reveal a small number" if page.rag == NOT_SHOWN.code
+                  else page.rag_text.split(' ', 1)[-1].lower())
+        parts[-1] += f" against a target of {page.target_text} ({rating})"
     parts[-1] += "."
-    parts.append(f"Over the months shown it {trend_words(page)}; on the previous month: "
-                 f"{page.direction_text.split(' ', 1)[-1].lower()}.")
+    travel = ("not shown: it could reveal a small number" if page.direction_text == NOT_SHOWN.text
+              else page.direction_text.split(' ', 1)[-1].lower())
+    parts.append(f"Over the months shown it {trend_words(page)}; on the previous month: {travel}.")
     if page.england_text != "–":
         parts.append(f"England {page.england_text}.")
     return " ".join(parts)

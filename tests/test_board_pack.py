@@ -19,11 +19,12 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from analysis import disclosure
-from etl.edits import add_commentary
+from analysis.kpi import RagRule
+from etl.edits import add_commentary, set_rag_rule
 from export import deck, figures, gather, pack, render, selections
 from export.gather import OverdueItem, PackOptions, PlanSummary
 from settings import DEMO_LA_CODE
-from tests.actors import analyst
+from tests.actors import ADMIN, analyst
 
 MONTH = date(2026, 10, 1)
 SMALL = 3
@@ -160,7 +161,7 @@ def test_publication_pack_is_official_and_shows_c_where_internal_shows_the_count
     assert "Latest (Oct 2026): c" in text and disclosure.NOTE in text
     assert disclosure.NOTE in "\n".join(slide_texts(public.slides[1]))
     picture = next(s for s in bb_slide.shapes if s.shape_type == 13)
-    assert "not shown (c: a small number)" in descr(picture) and f"value {SMALL} " not in descr(picture)
+    assert "not shown (c: it could reveal a small number)" in descr(picture) and f"value {SMALL} " not in descr(picture)
 
 
 def test_kpi_slide_has_commentary_and_a_footer_naming_source_upload_and_date(con):
@@ -297,3 +298,162 @@ def test_real_charts_are_drawn_in_one_batch(con):
         assert image.format == "PNG"
         assert image.size == (figures.SLIDE_SIZE["width"] * 2.5, figures.SLIDE_SIZE["height"] * 2.5)
         assert len(image.convert("L").resize((40, 20)).getcolors(800)) > 3  # a drawing, not a blank
+
+
+# The security review's publication pack (issue 14, item 5): percentages uploaded without numerator and
+# denominator that gave back 1 to 5 children from the count KPI beside them, and directions between hidden months.
+LOOKED_AFTER, ON_PLANS = 815, 450
+REVIEW_CASES = {"CLA_3PLUS_SW_PCT": "0.5%", "VISITS_CLA_PCT": "99.5%", "CPP_2YR_PCT": "1.1%"}
+PREVIOUS = date(2026, 9, 1)
+
+
+def set_value(con, kpi: str, month: date, value: float) -> None:
+    con.execute("UPDATE observations SET value = ?, numerator = NULL, denominator = NULL WHERE la_code = ? AND "
+                "kpi_code = ? AND period = ? AND is_current", [value, DEMO_LA_CODE, kpi, month])
+
+
+@pytest.fixture
+def review_con(con):
+    """0.5% of 815 children looked after (4 children), 99.5% of 815 visited (4 not visited), 1.1% of 450 children
+    on plans (5 children) in the month; in the month before, 99.4% of 815 visited (5 not visited) and 4 care
+    leavers in bed and breakfast, so two months in a row are hidden."""
+    for month in (PREVIOUS, MONTH):
+        set_value(con, "CLA_COUNT", month, LOOKED_AFTER)
+        set_value(con, "CPP_COUNT", month, ON_PLANS)
+    set_value(con, "CLA_3PLUS_SW_PCT", MONTH, 0.5)
+    set_value(con, "VISITS_CLA_PCT", MONTH, 99.5)
+    set_value(con, "CPP_2YR_PCT", MONTH, 1.1)
+    set_value(con, "VISITS_CLA_PCT", PREVIOUS, 99.4)
+    set_value(con, "CL_BB_COUNT", PREVIOUS, 4)
+    return con
+
+
+REVIEW_KPIS = ("CLA_COUNT", "CPP_COUNT", *REVIEW_CASES, "CL_BB_COUNT")
+
+
+def deck_text(presentation) -> str:
+    texts = [t for slide in presentation.slides for t in slide_texts(slide)]
+    texts += [descr(shape) for slide in presentation.slides for shape in slide.shapes if shape.shape_type == 13]
+    texts += [slide.notes_slide.notes_text_frame.text for slide in presentation.slides if slide.has_notes_slide]
+    return "\n".join(texts + ["|".join(row) for row in scorecard_rows(presentation)])
+
+
+def test_percentages_that_could_be_1_to_5_children_are_hidden_in_publication_packs(review_con):
+    internal = build(review_con, kpis=REVIEW_KPIS)
+    public = build(review_con, gather.PUBLICATION, kpis=REVIEW_KPIS)
+    inside = {r[0]: r for r in scorecard_rows(Presentation(io.BytesIO(internal.pptx)))}
+    outside = {r[0]: r for r in scorecard_rows(Presentation(io.BytesIO(public.pptx)))}
+    names = dict(review_con.execute("SELECT code, name FROM kpis").fetchall())
+    for code, shown in REVIEW_CASES.items():
+        assert inside[names[code]][1] == shown  # internal packs are unchanged
+        assert outside[names[code]][1] == disclosure.SUPPRESSED
+    text = deck_text(Presentation(io.BytesIO(public.pptx)))
+    for shown in REVIEW_CASES.values():
+        assert shown not in text
+    book = load_workbook(io.BytesIO(public.xlsx))
+    for code in REVIEW_CASES:
+        last = list(book[code].iter_rows(min_row=2, values_only=True))[-1]
+        assert last[0] == "2026-10" and last[1] == disclosure.SUPPRESSED and last[2] is None
+    assert outside[names["CLA_COUNT"]][1] == "815" and outside[names["CPP_COUNT"]][1] == "450"
+
+
+def test_a_safe_percentage_of_the_same_children_is_shown(review_con):
+    set_value(review_con, "CLA_3PLUS_SW_PCT", MONTH, 50.0)
+    page = gather.gather(review_con, options(gather.PUBLICATION, kpis=("CLA_3PLUS_SW_PCT",))).pages[0]
+    assert page.latest_value == 50.0 and page.latest_text == "50.0%" and not page.hidden[-1]
+
+
+def test_no_direction_rating_or_change_compares_a_hidden_month(review_con):
+    internal = {p.code: p for p in gather.gather(review_con, options(kpis=REVIEW_KPIS)).pages}
+    public = {p.code: p for p in gather.gather(review_con, options(gather.PUBLICATION, kpis=REVIEW_KPIS)).pages}
+    assert internal["VISITS_CLA_PCT"].direction_text == "↑ Improved"  # 99.4% to 99.5%: both hidden in public
+    assert internal["CL_BB_COUNT"].direction_text == "↑ Improved"  # 4 to 3: both hidden in public
+    for code in ("VISITS_CLA_PCT", "CL_BB_COUNT", "CLA_3PLUS_SW_PCT"):
+        page = public[code]
+        assert page.hidden[-1]
+        assert page.direction_text == gather.NOT_SHOWN.text == "– Not shown (could reveal a small number)"
+        assert page.rag_text == gather.NOT_SHOWN.text and page.rag == "hidden"
+        assert page.variation_text == page.assurance_text == disclosure.NOT_SHOWN
+        words = gather.alt_text(page).lower()
+        assert not any(word in words for word in ("improved", "worsened", "on target", "near target", "off target"))
+    made = build(review_con, gather.PUBLICATION, kpis=REVIEW_KPIS)
+    presentation = Presentation(io.BytesIO(made.pptx))
+    slide = next(s for s in presentation.slides if s.shapes.title.text == public["VISITS_CLA_PCT"].name)
+    text = "\n".join(slide_texts(slide))
+    assert "Direction: – Not shown (could reveal a small number)" in text
+    assert "Variation: Not shown (could reveal a small number)" in text
+    assert "Improved" not in text and "Worsened" not in text and "On target" not in text
+    book = load_workbook(io.BytesIO(made.xlsx))
+    rows = {r[0]: r for r in book["Scorecard"].iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in book["Scorecard"][1]]
+    for code in ("VISITS_CLA_PCT", "CL_BB_COUNT"):
+        assert rows[code][header.index("Direction")] == gather.NOT_SHOWN.text
+        assert rows[code][header.index("RAG")] == gather.NOT_SHOWN.text
+
+
+def test_a_rating_that_leans_on_a_hidden_previous_month_is_not_shown(review_con):
+    """The tolerance rule calls a value outside tolerance amber when it improved on the previous month: with that
+    month hidden, the rating would say how the two compare."""
+    set_value(review_con, "VISITS_CLA_PCT", MONTH, 80.0)  # shown; the month before (99.4% of 815) is hidden
+    set_rag_rule(review_con, DEMO_LA_CODE, "VISITS_CLA_PCT", RagRule("tolerance", 5.0), ADMIN)
+    internal = gather.gather(review_con, options(kpis=("VISITS_CLA_PCT",))).pages[0]
+    public = gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0]
+    assert internal.rag_text == "■ Off target" and public.latest_text == "80.0%"
+    assert public.rag_text == "■ Off target"  # red whatever the month before was: it does not compare
+    set_value(review_con, "VISITS_CLA_PCT", PREVIOUS, 79.0)  # now shown, and 80.0 improves on it: amber
+    assert gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0].rag == "amber"
+    set_value(review_con, "VISITS_CLA_PCT", PREVIOUS, 0.2)  # hidden (2 children), and 80.0 improves on it
+    page = gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0]
+    internal = gather.gather(review_con, options(kpis=("VISITS_CLA_PCT",))).pages[0]
+    assert internal.rag == "amber" and page.rag == "hidden"
+
+
+def _could_be_small(value: float, total: float) -> bool:
+    """A reader's check, independent of the code under test: does any count of 1 to 5 children, or of the rest,
+    give this percentage when printed to one decimal place?"""
+    for k in range(1, 6):
+        for guess in (k, total - k):
+            if 0 <= guess <= total and abs(100 * guess / total - value) <= 0.05 + 1e-9:
+                return True
+    return False
+
+
+def test_a_publication_pack_of_the_demo_carries_no_figure_that_could_give_back_1_to_5(review_con):
+    catalogue = review_con.execute("SELECT code, unit, subject, numerator_kpi, denominator_kpi FROM kpis "
+                                   "ORDER BY sort_order").df().set_index("code")
+    made = build(review_con, gather.PUBLICATION, kpis=tuple(catalogue.index))
+    book = load_workbook(io.BytesIO(made.xlsx))
+    values = review_con.execute("SELECT kpi_code, strftime(period, '%Y-%m'), value FROM observations WHERE "
+                                "la_code = ? AND is_current", [DEMO_LA_CODE]).fetchall()
+    month_value = {(code, month): value for code, month, value in values}
+    shown_percentages = 0
+    for code, row in catalogue.iterrows():
+        sheet = list(book[code].iter_rows(min_row=2, values_only=True))
+        for month, value, change, *_ in sheet:
+            if value is None or value == disclosure.SUPPRESSED:
+                continue
+            assert isinstance(value, Number)
+            if row["unit"] == "count":
+                assert not disclosure.is_small(value)
+            elif row["subject"] == "children" and row["unit"] == "%":
+                assert row["denominator_kpi"] is not None, f"{code} {month}: no total known, yet shown"
+                total = month_value.get((row["denominator_kpi"], month))
+                assert total and not _could_be_small(value, total), (code, month, value, total)
+                shown_percentages += 1
+            elif row["subject"] == "children" and row["unit"] == "rate":
+                count = month_value.get((row["numerator_kpi"], month))
+                assert count is not None and not disclosure.is_small(count), (code, month)
+        for before, after in zip(sheet, sheet[1:]):
+            if disclosure.SUPPRESSED in (before[1], after[1]):
+                assert after[2] is None, f"{code} {after[0]}: a change next to a hidden month"
+    assert shown_percentages > 0
+    header = [c.value for c in book["Scorecard"][1]]
+    for row in book["Scorecard"].iter_rows(min_row=2, values_only=True):
+        sheet = [r for r in book[row[0]].iter_rows(min_row=2, values_only=True) if r[1] is not None]
+        if disclosure.SUPPRESSED in [r[1] for r in sheet[-2:]]:
+            assert row[header.index("Direction")] == gather.NOT_SHOWN.text, row[0]
+        if any(r[1] == disclosure.SUPPRESSED for r in sheet):
+            assert row[header.index("Variation (SPC)")] == disclosure.NOT_SHOWN, row[0]
+    text = deck_text(Presentation(io.BytesIO(made.pptx)))
+    for shown in REVIEW_CASES.values():
+        assert shown not in text

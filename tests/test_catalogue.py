@@ -49,3 +49,34 @@ def test_england_codes_must_be_in_the_catalogue(tmp_path):
                   "source": ["x"]}).to_csv(path, index=False)
     with pytest.raises(catalogue.CatalogueError, match="NOPE"):
         catalogue.read_england(path, known_codes={"CLA_COUNT"})
+
+
+def test_percentages_and_rates_name_the_count_they_are_worked_out_from():
+    frame = catalogue.read_catalogue().set_index("code")
+    assert frame.loc["VISITS_CLA_PCT", "denominator_kpi"] == "CLA_COUNT"
+    assert frame.loc["CPP_2YR_PCT", "denominator_kpi"] == "CPP_COUNT"
+    assert frame.loc["CLA_RATE", "numerator_kpi"] == "CLA_COUNT"  # its denominator, the population, is not a KPI
+    assert frame.loc["CLA_RATE", "denominator_kpi"] is None
+    assert frame.loc["ASSESS_45WD_PCT", "denominator_kpi"] is None  # a 12-month total: no KPI holds it
+    assert frame.loc["SW_AGENCY_PCT", "subject"] == "staff" and frame.loc["CL_EET_PCT", "subject"] == "children"
+    units = frame["unit"]
+    for code, row in frame.iterrows():
+        for column in ("numerator_kpi", "denominator_kpi"):
+            if row[column] is not None:
+                assert units[row[column]] == "count", (code, column)
+
+
+@pytest.mark.parametrize("column, code, value, message", [
+    ("denominator_kpi", "VISITS_CLA_PCT", "SW_FTE", "'SW_FTE' must be the code of a count KPI"),
+    ("denominator_kpi", "VISITS_CLA_PCT", "NOPE", "'NOPE' must be the code of a count KPI"),
+    ("denominator_kpi", "CLA_RATE", "CLA_COUNT", "denominator_kpi is for a KPI in unit '%', not 'rate'"),
+    ("numerator_kpi", "VISITS_CLA_PCT", "CLA_COUNT", "numerator_kpi is for a KPI in unit 'rate', not '%'"),
+    ("subject", "CL_EET_PCT", "adults", "subject 'adults' is not one of"),
+])
+def test_a_bad_base_kpi_or_subject_is_refused(tmp_path, column, code, value, message):
+    bad = catalogue.read_catalogue().drop(columns="sort_order")
+    bad.loc[bad["code"] == code, column] = value
+    path = tmp_path / "kpi_catalogue.csv"
+    bad.to_csv(path, index=False)
+    with pytest.raises(catalogue.CatalogueError, match=message):
+        catalogue.read_catalogue(path)

@@ -75,3 +75,22 @@ def test_a_second_writer_is_told_the_database_is_busy(tmp_path):
     holder.close()
     assert result.returncode == 3, result.stderr
     assert "in use by another program" in result.stdout
+
+
+def test_migration_6_gives_an_older_catalogue_the_shipped_base_kpis_and_subjects(tmp_path, monkeypatch):
+    from etl.catalogue import read_catalogue
+
+    path = tmp_path / "v5.duckdb"
+    monkeypatch.setattr(store, "MIGRATIONS", [m for m in store.MIGRATIONS if m[0] <= 5])
+    old = store.connect(path)
+    shipped = read_catalogue()
+    before = shipped[[c for c in shipped.columns if c not in ("numerator_kpi", "denominator_kpi", "subject")]]
+    store.insert_frame(old, "kpis", before)
+    old.close()
+    monkeypatch.undo()
+    con = store.connect(path)
+    assert store.schema_version(con) >= 6
+    migrated = con.execute("SELECT code, numerator_kpi, denominator_kpi, subject FROM kpis ORDER BY sort_order").df()
+    expected = shipped[["code", "numerator_kpi", "denominator_kpi", "subject"]].reset_index(drop=True)
+    assert migrated.astype(object).where(migrated.notna(), None).to_dict("records") == \
+        expected.astype(object).where(expected.notna(), None).to_dict("records")
