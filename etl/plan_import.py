@@ -35,7 +35,7 @@ from etl.issues import FileRefused
 from etl.plan import (RecommendationInput, counts_from_for, insert_log_entry, insert_recommendation, parse_day,
                       resolve_due, write_change)
 from etl.readers import Sheet, read_file
-from etl.spreadsheets import FORMULA_STARTS, workbook_bytes
+from etl.spreadsheets import unescape, workbook_bytes
 from etl.store import transaction
 from etl.values import KpiMatcher, normalise_name
 
@@ -156,10 +156,7 @@ def _text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        text = text[1:]
-    return text or None
+    return unescape(str(value).strip()) or None
 
 
 def parse_plan(file_name: str, sheets: list[Sheet], context: PlanContext) -> ParsedPlan:

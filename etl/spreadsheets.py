@@ -1,12 +1,25 @@
-"""Writing spreadsheets that are safe to open: no text cell can become a live formula.
+"""The one writer of every spreadsheet the product hands out: no text cell can become a live formula.
 
-OWASP's CSV injection advice: a text cell starting with =, +, -, @, tab or
-carriage return is run as a formula by Excel, so it is written with a leading
-apostrophe. Numbers stay numbers.
+Every CSV and XLSX a person can take away (page downloads, the board pack's numbers, the improvement plan, the
+upload template and error report, the command line's `export`) is written here; a test fails if product code
+calls pandas' `to_csv`/`to_excel` or openpyxl's `Workbook` anywhere else.
+
+OWASP's CSV injection advice: a cell starting with =, +, -, @, tab or carriage return is run as a formula by
+Excel, LibreOffice or Google Sheets, so such text is written with a leading apostrophe, which every one of them
+shows as text. Beyond OWASP's list, text is also neutralised when it starts with whitespace (a space, a line
+break, a no-break space) before one of those characters, or with their full-width or small forms (＝ ＋ － ＠,
+﹦ ﹢ ﹣ ﹫), which East Asian input methods and some spreadsheet versions read as the ASCII ones. Column headers
+get the same treatment as cells.
+
+Numbers stay numbers: a numeric value (including a negative one) is written as a number, and text that is
+nothing but an ordinary number, such as "-2.5" or "+3", is left alone, because a spreadsheet reads it as that
+number and never as a formula.
 """
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from numbers import Number
 
 import pandas as pd
@@ -14,21 +27,56 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ALWAYS = ("\t", "\r")
+"""OWASP's list is these two and `_SIGNS`: a cell starting with one of them can be run as a formula."""
+_SIGNS = frozenset("=+-@")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?%?")
+ESCAPE = "'"
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet opening this text could take it for a formula (see the module's notes)."""
+    if text.startswith(_ALWAYS):
+        return True
+    stripped = text.lstrip()
+    if not stripped:
+        return False
+    if unicodedata.normalize("NFKC", stripped[0])[:1] not in _SIGNS:
+        return False
+    return _PLAIN_NUMBER.fullmatch(stripped) is None
 
 
 def safe_cell(value: object) -> object:
-    if value is None or isinstance(value, (Number, pd.Timestamp)) and not isinstance(value, bool):
-        return None if value is None or pd.isna(value) else value
+    """A value ready for a spreadsheet cell: numbers and timestamps as they are, missing as empty, text inert."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (Number, pd.Timestamp)) and not isinstance(value, bool):
+        return None if pd.isna(value) else value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return ESCAPE + text if _needs_escape(text) else text
+
+
+def _needs_escape(text: str) -> bool:
+    """Formula-like text, also behind apostrophes a person typed, so that `unescape` gives back exactly that."""
+    return formula_like(text.lstrip(ESCAPE))
+
+
+def unescape(text: str) -> str:
+    """Text as it was before `safe_cell` neutralised it: for reading back a file the product wrote."""
+    return text[len(ESCAPE):] if text.startswith(ESCAPE) and _needs_escape(text) else text
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(safe_cell)
+    """A copy whose headers and text cells are inert; numeric, boolean and date columns are kept as they are."""
+    columns = []
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+                or pd.api.types.is_datetime64_any_dtype(column)):
+            column = column.astype(object).map(safe_cell)
+        columns.append(column)
+    out = pd.concat(columns, axis=1, ignore_index=True) if columns else frame.copy()
+    out.columns = [safe_cell(str(c)) for c in frame.columns]
     return out
 
 
@@ -38,13 +86,13 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([safe_cell(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([safe_cell(v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for i, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+            longest = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:, i - 1].head(200)])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

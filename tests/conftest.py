@@ -64,18 +64,54 @@ def app(unstarted_app):
     return unstarted_app
 
 
+class Downloads(dict):
+    """What the download buttons offer, by file name, as (bytes, mime).
+
+    Downloads made on a click (all of the dashboard's but the blank template) are listed in `waiting` until
+    read: reading one, or `produce`, makes it as a click in the browser does (Streamlit's `execute_deferred`),
+    which writes its audit entry. A file already made is not made again by reading; `produce` always is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: dict[str, tuple[object, str]] = {}
+
+    def names(self) -> set[str]:
+        return set(self) | set(self.waiting)
+
+    def produce(self, name: str) -> tuple[bytes, str]:
+        manager, file_id = self.waiting[name]
+        manager.execute_deferred(file_id)
+        return dict.__getitem__(self, name)
+
+    def __missing__(self, name: str) -> tuple[bytes, str]:
+        if name not in self.waiting:
+            raise KeyError(name)
+        return self.produce(name)
+
+
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[bytes, str]]:
-    """What each download button offers, by file name: AppTest keeps only a media URL, not the bytes."""
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
+    """What each download button offers, by file name: AppTest keeps only a media URL or a placeholder."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    offered: dict[str, tuple[bytes, str]] = {}
+    offered = Downloads()
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def recording(self, path_or_data, mimetype, kind, filename=None):
         if filename is not None:
             offered[filename] = (path_or_data, mimetype)
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def deferring(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = original_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        if file_name is not None:
+            offered.waiting[file_name] = (self, file_id)
+            offered.pop(file_name, None)
+        return file_id
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferring)
     return offered

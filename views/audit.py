@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -50,5 +51,6 @@ st.subheader(f"{len(shown):,} entries")
 st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"Before": st.column_config.TextColumn(width="medium"),
                             "After": st.column_config.TextColumn(width="medium")})
-exports.download("Download these entries (CSV)", csv_bytes(shown), file_name=f"audit_{since}_{until}.csv",
-                 what="Audit log", details={"entries": len(shown)}, mime="text/csv", icon=":material/download:")
+exports.download("Download these entries (CSV)", partial(csv_bytes, shown),
+                 file_name=f"audit_{since}_{until}.csv", what="Audit log", details={"entries": len(shown)},
+                 permission="read_audit", mime="text/csv", icon=":material/download:")

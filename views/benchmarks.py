@@ -1,9 +1,12 @@
 """Benchmarks: how the council ranks among all councils, its statistical neighbours and England for one KPI."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from analysis import benchmarks, charts, kpi
+from etl.spreadsheets import csv_bytes
 from ui import data, exports, selection, tables
 
 chosen = selection.page_start()
@@ -56,5 +59,5 @@ st.plotly_chart(
 )
 st.subheader("All councils")
 st.dataframe(result.table, hide_index=True, width="stretch")
-exports.download("Download this table (CSV)", result.table.to_csv(index=False).encode("utf-8-sig"),
+exports.download("Download this table (CSV)", partial(csv_bytes, result.table),
                  file_name=f"benchmarks_{code}_{year}.csv", what="Benchmark table", mime="text/csv")

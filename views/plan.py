@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -54,7 +55,7 @@ else:
         st.info("No recommendations match these filters.")
     else:
         st.table(plan_ui.styled(shown).hide(axis="index"))
-    exports.download("Download the plan (.xlsx)", plan_ui.export(rows), icon=":material/download:",
+    exports.download("Download the plan (.xlsx)", partial(plan_ui.export, rows), icon=":material/download:",
                      file_name=f"{chosen.la_code}_improvement_plan_{as_at:%Y-%m-%d}.xlsx", what="Improvement plan",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      help="The columns the import reads, ready to paste into a scrutiny report.")

@@ -1,11 +1,14 @@
 """KPI trend: one KPI's monthly line against its target, England and the notes that explain it."""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from analysis import benchmarks, charts, kpi, plan, spc, variation
 from etl import edits as store_edits
+from etl.spreadsheets import csv_bytes
 from ui import data, edits, exports, feedback, identity, pack, selection, tables
 
 chosen = selection.page_start()
@@ -63,7 +66,7 @@ else:
     )
 st.plotly_chart(figure, width="stretch")
 if pack.chart_renderable():
-    exports.download("Download this chart (PNG)", lambda: pack.chart_png(figure), key="chart_png",
+    exports.download("Download this chart (PNG)", partial(pack.chart_png, figure), key="chart_png",
                      file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", what="KPI chart",
                      mime="image/png", help="The chart as a picture for a report, drawn when you press the button")
 
@@ -105,6 +108,6 @@ with st.expander("Notes on the chart and SPC recalculations"):
 st.subheader("Data")
 table = tables.trend_table(series, kpi_targets)
 st.dataframe(table, hide_index=True, width="stretch")
-exports.download("Download this data (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+exports.download("Download this data (CSV)", partial(csv_bytes, table),
                  file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.csv", what="KPI data",
                  mime="text/csv")
