@@ -6,6 +6,7 @@ that colour is never the only way to tell them apart.
 """
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pandas as pd
@@ -29,9 +30,15 @@ def axis_title(unit: str) -> str:
             "FTE": "Full-time equivalent", "cases": "Cases per social worker"}.get(unit, unit)
 
 
+def plain(text: object) -> str:
+    """Text for a chart as words: plotly reads `<a href>`, `<b>` and the like in titles, names, labels and notes
+    as markup (a live link), so people's words (council names, notes, reasons) go in with < > & as entities."""
+    return html.escape(str(text), quote=False)
+
+
 def base_layout(fig: go.Figure, title: str, unit: str) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=20)),
+        title=dict(text=plain(title), x=0, xanchor="left", font=dict(size=20)),
         font=FONT,
         template="plotly_white",
         hovermode="x unified",
@@ -72,9 +79,9 @@ def trend_chart(
     periods = pd.to_datetime(series["period"])
     fig.add_trace(
         go.Scatter(
-            x=periods, y=series["value"], name=council_name, mode="lines+markers",
+            x=periods, y=series["value"], name=plain(council_name), mode="lines+markers",
             line=dict(color=PALETTE["council"], width=3), marker=dict(size=6, symbol="circle"),
-            hovertemplate="%{y}<extra>" + council_name + "</extra>",
+            hovertemplate="%{y}<extra>" + plain(council_name).replace("%", "&#37;") + "</extra>",
         )
     )
     if any(t is not None for t in targets):
@@ -178,7 +185,7 @@ def spc_chart(*, title: str, unit: str, result: pd.DataFrame, target: list[float
             when = pd.Timestamp(rebase.period)
             fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
                           line=dict(color="#000000", width=2))
-            fig.add_annotation(x=when, y=0.02, yref="paper", text=f"Limits recalculated: {rebase.reason}",
+            fig.add_annotation(x=when, y=0.02, yref="paper", text=f"Limits recalculated: {plain(rebase.reason)}",
                                showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=12),
                                bgcolor="rgba(255,255,255,0.85)")
     if annotations is not None:
@@ -214,7 +221,7 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | N
         colour, width, dash = MARK_STYLES.get(getattr(note, "kind", "note"), MARK_STYLES["note"])
         fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper",
                       line=dict(color=colour, width=width, dash=dash))
-        fig.add_annotation(x=x, y=1.0 - 0.07 * (i % 3), yref="paper", text=note.text, showarrow=False,
+        fig.add_annotation(x=x, y=1.0 - 0.07 * (i % 3), yref="paper", text=plain(note.text), showarrow=False,
                            xanchor="right" if leftwards else "left", yanchor="top",
                            align="right" if leftwards else "left", font=dict(size=12, color="#333333"),
                            bgcolor="rgba(255,255,255,0.85)")
@@ -243,6 +250,7 @@ def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame
     kind in words, so the chart reads without colour and in greyscale print.
     """
     fig = go.Figure()
+    bars = bars.assign(label=bars["label"].map(plain))  # council names, some from uploaded files
     order = bars["label"].tolist()
     for kind, (colour, pattern, tag) in BAR_STYLE.items():
         rows = bars[bars["kind"] == kind]
@@ -279,8 +287,8 @@ def benchmark_trend_chart(*, title: str, unit: str, council_name: str, trend: pd
     """
     fig = go.Figure()
     lines = [
-        ("council", council_name, PALETTE["council"], "solid", "circle"),
-        ("neighbour_average", neighbour_label, PALETTE["neighbours"], "dash", "square"),
+        ("council", plain(council_name), PALETTE["council"], "solid", "circle"),
+        ("neighbour_average", plain(neighbour_label), PALETTE["neighbours"], "dash", "square"),
         ("england", "England", PALETTE["england"], "dot", "diamond"),
     ]
     for column, name, colour, dash, symbol in lines:
@@ -376,7 +384,7 @@ def inspection_timeline(*, title: str, inspections: pd.DataFrame, kinds: dict[st
             textfont=dict(size=13, color="#1a1a1a"), hovertemplate="%{y}: " + label + "<extra></extra>",
         ))
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=20)), font=FONT, template="plotly_white",
+        title=dict(text=plain(title), x=0, xanchor="left", font=dict(size=20)), font=FONT, template="plotly_white",
         hovermode="closest", height=120 + 62 * len(rows), margin=dict(l=20, r=30, t=70, b=90),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0, font=dict(size=14)),
     )

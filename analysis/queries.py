@@ -161,7 +161,7 @@ def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, rows_loaded, status, withdrawn_by,
-               withdrawn_at, sha256, size_bytes
+               withdrawn_at, sha256, size_bytes, original_file_name
         FROM uploads ORDER BY upload_id DESC
         """
     ).df()

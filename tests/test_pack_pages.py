@@ -9,6 +9,7 @@ from pptx import Presentation
 
 from export import pack
 from tests.test_board_pack import fake_renderer
+from ui.text import unescape
 
 
 @pytest.fixture
@@ -27,13 +28,13 @@ def test_board_pack_previews_the_slides_of_the_saved_selection(app):
     open_pack_page(app)
     assert app.title[0].value == "Board pack"
     assert app.radio(key="pack_selection").options == ["Corporate parenting board", "Scrutiny", "Choose KPIs"]
-    preview = next(m.value for m in app.markdown if m.value.startswith("1. "))
+    preview = unescape(next(m.value for m in app.markdown if m.value.startswith("1. ")))
     lines = preview.splitlines()
     assert lines[0] == "1. Anyshire (demo): Corporate parenting board"
     assert lines[1:3] == ["2. Scorecard (1 of 2)", "3. Scorecard (2 of 2)"]
     assert lines[-2:] == ["15. Care leavers in bed and breakfast accommodation", "16. Improvement plan"]
     app.radio(key="pack_selection").set_value("Scrutiny").run()
-    preview = next(m.value for m in app.markdown if m.value.startswith("1. "))
+    preview = unescape(next(m.value for m in app.markdown if m.value.startswith("1. ")))
     assert preview.splitlines()[0] == "1. Anyshire (demo): Scrutiny" and "Referrals received" in preview
 
 

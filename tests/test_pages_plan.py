@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ui import plan as plan_ui
+from ui.text import unescape, unescape_cells
 
 
 def _plan(app):
@@ -13,11 +14,11 @@ def _plan(app):
 
 
 def _plan_table(app):
-    return next(t.value for t in app.table if "Recommendation" in t.value.columns)
+    return next(unescape_cells(t.value) for t in app.table if "Recommendation" in t.value.columns)
 
 
 def _log(app):
-    return next(t.value for t in app.table if "Entry" in t.value.columns)
+    return next(unescape_cells(t.value) for t in app.table if "Entry" in t.value.columns)
 
 
 def test_the_overdue_item_is_listed_first_in_red_with_the_word_overdue(app):
@@ -31,7 +32,7 @@ def test_the_overdue_item_is_listed_first_in_red_with_the_word_overdue(app):
     assert (table["Days"].str.startswith("Overdue")).sum() == 1
     assert {m.label: m.value for m in app.metric} == {"Not started": "0", "In progress": "3", "Completed": "2",
                                                        "Evidenced": "4", "Overdue": "1"}
-    assert "1 recommendation overdue" in app.error[0].value and "R4" in app.error[0].value
+    assert "1 recommendation overdue" in unescape(app.error[0].value) and "R4" in unescape(app.error[0].value)
     assert "16 Nov 2026" in app.markdown[0].value or any("16 Nov 2026" in m.value for m in app.markdown)
 
 
@@ -67,7 +68,7 @@ def test_a_progress_note_added_in_the_form_appears_in_the_log(app):
     app.text_area(key=f"note_text_{rec_id}").input("Housing scheme contract signed; first move in January.")
     next(b for b in app.button if b.label == "Add to the log").click().run()
     assert not app.exception
-    assert "Progress note added to R4's log" in app.success[0].value
+    assert "Progress note added to R4's log" in unescape(app.success[0].value)
     log = _log(app)
     assert len(log) == before + 1
     added = log[log["Note"] == "Housing scheme contract signed; first move in January."]
@@ -94,7 +95,7 @@ def test_green_on_an_overdue_item_is_refused_and_completing_it_clears_the_overdu
     app.selectbox(key=f"status_{rec_id}_rag").set_value("green")
     next(b for b in app.button if b.label == "Save status").click().run()
     assert not app.exception
-    assert "R4 updated" in app.success[0].value
+    assert "R4 updated" in unescape(app.success[0].value)
     assert not _plan_table(app)["Days"].str.startswith("Overdue").any()
     assert {m.label: m.value for m in app.metric}["Overdue"] == "0"
 
@@ -109,7 +110,7 @@ def test_a_council_recommendation_is_added_from_the_form(app):
     app.multiselect(key="add_rec_kpis").set_value(["CPP_REPEAT_PCT"])
     next(b for b in app.button if b.label == "Add recommendation").click().run()
     assert not app.exception
-    assert "Recommendation added" in app.success[0].value
+    assert "Recommendation added" in unescape(app.success[0].value)
     row = _plan_table(app).set_index("Ref").loc["R10"]
     assert (row["Due"], row["Days"], row["Status"]) == ("30 Nov 2026", "14 days left", "Not started")
 
@@ -117,7 +118,7 @@ def test_a_council_recommendation_is_added_from_the_form(app):
 def test_the_inspections_page_shows_the_history_with_judgements_and_a_timeline(app):
     app.switch_page("views/inspections.py").run()
     assert not app.exception
-    table = app.table[0].value
+    table = unescape_cells(app.table[0].value)
     assert table["Type"].tolist() == ["Focused visit", "Standard ILACS inspection"]
     ilacs = table.iloc[1]
     assert ilacs["Overall effectiveness"] == "Requires improvement to be good"
@@ -134,13 +135,13 @@ def test_recording_an_inspection_adds_it_and_a_graded_focused_visit_is_refused(a
     app.selectbox(key="add_inspection_care_leavers").set_value("good")
     next(b for b in app.button if b.label == "Save inspection").click().run()
     assert not app.exception
-    assert "no graded judgements" in app.error[0].value
+    assert "no graded judgements" in unescape(app.error[0].value)
     app.selectbox(key="add_inspection_care_leavers").set_value(None)
     app.text_input(key="add_inspection_ref").input("Focused visit letter, children in need")
     next(b for b in app.button if b.label == "Save inspection").click().run()
     assert not app.exception
-    assert "Inspection recorded" in app.success[0].value
-    assert app.table[0].value["Inspected"].iloc[0] == "6 Oct 2026"
+    assert "Inspection recorded" in unescape(app.success[0].value)
+    assert unescape_cells(app.table[0].value)["Inspected"].iloc[0] == "6 Oct 2026"
 
 
 def test_trend_charts_mark_inspections_and_due_dates_of_linked_recommendations(app):

@@ -14,6 +14,7 @@ from etl.store import StoreBusyError, open_store
 from settings import DEMO_LA_CODE
 from tests.fixtures import long_rows, xlsx
 from tests.actors import ANALYST
+from ui.text import unescape, unescape_cells
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = "2026-10"
@@ -86,7 +87,7 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
     assert changed[["Month", "Stored now", "After upload", "Stored from upload"]].values.tolist() == [
         [MONTH, f"{before:g}", "97.3", 1]]
     assert "Oct 2026 already has 2 stored values from upload 1" in app.warning[0].value
-    assert app.button(key="confirm_load").label == "Load 3 values from october.xlsx"
+    assert unescape(app.button(key="confirm_load").label) == "Load 3 values from october.xlsx"
     assert len(uploads_in(demo_db_path)) == 1
     assert stored(demo_db_path) == (before, 1)
 
@@ -95,7 +96,7 @@ def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     app.button(key="confirm_load").click().run()
     assert not app.exception
-    assert "Loaded october.xlsx as upload 2: 3 values" in app.success[0].value
+    assert "Loaded october.xlsx as upload 2: 3 values" in unescape(app.success[0].value)
     assert app.file_uploader[0].value is None, "the uploader is emptied for the next file"
     assert uploads_in(demo_db_path)[-1] == (2, "october.xlsx", "loaded", None)
     assert stored(demo_db_path) == (NEW_VALUE, 2)
@@ -109,8 +110,8 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
     before = stored(demo_db_path)
     open_upload(app, "bad.xlsx", bad_file())
 
-    assert "4 errors in bad.xlsx: nothing has been loaded" in app.error[0].value
-    errors = app.table[0].value
+    assert "4 errors in bad.xlsx: nothing has been loaded" in unescape(app.error[0].value)
+    errors = unescape_cells(app.table[0].value)
     assert {"File", "Sheet", "Cell", "Rule", "Problem", "Found", "How to fix"} <= set(errors.columns)
     assert errors[["Sheet", "Cell", "Rule", "Found"]].values.tolist() == [
         ["Data", "D2", "percentage_out_of_range", "191.2"],
@@ -132,8 +133,8 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(app, demo_db_path):
     open_upload(app, "october.xlsx", b"la_code,kpi,period,value\n,CLA_COUNT,2026-10,800\n")
-    assert "1 error in october.xlsx" in app.error[0].value
-    errors = app.table[0].value
+    assert "1 error in october.xlsx" in unescape(app.error[0].value)
+    errors = unescape_cells(app.table[0].value)
     assert errors.iloc[0]["File"] == "october.xlsx" and errors.iloc[0]["How to fix"]
     assert len(uploads_in(demo_db_path)) == 1
 
@@ -142,7 +143,7 @@ def test_a_workbook_with_no_kpi_data_says_why_each_sheet_was_skipped(app, demo_d
     open_upload(app, "cover.xlsx", xlsx({"Cover": [["Anyshire monthly report"], ["Prepared by the BI team"]]}))
     sheets = app.dataframe[0].value
     assert sheets.loc[0, "Read as"] == "skipped" and "no header row" in sheets.loc[0, "Note"]
-    errors = app.table[0].value
+    errors = unescape_cells(app.table[0].value)
     assert list(errors["Rule"]) == ["no_data", "sheet_skipped"], "errors first, then warnings"
     assert not app.button
     assert len(uploads_in(demo_db_path)) == 1
@@ -196,7 +197,7 @@ def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app
     app.button(key=f"withdraw_{upload_id}").click().run()
     assert not app.exception
 
-    assert f"Upload {upload_id} (october.xlsx) withdrawn: 3 values removed" in app.success[0].value
+    assert f"Upload {upload_id} (october.xlsx) withdrawn: 3 values removed" in unescape(app.success[0].value)
     assert stored(demo_db_path) == (before, 1)
     assert stored(demo_db_path, "SW_AGENCY_PCT", "2026-11") is None
     _, _, status, withdrawn_by = uploads_in(demo_db_path)[-1]
@@ -224,7 +225,7 @@ def test_many_warnings_fold_into_an_expander(app):
     assert summary.count("\n- ") == 5
     listed = app.expander[0].markdown[0].value
     assert all(f"{month} already has" in listed for month in ("Mar 2026", "Oct 2026"))
-    assert app.button(key="confirm_load").label == "Load 8 values from history.xlsx"
+    assert unescape(app.button(key="confirm_load").label) == "Load 8 values from history.xlsx"
 
 
 def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
@@ -233,15 +234,15 @@ def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
 
     monkeypatch.setattr(ingest, "prepare", busy)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
-    assert "in use by another program" in app.error[0].value
-    assert "has not been checked or loaded" in app.error[0].value
+    assert "in use by another program" in unescape(app.error[0].value)
+    assert "has not been checked or loaded" in unescape(app.error[0].value)
     assert not app.button
 
 
 def test_a_long_error_list_scrolls_in_a_grid_with_every_error(app, demo_db_path):
     months = [f"20{y}-{m:02d}" for y in (21, 22, 23, 24, 25) for m in range(1, 13)]
     open_upload(app, "text.xlsx", xlsx({"Data": long_rows({("CLA_COUNT", month): "n/a" for month in months})}))
-    assert "60 errors in text.xlsx" in app.error[0].value
+    assert "60 errors in text.xlsx" in unescape(app.error[0].value)
     assert not app.table
     errors = app.dataframe[1].value
     assert len(errors) == 60 and list(errors["Cell"][:3]) == ["D2", "D3", "D4"]
@@ -268,9 +269,9 @@ def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, de
     preview = app.dataframe[-1].value
     assert preview[["Kind", "Value", "From", "Source"]].values.tolist() == [
         ["Inspection action-plan target", 68.0, "Dec 2026", "Ofsted ILACS action plan, Nov 2026"]]
-    assert app.button(key="confirm_load").label == "Load 1 value and 1 target from october.xlsx"
+    assert unescape(app.button(key="confirm_load").label) == "Load 1 value and 1 target from october.xlsx"
     app.button(key="confirm_load").click().run()
-    assert "Loaded october.xlsx as upload 2: 1 value and 1 target" in app.success[0].value
+    assert "Loaded october.xlsx as upload 2: 1 value and 1 target" in unescape(app.success[0].value)
 
     app.switch_page("views/targets.py").run()
     listed = app.dataframe[0].value
@@ -281,5 +282,5 @@ def test_the_empty_template_is_refused_with_a_reason(app, downloads):
     app.switch_page("views/upload.py").run()
     template, _ = downloads["kpi_monthly_return_template.xlsx"]
     open_upload(app, "template.xlsx", template)
-    assert "1 error in template.xlsx: nothing has been loaded" in app.error[0].value
-    assert "No KPI data or targets were found in any sheet" in app.table[0].value.to_string()
+    assert "1 error in template.xlsx: nothing has been loaded" in unescape(app.error[0].value)
+    assert "No KPI data or targets were found in any sheet" in unescape_cells(app.table[0].value).to_string()

@@ -11,6 +11,7 @@ from etl.store import StoreBusyError
 from ui import data
 from ui.feedback import flash
 from ui.identity import actor
+from ui.text import md
 
 
 def apply(edit: Callable[..., object], *args: object, done: str) -> None:
@@ -20,7 +21,7 @@ def apply(edit: Callable[..., object], *args: object, done: str) -> None:
         with data.store() as con:
             edit(con, *args, actor())
     except (EditRefused, StoreBusyError, AccessDenied) as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(md(problem), icon=":material/error:")  # a refusal may quote what was typed
         return
     data.refresh()
     flash(done)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.text import md
+
 FLASH_KEY = "flash_message"
 
 
@@ -11,6 +13,7 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The message as plain words: it often quotes what someone typed or a file's name."""
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md(message), icon=":material/check_circle:")

@@ -8,6 +8,7 @@ from auth.roles import Actor, require
 from export.gather import INTERNAL, PUBLICATION, PackData, PackOptions
 from ui import data, selection
 from ui import plan as plan_ui
+from ui.text import md
 
 
 EXPORT_PERMISSIONS = {INTERNAL: "export_internal", PUBLICATION: "export_publication"}
@@ -18,7 +19,7 @@ def page_start(title: str) -> tuple[selection.Selection, dict[str, list[str]]]:
     chosen = selection.page_start()
     st.title(title)
     if chosen.period is None:
-        st.warning(f"There is no data for {chosen.council_name} yet. Upload a monthly return first.")
+        st.warning(f"There is no data for {md(chosen.council_name)} yet. Upload a monthly return first.")
         st.stop()
     return chosen, saved_selections()
 
@@ -33,7 +34,7 @@ def saved_selections() -> dict[str, list[str]]:
     try:
         return _selections(data.version())
     except (selections.SelectionError, OSError) as exc:
-        st.error(f"The saved KPI selections cannot be read: {exc}")
+        st.error(f"The saved KPI selections cannot be read: {md(exc)}")
         return {}
 
 
@@ -69,9 +70,9 @@ def build(options: PackOptions, actor: Actor) -> pack.Pack | None:
     try:
         return _build(data.version(), options)
     except gather.PackError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     except render.ChartRenderError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
     return None
 
 

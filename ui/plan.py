@@ -18,6 +18,7 @@ from etl import plan_import
 from etl.store import StoreBusyError
 from ui import data
 from ui.tables import RAG_FILL
+from ui.text import cells, md
 from ui.uploads import ISSUE_COLUMNS
 
 CHECK_KEY = "plan_import_check"
@@ -31,7 +32,7 @@ def rows(la_code: str, as_at: date) -> pd.DataFrame:
 
 def styled(rows: pd.DataFrame) -> Styler:
     """The plan table with the RAG cell coloured (its words and symbol say the same) and overdue days in bold."""
-    view = plan.plan_view(rows)
+    view = cells(plan.plan_view(rows))  # st.table's cells are Markdown; the plan's words are people's own
     fills = rows["shown_rag"].map(RAG_FILL).fillna("").tolist()
     overdue = [OVERDUE_TEXT if o else "" for o in rows["overdue"]]
 
@@ -91,7 +92,7 @@ def check(la_code: str, file_name: str, content: bytes, inspection_id: int | Non
         with data.store() as con:
             parsed = plan_import.check_file(con, la_code, file_name, content, inspection_id, agreed_on, as_at)
     except StoreBusyError as busy:
-        st.error(f"{busy} Your file has not been checked.", icon=":material/hourglass_top:")
+        st.error(f"{md(busy)} Your file has not been checked.", icon=":material/hourglass_top:")
         return None
     st.session_state[CHECK_KEY] = (key, parsed)
     return parsed

@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.charts import month_label
 from settings import DEMO_LA_CODE, SettingsError, load_settings
 from ui import data
+from ui.text import md
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def page_start() -> Selection:
     try:
         chosen = sidebar()
     except SettingsError as exc:
-        st.error(f"The dashboard cannot start: {exc}")
+        st.error(f"The dashboard cannot start: {md(exc)}")
         st.stop()
     if chosen.is_demo:
         st.info(

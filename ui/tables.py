@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analysis.tables import (POLARITY_WORDS, SCORECARD_VIEW, off_target, rag_summary, red_commentary,
-                             scorecard_view, trend_table)
+from analysis import tables as analysis_tables
+from analysis.tables import POLARITY_WORDS, SCORECARD_VIEW, off_target, rag_summary, scorecard_view, trend_table
+from ui.text import md
 
 __all__ = ["POLARITY_WORDS", "SCORECARD_COLUMNS", "off_target", "rag_summary", "red_commentary", "styled_scorecard",
            "trend_table"]
@@ -22,6 +23,13 @@ SCORECARD_COLUMNS = {
     "KPI": st.column_config.TextColumn("KPI", width="large"),
     "Last 12 months": st.column_config.LineChartColumn("Last 12 months", width="small"),
 }
+
+
+def red_commentary(card: pd.DataFrame) -> list[str]:
+    """`analysis.tables.red_commentary` as Markdown lines, with each KPI's name and commentary as plain words."""
+    words = card.assign(name=card["name"].map(md), commentary=card["commentary"].map(
+        lambda text: md(text) if isinstance(text, str) else text))
+    return analysis_tables.red_commentary(words)
 
 
 def styled_scorecard(rows: pd.DataFrame) -> Styler:

@@ -18,7 +18,9 @@ import unicodedata
 
 import pandas as pd
 
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_INERT = "',;?%\""  # punctuation that starts nothing in Markdown, left as it is so messages read naturally
+_PUNCTUATION = re.compile("([" + re.escape("".join(c for c in string.punctuation if c not in _INERT)) + "])")
+_ESCAPE = re.compile(r"\\(.)")
 # Characters that reorder or hide text (right-to-left overrides, isolates, zero-width marks) and controls.
 _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
@@ -30,9 +32,10 @@ def _shown(value: object) -> str:
 
 
 def md(value: object, *, lines: bool = False) -> str:
-    """`value` as literal text inside Markdown: every ASCII punctuation character backslash-escaped, so that
-    no link, image, tag, emphasis, heading, list, table, directive or formula can start, and `&` cannot begin an
-    entity. Whitespace runs become one space; with `lines=True`, line breaks are kept as Markdown line breaks."""
+    """`value` as literal text inside Markdown: every ASCII punctuation character that can start something
+    backslash-escaped, so that no link, autolink (`http:`, `www.`, an email), image, tag, emphasis, heading,
+    list, table, colour directive, icon, emoji or formula can start, and `&` cannot begin an entity. Whitespace
+    runs become one space; with `lines=True`, line breaks are kept as Markdown line breaks."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     text = _shown(value)
@@ -55,3 +58,13 @@ def visible(value: object) -> str:
     """`value` with each hidden character (a control, a right-to-left override, a zero-width mark) written out
     as its code, such as <U+202E>, so a reader can see what a name really held."""
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in _HIDDEN else c for c in str(value))
+
+
+def unescape(markdown: str) -> str:
+    """The words a reader sees for Markdown made with `md` (for tests and logs)."""
+    return _ESCAPE.sub(r"\1", markdown)
+
+
+def unescape_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The words a reader sees in a table made with `cells` (for tests)."""
+    return frame.map(lambda v: unescape(v) if isinstance(v, str) else v)

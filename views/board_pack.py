@@ -10,6 +10,7 @@ from export import deck, pack
 from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackError, PackOptions
 from ui import data, exports, identity
 from ui import pack as pack_ui
+from ui.text import md
 
 CHOOSE = "Choose KPIs"
 AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
@@ -18,12 +19,12 @@ AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
 chosen, saved = pack_ui.page_start("Board pack")
 catalogue = data.catalogue()
 names = dict(zip(catalogue["code"], catalogue["name"]))
-st.markdown(f"{chosen.council_name} · figures up to {month_label(chosen.period)} (change the council and month in "
+st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)} (change the council and month in "
             "the sidebar)")
 
 left, right = st.columns(2)
 with left:
-    which = st.radio("KPIs", [*saved, CHOOSE], key="pack_selection",
+    which = st.radio("KPIs", [*saved, CHOOSE], key="pack_selection", format_func=md,
                      help="Saved selections are kept in data/pack_selections.csv.")
     if which == CHOOSE:
         codes = st.multiselect("KPIs in the pack", catalogue["code"].tolist(), key="pack_kpis",
@@ -48,13 +49,13 @@ try:
                           title="Selected KPIs" if which == CHOOSE else which, chart=chart, spc_words=spc_words,
                           months=months, prepared_by=user.email, is_demo=chosen.is_demo)
 except PackError as exc:
-    st.warning(str(exc))
+    st.warning(md(exc))
     st.stop()
 
 st.subheader("Slides")
 titles = deck.slide_titles([names[c] for c in codes], title=pack.title_of(options),
                           has_plan=pack_ui.plan_summary(options) is not None)
-st.markdown("\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1)))
+st.markdown("\n".join(f"{i}. {md(title)}" for i, title in enumerate(titles, start=1)))
 st.markdown("Every KPI slide has its chart (with alt text), the month's commentary and a footer naming the data "
            "source and the upload. The workbook has the scorecard and a sheet of numbers per KPI.")
 
@@ -65,7 +66,7 @@ if st.session_state.get("pack_made") == options:
         try:
             made = pack_ui.build(options, user)
         except AccessDenied as refused:
-            st.error(str(refused), icon=":material/block:")
+            st.error(md(refused), icon=":material/block:")
             st.stop()
     if made is not None:
         st.success(f"The pack is ready: {len(made.slides)} slides, marked {options.marking}.",

@@ -11,11 +11,12 @@ from etl import plan as plan_edits
 from etl.plan import InspectionInput
 from ui import data, edits, feedback, identity, selection
 from ui import plan as plan_ui
+from ui.text import cells, md
 
 chosen = selection.page_start()
 feedback.show_flash()
 st.title("Inspections")
-st.markdown(f"{chosen.council_name}'s inspections and visits with the judgement for each area on Ofsted's "
+st.markdown(f"{md(chosen.council_name)}'s inspections and visits with the judgement for each area on Ofsted's "
             "four-point scale. Their dates are marked on every KPI trend chart, and their recommendations are "
             "tracked on the Improvement plan page.")
 inspections = data.inspections(chosen.la_code)
@@ -27,7 +28,7 @@ else:
                                         inspections=inspections, kinds=plan.INSPECTION_KINDS,
                                         areas=plan.JUDGEMENT_AREAS)
     st.plotly_chart(figure, width="stretch")
-    st.table(plan_ui.inspections_table(inspections).style.hide(axis="index"))
+    st.table(cells(plan_ui.inspections_table(inspections)).style.hide(axis="index"))
     st.page_link("views/plan.py", label="See the improvement plan", icon=":material/checklist:")
 
 

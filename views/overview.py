@@ -5,15 +5,16 @@ import streamlit as st
 
 from analysis.charts import month_label
 from ui import data, selection, tables
+from ui.text import md
 
 chosen = selection.page_start()
 st.title("KPI overview")
 if chosen.period is None:
-    st.warning(f"There is no data for {chosen.council_name} yet. Upload a monthly return to see the scorecard.")
+    st.warning(f"There is no data for {md(chosen.council_name)} yet. Upload a monthly return to see the scorecard.")
     st.stop()
 
 card = data.scorecard(chosen.la_code, chosen.period)
-st.markdown(f"{chosen.council_name} · figures up to {month_label(chosen.period)}")
+st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)}")
 st.markdown(tables.rag_summary(card))
 only_red = st.toggle("Show only KPIs off target", key="only_red")
 if only_red:

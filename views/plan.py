@@ -14,6 +14,7 @@ from etl import plan_import
 from etl.plan import RecommendationInput
 from ui import data, edits, exports, feedback, identity, selection
 from ui import plan as plan_ui
+from ui.text import cells, md
 
 chosen = selection.page_start()
 may_edit = identity.actor().can("edit_plan")
@@ -27,7 +28,7 @@ sources = plan_ui.inspection_labels(inspections)
 rows = plan_ui.rows(chosen.la_code, as_at)
 demo_note = " (the demo's fixed today, so the synthetic plan reads the same whenever it is opened)" \
     if chosen.is_demo else ""
-st.markdown(f"{chosen.council_name}'s recommendations from inspections and its own improvement actions. Days left "
+st.markdown(f"{md(chosen.council_name)}'s recommendations from inspections and its own improvement actions. Days left "
             f"and overdue are counted to **{plan.day_text(as_at)}**{demo_note}. Every change is kept with who made "
             "it and when.")
 
@@ -41,7 +42,7 @@ else:
     late = rows[rows["overdue"]]
     if not late.empty:
         st.error(f"**{plural(len(late), 'recommendation')} overdue:** " + "; ".join(
-            f"{r.ref} {plan.short_text(r.text, 60)} (due {plan.day_text(r.due_on)}, {r.timing.lower()})"
+            f"{md(r.ref)} {md(plan.short_text(r.text, 60))} (due {plan.day_text(r.due_on)}, {r.timing.lower()})"
             for r in late.itertuples(index=False)), icon=":material/schedule:")
 
     left, middle, right = st.columns([2, 2, 1])
@@ -65,19 +66,19 @@ else:
         labels = {int(r.rec_id): plan_ui.label(r) for r in shown.itertuples(index=False)}
         rec_id = st.selectbox("Recommendation", list(labels), format_func=labels.get, key="open_rec")
         rec = shown.set_index("rec_id").loc[rec_id]
-        st.markdown(f"### {rec['ref']}: {rec['text']}")
+        st.markdown(f"### {md(rec['ref'])}: {md(rec['text'])}")
         source = sources.get(plan_ui.COUNCIL if pd.isna(rec["inspection_id"]) else int(rec["inspection_id"]),
                              "An inspection that was removed")
-        timescale = f"{rec['timescale']} (counted from {plan.day_text(rec['counts_from'])})" \
+        timescale = f"{md(rec['timescale'])} (counted from {plan.day_text(rec['counts_from'])})" \
             if isinstance(rec["timescale"], str) else "a date"
         owner_rag = rec["rag"] if isinstance(rec["rag"], str) else None
         rag_line = rec["rag_text"]
         if rec["overdue"] and owner_rag != "red":
             rag_line += f" (the owner set {plan.rag_text(owner_rag)}; an overdue item is always shown red)"
         st.markdown(
-            f"- **From:** {source}\n- **Area:** {plan.AREAS.get(rec['area'], rec['area'])}\n"
+            f"- **From:** {md(source)}\n- **Area:** {plan.AREAS.get(rec['area'], rec['area'])}\n"
             f"- **Due:** {plan.day_text(rec['due_on'])}, {timescale}: **{rec['timing']}**\n"
-            f"- **Owner:** {rec['owner'] or 'not named'}\n- **Status:** {plan.STATUSES[rec['status']]}\n"
+            f"- **Owner:** {md(rec['owner']) or 'not named'}\n- **Status:** {plan.STATUSES[rec['status']]}\n"
             f"- **RAG:** {rag_line}")
 
         st.markdown("#### Progress and impact log")
@@ -85,13 +86,13 @@ else:
         if log.empty:
             st.info("No progress notes or impact statements yet.")
         else:
-            st.table(log.style.hide(axis="index"))
+            st.table(cells(log).style.hide(axis="index"))
 
         codes = [c for c in str(rec["kpi_codes"]).split(", ") if c]
         if codes:
             st.markdown("#### Linked KPIs")
             if chosen.period is None:
-                st.info(f"There is no KPI data for {chosen.council_name} yet.")
+                st.info(f"There is no KPI data for {md(chosen.council_name)} yet.")
             else:
                 own = inspections[inspections["inspection_id"] == rec["inspection_id"]]
                 marks = plan.chart_marks(own, pd.DataFrame([{"ref": rec["ref"], "text": rec["text"],
@@ -194,8 +195,8 @@ if may_edit:
             checked = plan_ui.check(chosen.la_code, file.name, file.getvalue(), plan_ui.inspection_id(origin),
                                     date.today(), as_at)
             if checked is not None and checked.errors:
-                st.error(f"**{plural(len(checked.errors), 'error')} in {file.name}: nothing has been imported.** Fix "
-                         "them in the spreadsheet and upload it again.", icon=":material/error:")
+                st.error(f"**{plural(len(checked.errors), 'error')} in {md(file.name)}: nothing has been imported.** "
+                         "Fix them in the spreadsheet and upload it again.", icon=":material/error:")
                 st.dataframe(plan_ui.issue_table(checked), hide_index=True, width="stretch")
             elif checked is not None:
                 preview = plan_import.changes(checked)

@@ -9,6 +9,7 @@ from export import figures
 from export.gather import INTERNAL, PUBLICATION, PackError, PackOptions
 from ui import data, identity
 from ui import pack as pack_ui
+from ui.text import md
 
 ALL = "All KPIs"
 INDEX = "present_index"
@@ -35,7 +36,7 @@ try:
                           audience=PUBLICATION if in_public else INTERNAL, title=which,
                           prepared_by=identity.actor().email, is_demo=chosen.is_demo)
 except PackError as exc:
-    st.warning(str(exc))
+    st.warning(md(exc))
     st.stop()
 
 if st.session_state.get("present_codes") != codes:
@@ -59,7 +60,7 @@ where.markdown(f"**KPI {index + 1} of {count}** · {month_label(chosen.period)} 
 page = pack_ui.pages(options).pages[index]
 st.html(STYLE)
 with st.container(key="present_slide"):
-    st.markdown(f"## {page.name}")
+    st.markdown(f"## {md(page.name)}")
     facts, chart = st.columns([1, 2])
     with facts:
         with st.container(key="present_latest"):
@@ -71,6 +72,7 @@ with st.container(key="present_slide"):
     with chart:
         st.plotly_chart(figures.figure(page, chosen.council_name, font_size=18, titled=False), width="stretch",
                         key="present_chart", theme=None)  # the chart's own dark-on-white colours, not the theme's greys
-    st.markdown(f"**Commentary:** {page.commentary or 'No commentary has been written for this month.'}")
+    commentary = md(page.commentary, lines=True) or "No commentary has been written for this month."
+    st.markdown(f"**Commentary:** {commentary}")
     if in_public and page.shows_c:
         st.markdown(NOTE)

@@ -10,11 +10,12 @@ from analysis import kpi, tables
 from etl import edits as store_edits
 from etl.edits import TARGET_KINDS, TargetInput
 from ui import data, edits, feedback, identity, selection
+from ui.text import md
 
 chosen = selection.page_start()
 feedback.show_flash()
 st.title("Targets and RAG rules")
-st.markdown(f"What {chosen.council_name}'s KPIs are judged against. Changes never overwrite: the history below "
+st.markdown(f"What {md(chosen.council_name)}'s KPIs are judged against. Changes never overwrite: the history below "
             "keeps every target with who set it and when.")
 catalogue = data.catalogue()
 names = dict(zip(catalogue["code"], catalogue["name"]))

@@ -8,6 +8,7 @@ from auth.roles import AccessDenied
 from etl.store import StoreBusyError
 from settings import load_settings
 from ui import exports, feedback, identity, selection, uploads
+from ui.text import cells, md
 
 user = identity.page_needs("upload")
 selection.page_start()
@@ -28,11 +29,12 @@ if file is None:
 try:
     plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, user.email)
 except StoreBusyError as busy:
-    st.error(f"{busy} Your file has not been checked or loaded.", icon=":material/hourglass_top:")
+    st.error(f"{md(busy)} Your file has not been checked or loaded.", icon=":material/hourglass_top:")
     st.stop()
 
+name = plan.provenance.file_name  # the safe name; every message shows it as plain words (ui.text.md)
 if plan.already_loaded_as is not None:
-    st.info(f"**{file.name}** is already loaded, exactly as it is, as upload {plan.already_loaded_as}. "
+    st.info(f"**{md(name)}** is already loaded, exactly as it is, as upload {plan.already_loaded_as}. "
             "Nothing has changed. To load it again, withdraw that upload first.", icon=":material/info:")
     st.page_link("views/upload_history.py", label="See it in Upload history", icon=":material/history:")
     st.stop()
@@ -43,17 +45,17 @@ if not sheets.empty:
     st.dataframe(sheets, hide_index=True, width="stretch")
 
 if plan.errors:
-    st.error(f"**{plural(len(plan.errors), 'error')} in {file.name}: nothing has been loaded.** Each row "
+    st.error(f"**{plural(len(plan.errors), 'error')} in {md(name)}: nothing has been loaded.** Each row "
              "below names the sheet and cell, what was found and how to fix it. Fix them all in the spreadsheet, "
              "then upload it again.", icon=":material/error:")
     problems = uploads.issue_table(plan)
     if len(problems) <= uploads.WRAPPED_ISSUES:
-        st.table(problems.style.hide(axis="index"))
+        st.table(cells(problems).style.hide(axis="index"))  # a table's cells are Markdown; these quote the file
     else:
         st.dataframe(problems, column_config=uploads.ISSUE_COLUMN_CONFIG, hide_index=True, width="stretch")
     exports.download("Download the error report (.xlsx)", uploads.error_report(plan),
-                     file_name=uploads.error_report_name(file.name), what="Upload error report",
-                     details={"checked_file": file.name, "errors": len(plan.errors)}, mime=uploads.XLSX_MIME,
+                     file_name=uploads.error_report_name(name), what="Upload error report",
+                     details={"checked_file": name, "errors": len(plan.errors)}, mime=uploads.XLSX_MIME,
                      icon=":material/download:")
     st.stop()
 
@@ -62,10 +64,10 @@ if warnings:
     shown, rest = warnings[:uploads.WARNINGS_SHOWN], warnings[uploads.WARNINGS_SHOWN:]
     more = f"\n\n…and {len(rest):,} more, listed below." if rest else ""
     st.warning(f"**Please check {plural(len(warnings), 'warning')} before loading:**\n"
-               + "\n".join(f"- {line}" for line in shown) + more, icon=":material/warning:")
+               + "\n".join(f"- {md(line)}" for line in shown) + more, icon=":material/warning:")
     if rest:
         with st.expander(f"All {len(warnings):,} warnings"):
-            st.markdown("\n".join(f"- {line}" for line in warnings))
+            st.markdown("\n".join(f"- {md(line)}" for line in warnings))
 
 st.subheader("Preview")
 if plan.parsed is not None and not plan.parsed.observations.empty:
@@ -92,13 +94,13 @@ if plan.targets:
                 "council's targets (withdrawing this upload removes them again):")
     st.dataframe(uploads.targets_preview(plan), hide_index=True, width="stretch")
 
-if st.button(f"Load {plan.contents()} from {file.name}", type="primary", key="confirm_load",
+if st.button(f"Load {plan.contents()} from {md(name)}", type="primary", key="confirm_load",
              icon=":material/upload:", disabled=not plan.can_load):
     try:
         upload_id = uploads.load(plan, user)
     except (StoreBusyError, ValueError, AccessDenied) as refused:
-        st.error(f"Nothing was loaded: {refused}", icon=":material/error:")
+        st.error(f"Nothing was loaded: {md(refused)}", icon=":material/error:")
         st.stop()
-    feedback.flash(f"Loaded {file.name} as upload {upload_id}: {plan.contents()}. "
+    feedback.flash(f"Loaded {name} as upload {upload_id}: {plan.contents()}. "
                      "The overview and trend pages show them now; Upload history can withdraw them.")
     st.rerun()

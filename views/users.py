@@ -7,6 +7,7 @@ from auth import users
 from auth.roles import ROLE_DESCRIPTIONS, ROLE_NAMES, ROLES
 from settings import load_settings
 from ui import data, edits, feedback, identity
+from ui.text import md
 
 admin = identity.page_needs("manage_users")
 st.title("Users and roles")
@@ -14,7 +15,7 @@ feedback.show_flash()
 settings = load_settings()
 st.markdown("Everyone who signs in needs a role here, under the email address their council account gives. "
             "Someone with no role sees a page asking them to contact "
-            f"{settings.access_contact}. Every change is kept in the audit log.")
+            f"{md(settings.access_contact)}. Every change is kept in the audit log.")
 st.markdown("\n".join(f"- **{ROLE_NAMES[role]}** {ROLE_DESCRIPTIONS[role]}" for role in ROLES))
 if settings.auth_mode == "none":
     st.warning("Sign-in is off (demo mode), so these roles are not used yet: everyone at this computer may do "

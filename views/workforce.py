@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis import benchmarks, charts, kpi
 from ui import data, selection
+from ui.text import md
 
 WORKFORCE_KPIS = ("SW_CASELOAD", "SW_TURNOVER_PCT", "SW_AGENCY_PCT", "SW_VACANCY_PCT", "SW_ABSENCE_PCT")
 TREND_MONTHS = 24
@@ -16,7 +17,7 @@ TREND_MONTHS = 24
 chosen = selection.page_start()
 st.title("Workforce")
 if chosen.period is None:
-    st.warning(f"There is no data for {chosen.council_name} yet. Upload a monthly return to see the workforce.")
+    st.warning(f"There is no data for {md(chosen.council_name)} yet. Upload a monthly return to see the workforce.")
     st.stop()
 
 card = data.scorecard(chosen.la_code, chosen.period).set_index("kpi_code")
@@ -25,7 +26,7 @@ all_england = data.england()
 all_targets = data.targets(chosen.la_code)
 councils = data.councils()
 neighbours = data.neighbours(chosen.la_code)
-st.markdown(f"{chosen.council_name} · figures up to {charts.month_label(chosen.period)} · "
+st.markdown(f"{md(chosen.council_name)} · figures up to {charts.month_label(chosen.period)} · "
             "England and neighbour figures are annual, as at 30 September (the workforce census).")
 
 for code in WORKFORCE_KPIS:
