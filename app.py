@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl.store import StoreBusyError
 from ui import identity, navigation
 
 st.set_page_config(page_title="Children's services performance", page_icon="📊", layout="wide")
 
 actor = identity.gate()
 identity.show(actor)
-st.navigation(navigation.pages_for(actor), expanded=True).run()
+try:
+    st.navigation(navigation.pages_for(actor), expanded=True).run()
+except StoreBusyError:  # another program held the database past the wait: say so, not Streamlit's error page
+    identity.busy()

@@ -5,6 +5,7 @@ the tests (which point at temporary databases) and a council's deployment.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ class Settings:
     idle_minutes: int = 30
     session_hours: int = 10
     access_contact: str = "a dashboard admin"
+    demo_open: bool = False
     upload_memory_bytes: int = 2048 * 2**20
     upload_seconds: int = 120
 
@@ -53,6 +55,15 @@ def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, hig
         raise SettingsError(f"{name}={text!r} must be a whole number of {unit} from {low} to {high}; "
                             f"unset it for {default}")
     return int(text)
+
+
+def _yes_or_no(env: Mapping[str, str], name: str) -> bool:
+    text = env.get(name, "").strip().lower()
+    if text in ("", "0", "no", "false"):
+        return False
+    if text in ("1", "yes", "true"):
+        return True
+    raise SettingsError(f"{name}={text!r} must be 1 (yes) or 0 (no); unset it for no")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +93,35 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         idle_minutes=_whole_number(env, "DASHBOARD_IDLE_MINUTES", 30, 1, 24 * 60, "minutes"),
         session_hours=_whole_number(env, "DASHBOARD_SESSION_HOURS", 10, 1, 24 * 30, "hours"),
         access_contact=env.get("DASHBOARD_ACCESS_CONTACT", "").strip() or "a dashboard admin",
+        demo_open=_yes_or_no(env, "DASHBOARD_DEMO_OPEN"),
         upload_memory_bytes=_whole_number(env, "DASHBOARD_UPLOAD_MEMORY_MB", 2048, 256, 64 * 1024, "megabytes") * 2**20,
         upload_seconds=_whole_number(env, "DASHBOARD_UPLOAD_SECONDS", 120, 5, 3600, "seconds"),
     )
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a server listening on `address` (Streamlit's `server.address`) can be reached from this machine
+    only. No address means every interface, so it is not."""
+    text = (address or "").strip().strip("[]")
+    if text.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def unsafe_binding(settings: Settings, address: str | None) -> str | None:
+    """Why the dashboard must not serve with these settings on `address`, or None when it may.
+
+    Behind a signing-in proxy (header) anyone reaching the dashboard around the proxy could name themselves, and
+    in the demo (no sign-in) anyone reaching it is an admin; so both listen on loopback only. The demo may be
+    opened to the network on purpose with DASHBOARD_DEMO_OPEN=1, and then says so on every page and in the log.
+    """
+    if is_loopback(address):
+        return None
+    if settings.auth_mode == "header":
+        return "header"
+    if settings.auth_mode == "none" and not settings.demo_open:
+        return "demo"
+    return None

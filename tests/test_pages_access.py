@@ -14,6 +14,7 @@ from etl.store import open_store
 from tests.actors import ADMIN
 from tests.test_upload_pages import good_file, open_upload
 from ui.navigation import PAGES, menu
+from ui.text import md
 
 PEOPLE = {"viewer": "viewer@anyshire.example", "analyst": "analyst@anyshire.example",
           "admin": "admin@anyshire.example"}
@@ -90,7 +91,7 @@ def test_a_signed_in_stranger_is_told_whom_to_ask_and_the_refusal_is_audited(sig
 def test_each_role_opens_its_pages_and_is_told_which_role_the_others_need(signed_in, role):
     app = signed_in(PEOPLE[role])
     assert titles(app) == ["KPI overview"]
-    assert f"Signed in as **{PEOPLE[role]}**" in app.sidebar.markdown[0].value
+    assert f"Signed in as **{md(PEOPLE[role])}**" in app.sidebar.markdown[0].value  # shown as plain words
     assert menu(Actor(PEOPLE[role], role)) == [spec.title for spec in PAGES
                                                if spec.script.split("/")[1][:-3] not in NOT_FOR[role]]
     for page in EVERY_PAGE:
@@ -188,7 +189,10 @@ def test_an_admin_gives_a_role_and_reads_it_in_the_audit_log(signed_in, demo_db_
 
 
 def test_header_sign_in_refuses_to_run_unless_only_the_proxy_can_reach_it(unstarted_app, monkeypatch):
+    from ui import identity
+
     monkeypatch.setenv("DASHBOARD_AUTH", "header")
+    monkeypatch.setattr(identity, "listening_address", lambda: "0.0.0.0")
     unstarted_app.run()
     assert titles(unstarted_app) == ["The dashboard is not safely configured"]
     assert "--server.address 127.0.0.1" in unstarted_app.markdown[0].value

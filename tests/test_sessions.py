@@ -82,6 +82,9 @@ def test_a_bad_sign_in_setting_says_what_to_set(environ, refusal):
     (["attacker@x.example", "pat@council.example"], None),
     ([], None),
     (["  "], None),
+    (["", "pat@council.example"], None),                      # a blank copy still makes two
+    (["pat@council.example", "  "], None),
+    (["attacker@x.example, pat@council.example"], None),      # two joined into one by a proxy
 ])
 def test_the_proxy_header_is_believed_only_when_it_arrives_once(monkeypatch, sent, believed):
     import streamlit

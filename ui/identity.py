@@ -6,6 +6,7 @@ so no page is reached without a role.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -15,13 +16,15 @@ import streamlit as st
 from auth.roles import PERMISSIONS, ROLE_NAMES, Actor, local_user
 from auth.sessions import Sessions
 from etl.store import StoreBusyError
-from settings import Settings, SettingsError, load_settings
+from settings import Settings, SettingsError, is_loopback, load_settings, unsafe_binding
 from ui import data
+from ui.text import md
 
 ACTOR_KEY = "signed_in_actor"
 TAB_KEY = "session_tab"
-LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 IDLE_CHECK_SECONDS = 60
+BUSY = ("The dashboard is busy", "A large upload is being loaded. Reload the page in a few seconds.")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,12 @@ def _oidc_person() -> Person | None:
 
 
 def _header_person(settings: Settings) -> Person | None:
-    """The proxy's header; two copies mean one came from the browser, so neither is believed."""
-    values = [value.strip() for value in st.context.headers.get_all(settings.auth_header) if value.strip()]
-    if len(values) != 1:
+    """The proxy's header, believed only when it arrives exactly once with one address in it. Two copies mean one
+    came from the browser, so neither is believed, even when one is blank (a blank copy still shows the proxy
+    added to what the browser sent rather than replacing it); nor is one copy holding a list, which is how some
+    proxies join a browser's copy to their own."""
+    values = [value.strip() for value in st.context.headers.get_all(settings.auth_header)]
+    if len(values) != 1 or not values[0] or "," in values[0]:
         return None
     return Person(values[0], f"header|{values[0]}|{_tab()}", None)
 
@@ -107,8 +113,13 @@ def _has_auth_secrets() -> bool:
         return False
 
 
+def listening_address() -> str:
+    """Where the server listens (`server.address`; empty means every interface)."""
+    return str(st.get_option("server.address") or "")
+
+
 def _check_configuration(settings: Settings) -> None:
-    if settings.auth_mode == "header" and str(st.get_option("server.address") or "") not in LOOPBACK:
+    if unsafe_binding(settings, listening_address()) == "header":
         _stop_with("The dashboard is not safely configured",
                    f"Sign-in is set to come from the **{settings.auth_header}** header of a reverse proxy, so the "
                    "dashboard must listen on this machine only, where nobody can bypass the proxy. Start it with "
@@ -124,8 +135,9 @@ def gate() -> Actor:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        _stop_with("The dashboard cannot start", str(exc))
+        _stop_with("The dashboard cannot start", md(exc))
     if settings.auth_mode == "none":
+        _check_demo(settings)
         actor = local_user()
         st.session_state[ACTOR_KEY] = actor
         return actor
@@ -136,12 +148,12 @@ def gate() -> Actor:
         if settings.auth_mode == "oidc":
             _stop_with("Sign in", "This dashboard holds OFFICIAL-SENSITIVE information about children's services. "
                        "Sign in with your council account to continue.", sign_in=settings.oidc_provider or "")
-        _stop_with("Sign-in needed", f"The sign-in service did not say who you are (no **{settings.auth_header}** "
-                   f"header reached the dashboard). Ask {settings.access_contact} to check the proxy.")
+        _stop_with("Sign-in needed", f"The sign-in service did not say who you are (no single "
+                   f"**{settings.auth_header}** header reached the dashboard). Ask {md(settings.access_contact)} to check the proxy.")
     if not person.email:
         _stop_with("No verified email address", "Your account signed in, but your identity provider did not send a "
                    "verified email address, which the dashboard needs to find your role. Ask "
-                   f"{settings.access_contact} to check the email claim.", sign_out=settings.auth_mode == "oidc")
+                   f"{md(settings.access_contact)} to check the email claim.", sign_out=settings.auth_mode == "oidc")
     now = _now()
     first, ended, newly_ended = _sessions().check(
         person.key, person.signed_in_at or now, now,
@@ -149,7 +161,7 @@ def gate() -> Actor:
     try:
         actor = Actor(person.email, data.role_of(person.email))
     except StoreBusyError:
-        _stop_with("The dashboard is busy", "A large upload is being loaded. Reload the page in a few seconds.")
+        busy()
     started = _session(person, now)
     if ended:
         st.session_state.pop(ACTOR_KEY, None)
@@ -164,8 +176,8 @@ def gate() -> Actor:
         st.session_state.pop(ACTOR_KEY, None)
         if first:
             _record_once(actor, "access_refused", started)
-        _stop_with("No access yet", f"You are signed in as **{person.email}**, but you have no role on this "
-                   f"dashboard. Ask {settings.access_contact} to give you one: viewer, analyst or admin.",
+        _stop_with("No access yet", f"You are signed in as **{md(person.email)}**, but you have no role on this "
+                   f"dashboard. Ask {md(settings.access_contact)} to give you one: viewer, analyst or admin.",
                    sign_out=settings.auth_mode == "oidc")
     if first:
         _record_once(actor, "sign_in", started, {"role": actor.role})
@@ -188,14 +200,57 @@ def actor() -> Actor:
     return found if found is not None else gate()
 
 
+def busy() -> None:
+    """The store stayed busy (another program is writing): say so in words, not Streamlit's error page."""
+    _stop_with(*BUSY)
+
+
+def _check_demo(settings: Settings) -> None:
+    """The demo makes everyone an admin, so it serves this machine only unless DASHBOARD_DEMO_OPEN=1 says
+    otherwise; and it can open its store, or says the store is busy."""
+    address = listening_address()
+    if unsafe_binding(settings, address) == "demo":
+        _stop_with("The dashboard is not safely configured",
+                   f"Sign-in is off (demo mode), where anyone who can open the dashboard may change everything, but "
+                   f"it listens on **{md(address or 'every network interface')}**, where other machines can reach "
+                   "it. Start it on this machine only (`server.address = \"127.0.0.1\"`, as in "
+                   "`.streamlit/config.toml`), set `DASHBOARD_AUTH` to turn sign-in on, or set "
+                   "`DASHBOARD_DEMO_OPEN=1` to open the demo to the network on purpose (see the README's security "
+                   "section).")
+    if not is_loopback(address):
+        _warn_open_demo(address)
+    try:
+        data.db_path()
+    except StoreBusyError:
+        busy()
+
+
+@st.cache_resource(show_spinner=False)
+def _warn_open_demo(address: str) -> bool:
+    """Once per server, in its log: the demo is open to the network."""
+    log.warning("DEMO MODE OPEN TO THE NETWORK: sign-in is off and the dashboard listens on %s "
+                "(DASHBOARD_DEMO_OPEN=1), so anyone who can reach this machine may change every figure, target "
+                "and user.", address or "every interface")
+    return True
+
+
 def show(actor: Actor) -> None:
-    """Who is signed in, in the sidebar; in demo mode, a notice that nobody is."""
+    """Who is signed in, in the sidebar; in demo mode, a notice that nobody is, and who can reach it."""
     settings = load_settings()
     if settings.auth_mode == "none":
-        st.sidebar.warning("**No sign-in: demo mode.** Anyone who can open this page can change the data. "
-                           "Do not load real data until sign-in is set up.", icon=":material/lock_open:")
+        address = listening_address()
+        if is_loopback(address):
+            st.sidebar.warning(f"**No sign-in: demo mode.** Only this computer can open it (it listens on "
+                               f"{md(address)}), and anyone using this computer can change the data. Do not load "
+                               "real data until sign-in is set up.", icon=":material/lock_open:")
+            return
+        notice = (f"**No sign-in: demo mode, open to the network.** The dashboard listens on "
+                  f"{md(address or 'every network interface')} (`DASHBOARD_DEMO_OPEN=1`), so anyone who can reach "
+                  "this machine can change every figure, target and user. Do not load real data.")
+        st.sidebar.error(notice, icon=":material/public:")
+        st.error(notice, icon=":material/public:")
         return
-    st.sidebar.markdown(f":material/account_circle: Signed in as **{actor.email}** "
+    st.sidebar.markdown(f":material/account_circle: Signed in as **{md(actor.email)}** "
                         f"({ROLE_NAMES[actor.role]})")
     if settings.auth_mode == "oidc" and st.sidebar.button("Sign out", icon=":material/logout:", key="sign_out"):
         person = signed_in_person(settings)
