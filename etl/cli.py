@@ -1,7 +1,12 @@
 """`python -m etl`: the monthly load from the command line, for analysts who automate it.
 
 Exit codes: 0 loaded (or would load, with --dry-run), 1 refused, 2 wrong usage.
-Errors print one per line as `FILE: SHEET!CELL: message`.
+Errors print one per line as `FILE: SHEET!CELL: message`, the first `etl.issues.ISSUE_LIMIT`
+of a file and then one line counting the rest.
+
+`load` holds the database file only while it reads from it or writes the upload, never
+while it reads and checks a file, so the dashboard (or another load) is not kept waiting
+for the seconds a large file takes.
 """
 from __future__ import annotations
 
@@ -73,6 +78,12 @@ def _open(db: Path | None, home_la: str):
     return con
 
 
+def _opener(db: Path | None):
+    """Opens the database (brought up to date by `_open` first) for one piece of work, waiting while it is busy."""
+    path = db or load_settings().db_path
+    return lambda: open_store(path, wait_seconds=BUSY_WAIT_SECONDS)
+
+
 def _load(args: argparse.Namespace) -> int:
     settings = load_settings()
     home_la = (args.la or settings.home_la).strip().upper()
@@ -84,32 +95,31 @@ def _load(args: argparse.Namespace) -> int:
         for f in missing:
             print(f"{f}: no such file", file=sys.stderr)
         return 2
-    con = _open(args.db, home_la)
+    _open(args.db, home_la).close()
+    opened = _opener(args.db)
     refused = False
     actor = operator(args.user)
-    try:
-        for path in args.files:
-            plan = ingest.prepare(con, path.name, path.read_bytes(), home_la=home_la, user=actor.email)
-            if plan.already_loaded_as is not None:
-                print(f"{path.name}: already loaded as upload {plan.already_loaded_as}; nothing changed")
-                continue
-            for issue in plan.issues:
-                print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
-            if plan.errors:
-                print(f"{path.name}: refused, {plural(len(plan.errors), 'error')}; nothing loaded", file=sys.stderr)
-                refused = True
-            elif args.dry_run:
-                print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
-            else:
-                try:
+    for path in args.files:
+        plan = ingest.prepare_apart(opened, path.name, path.read_bytes(), home_la=home_la, user=actor.email)
+        if plan.already_loaded_as is not None:
+            print(f"{path.name}: already loaded as upload {plan.already_loaded_as}; nothing changed")
+            continue
+        for issue in plan.issues:
+            print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+        if plan.errors:
+            print(f"{path.name}: refused, {plural(plan.error_count, 'error')}; nothing loaded", file=sys.stderr)
+            refused = True
+        elif args.dry_run:
+            print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
+        else:
+            try:
+                with opened() as con:
                     upload_id = ingest.commit(con, plan, actor)
-                except ValueError as exc:
-                    print(f"{path.name}: refused, {exc}; nothing loaded", file=sys.stderr)
-                    refused = True
-                    continue
-                print(f"{path.name}: loaded {plan.contents()} as upload {upload_id}")
-    finally:
-        con.close()
+            except ValueError as exc:
+                print(f"{path.name}: refused, {exc}; nothing loaded", file=sys.stderr)
+                refused = True
+                continue
+            print(f"{path.name}: loaded {plan.contents()} as upload {upload_id}")
     return 1 if refused else 0
 
 

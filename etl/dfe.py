@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from etl.issues import Issue, cell_ref
+from etl.issues import FirstIssues, Issue, cell_ref
 from etl.layouts import Layout
 from etl.readers import Sheet
 from etl.store import insert_frame
@@ -53,8 +53,14 @@ def _year(time_period: object) -> int | None:
     return None
 
 
-def read_benchmarks(file_name: str, sheets: list[tuple[Sheet, Layout]], con: duckdb.DuckDBPyConnection
-                    ) -> Benchmarks:
+def known_old_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each stored council's 3-digit old code and its 9-character code, to read statistical-neighbour tables."""
+    return dict(con.execute("SELECT old_la_code, la_code FROM councils WHERE old_la_code IS NOT NULL").fetchall())
+
+
+def read_benchmarks(file_name: str, sheets: list[tuple[Sheet, Layout]], old_codes: dict[str, str]) -> Benchmarks:
+    """Benchmarks and neighbour groups from DfE sheets; `old_codes` is `known_old_codes` of the store, read
+    beforehand so that the file is read without the store open."""
     mapping = read_mapping()
     values, councils, neighbours, issues = [], [], [], []
     for sheet, layout in sheets:
@@ -64,7 +70,7 @@ def read_benchmarks(file_name: str, sheets: list[tuple[Sheet, Layout]], con: duc
             councils += c
             issues += i
         else:
-            n, i = _neighbours(file_name, sheet, layout, con, councils)
+            n, i = _neighbours(file_name, sheet, layout, old_codes, councils)
             neighbours += n
             issues += i
     value_frame = pd.DataFrame(values, columns=["kpi_code", "area_type", "area_code", "year", "period_end",
@@ -87,6 +93,7 @@ def _tidy(file_name: str, sheet: Sheet, layout: Layout, mapping: pd.DataFrame):
     if usable.empty:
         return values, councils, issues
     rules = list(usable.itertuples(index=False))
+    found = FirstIssues(file_name, sheet.name)
 
     def get(row: list[object], key: str) -> object:
         index = cols.get(key)
@@ -111,25 +118,27 @@ def _tidy(file_name: str, sheet: Sheet, layout: Layout, mapping: pd.DataFrame):
                 continue
             parsed = parse_number(get(row, m.indicator_key))
             if parsed.problem:
-                issues.append(Issue("error", file_name, sheet.name, cell_ref(r, cols[m.indicator_key]),
-                                    "not_a_number", f"{m.indicator_column} {parsed.problem}",
-                                    str(get(row, m.indicator_key)), "Check the file is an unedited DfE download."))
+                found.add((r,), "not_a_number", lambda r=r, m=m, parsed=parsed: Issue(
+                    "error", file_name, sheet.name, cell_ref(r, cols[m.indicator_key]), "not_a_number",
+                    f"{m.indicator_column} {parsed.problem}", str(get(row, m.indicator_key)),
+                    "Check the file is an unedited DfE download."))
                 continue
             month, day = (int(x) for x in m.period_end.split("-"))
             values.append((m.kpi_code, level, str(code), year, date(year, month, day), parsed.value,
                            parsed.status, f"{m.source} ({file_name})"))
-    return values, councils, issues
+    return values, councils, found.issues()
 
 
-def _neighbours(file_name: str, sheet: Sheet, layout: Layout, con: duckdb.DuckDBPyConnection,
+def _neighbours(file_name: str, sheet: Sheet, layout: Layout, old_codes: dict[str, str],
                 new_councils: list[tuple]) -> tuple[list[tuple], list[Issue]]:
     """Each council's ten neighbours, from 3-digit old codes to 9-character codes via known councils."""
-    known = dict(con.execute("SELECT old_la_code, la_code FROM councils WHERE old_la_code IS NOT NULL").fetchall())
+    known = dict(old_codes)
     known.update({c[3]: c[0] for c in new_councils if c[3]})
     year = re.search(r"(20\d\d)", file_name)
     model = f"DfE statistical neighbours {year.group(1)}" if year else "DfE statistical neighbours"
     cols = layout.columns
-    rows, unknown, issues, first_row = [], set(), [], {}
+    rows, unknown, first_row = [], set(), {}
+    found = FirstIssues(file_name, sheet.name)
     for r in range(layout.header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         old = row[cols["oldlacode"]] if cols["oldlacode"] < len(row) else None
@@ -137,10 +146,10 @@ def _neighbours(file_name: str, sheet: Sheet, layout: Layout, con: duckdb.DuckDB
             continue
         old = _old_code(old)
         if old in first_row:
-            first = cell_ref(first_row[old], cols["oldlacode"])
-            issues.append(Issue("error", file_name, sheet.name, cell_ref(r, cols["oldlacode"]), "duplicate",
-                                f"Council {old} is listed twice (also at {first})", old,
-                                "Keep one row per council: the table must be an unedited DfE download."))
+            found.add((r,), "duplicate", lambda r=r, old=old: Issue(
+                "error", file_name, sheet.name, cell_ref(r, cols["oldlacode"]), "duplicate",
+                f"Council {old} is listed twice (also at {cell_ref(first_row[old], cols['oldlacode'])})", old,
+                "Keep one row per council: the table must be an unedited DfE download."))
             continue
         first_row[old] = r
         if old not in known:
@@ -154,6 +163,7 @@ def _neighbours(file_name: str, sheet: Sheet, layout: Layout, con: duckdb.DuckDB
                 rows.append((known[old], known[neighbour], model, rank))
             elif neighbour:
                 unknown.add(neighbour)
+    issues = found.issues()
     if unknown:
         issues.append(Issue("warning", file_name, sheet.name, None, "neighbours_unknown_councils",
                             f"{len(unknown)} council numbers are not known yet, so their neighbours were skipped",

@@ -3,9 +3,15 @@
 The page shows what `prepare` returns and asks the user to confirm; the command
 line commits straight away unless asked for a dry run. Either way nothing is
 written while any error stands.
+
+Reading and checking a large file takes seconds, and DuckDB lets one program at a
+time open the file for writing; so the page and the command line use
+`prepare_apart`, which opens the store only to read from it, before and after the
+file is read, and they open it again only to `commit`.
 """
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
@@ -19,7 +25,7 @@ from auth import audit
 from auth.roles import Actor, require
 from etl import dfe
 from etl.edits import TargetInput, insert_target
-from etl.issues import FileRefused, Issue
+from etl.issues import FileRefused, Issue, cap, error_count
 from etl.load import Provenance, find_loaded_upload, write_observations
 from etl.readers import read_file
 from etl.store import transaction
@@ -30,6 +36,8 @@ from settings import DATA_DIR
 
 ALIASES_CSV = DATA_DIR / "kpi_aliases.csv"
 Progress = Callable[[float, str], None]
+Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+"""Opens the store for one piece of work and closes it after, such as `etl.store.open_store` with its path."""
 
 
 @dataclass
@@ -53,6 +61,11 @@ class Plan:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def error_count(self) -> int:
+        """Every error found: the listed ones and those the closing issue of a long list counts."""
+        return error_count(self.issues)
 
     @property
     def can_load(self) -> bool:
@@ -84,25 +97,40 @@ def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None
 
 def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, home_la: str, user: str,
             today: date | None = None, progress: Progress | None = None) -> Plan:
-    """Read and check a file against the store without writing anything."""
+    """Read and check a file against the store without writing anything, on a connection kept open throughout."""
+    return prepare_apart(lambda: nullcontext(con), file_name, content, home_la=home_la, user=user, today=today,
+                         progress=progress)
+
+
+def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la: str, user: str,
+                  today: date | None = None, progress: Progress | None = None) -> Plan:
+    """Read and check a file against the store without writing anything, with the store open only to read it.
+
+    The store is opened once before the file is read (is the file loaded already? the catalogue, the councils'
+    codes) and once after it is checked, to compare its values with those stored, which a file with errors never
+    needs. While the file is read and checked, which takes seconds for a large one, other programs can write.
+    Errors are capped at `etl.issues.ISSUE_LIMIT`, the first in the file's order, then one counting the rest.
+    """
     report = progress or (lambda fraction, text: None)
     provenance = Provenance.of_bytes(file_name, content, user)
     file_name = provenance.file_name  # every message names the file by its safe name, never the one as given
-    duplicate = find_loaded_upload(con, provenance.sha256)
-    if duplicate is not None:
-        return Plan(provenance, None, [], already_loaded_as=duplicate)
+    with open_store() as con:
+        duplicate = find_loaded_upload(con, provenance.sha256)
+        if duplicate is not None:
+            return Plan(provenance, None, [], already_loaded_as=duplicate)
+        context = context_for(con, home_la, today)
+        old_codes = dfe.known_old_codes(con)
     report(0.1, "Reading the file…")
     try:
         sheets = read_file(file_name, content)
     except FileRefused as refused:
         return Plan(provenance, None, [refused.issue])
     report(0.4, "Checking every cell…")
-    context = context_for(con, home_la, today)
     parsed = parse(file_name, sheets, context)
     issues = list(parsed.issues)
     benchmarks = None
     if parsed.benchmark_sheets:
-        benchmarks = dfe.read_benchmarks(file_name, parsed.benchmark_sheets, con)
+        benchmarks = dfe.read_benchmarks(file_name, parsed.benchmark_sheets, old_codes)
         issues += benchmarks.issues
         provenance = replace(provenance, kind="benchmarks" if parsed.observations.empty else "mixed")
     targets = []
@@ -112,14 +140,17 @@ def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, h
         targets += found.targets
         parsed.sheets.append(SheetSummary(sheet.name, "targets", len(found.targets),
                                           "targets for the home council, kept with this upload"))
-    report(0.7, "Comparing with what is stored…")
-    plan = Plan(provenance, parsed, issues, benchmarks=benchmarks, targets=targets, home_la=home_la)
+    plan = Plan(provenance, parsed, cap(issues, [s.sheet for s in parsed.sheets]), benchmarks=benchmarks,
+                targets=targets, home_la=home_la)
     if plan.row_count == 0 and not plan.errors:
         plan.issues.append(no_data(file_name))
     if not parsed.observations.empty:
-        plan.changes = compare_with_store(con, parsed.observations)
         plan.summary = summarise(parsed.observations)
-        plan.issues += _replacement_warnings(file_name, plan.changes)
+        if not plan.errors:  # nothing will load, so what it would replace does not matter
+            report(0.7, "Comparing with what is stored…")
+            with open_store() as con:
+                plan.changes = compare_with_store(con, parsed.observations)
+            plan.issues += _replacement_warnings(file_name, plan.changes)
     report(1.0, "Checked.")
     return plan
 
@@ -183,7 +214,7 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
     if plan.already_loaded_as is not None:
         raise ValueError(f"this file is already loaded as upload {plan.already_loaded_as}")
     if plan.errors:
-        raise ValueError(f"the file has {len(plan.errors)} errors and cannot be loaded")
+        raise ValueError(f"the file has {plan.error_count} errors and cannot be loaded")
     if plan.parsed is None or plan.row_count == 0:
         raise ValueError("the file holds nothing to load")
     with transaction(con):

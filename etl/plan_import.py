@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -28,7 +29,7 @@ from analysis import plan, queries
 from auth import audit
 from auth.roles import Actor, require
 from etl.edits import EditRefused
-from etl.issues import Issue, cell_ref
+from etl.issues import FirstIssues, Issue, cell_ref, error_count
 from etl.layouts import find_header
 from etl.ingest import context_for
 from etl.issues import FileRefused
@@ -111,6 +112,11 @@ class ParsedPlan:
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
 
+    @property
+    def error_count(self) -> int:
+        """Every error found, those beyond the first `etl.issues.ISSUE_LIMIT` listed included."""
+        return error_count(self.issues)
+
 
 def existing_plan(recommendations: pd.DataFrame, as_at: date) -> dict[str, Existing]:
     """The plan from `queries.recommendations`, keyed by Ref."""
@@ -178,18 +184,25 @@ def parse_plan(file_name: str, sheets: list[Sheet], context: PlanContext) -> Par
 
 
 def _parse_sheet(parsed: ParsedPlan, sheet: Sheet, header_row: int, at: dict[str, int]) -> None:
+    """Check every row; the first `etl.issues.ISSUE_LIMIT` errors are listed, in order, and the rest counted."""
     context = parsed.context
     refs_seen: dict[str, str] = {}
+    found_issues = FirstIssues(parsed.file, sheet.name)
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if all(v is None or str(v).strip() == "" for v in row):
             continue
-        before = len(parsed.issues)
+        problems = 0
 
-        def problem(column: str, rule: str, message: str, found: object = None, fix: str = "") -> None:
+        def problem(column: str, rule: str, message: str, found: object = None,
+                    fix: str | Callable[[], str] = "") -> None:
+            """An error at a cell; a fix given as a function is worked out only if the error is listed."""
+            nonlocal problems
+            problems += 1
             where = cell_ref(r, at[column]) if column in at else None
-            parsed.issues.append(Issue("error", parsed.file, sheet.name, where, rule, message,
-                                       None if found is None else str(found), fix))
+            found_issues.add((r,), rule, lambda: Issue("error", parsed.file, sheet.name, where, rule, message,
+                                                       None if found is None else str(found),
+                                                       fix() if callable(fix) else fix))
 
         def cell(column: str) -> object:
             c = at.get(column)
@@ -236,7 +249,7 @@ def _parse_sheet(parsed: ParsedPlan, sheet: Sheet, header_row: int, at: dict[str
                     f"Use one of: {', '.join(plan.STATUSES.values())}.")
         rag = _rag(problem, _text(cell("rag")), existing)
         codes = _kpis(problem, context.matcher, _text(cell("kpis")))
-        if len(parsed.issues) > before:
+        if problems:
             continue
         rec = RecommendationInput(text, area, timescale, due_on, _text(cell("owner")) or "", status, rag,
                                   tuple(codes)).normalised()
@@ -245,6 +258,7 @@ def _parse_sheet(parsed: ParsedPlan, sheet: Sheet, header_row: int, at: dict[str
             problem("rag" if "rag" in at else "status", "green_overdue", rag_problem.rstrip("."), "Green")
             continue
         parsed.rows.append(PlanRow(r, ref, rec, _text(cell("progress")), _text(cell("impact"))))
+    parsed.issues += found_issues.issues()
 
 
 def _rag(problem, text: str | None, existing: Existing | None) -> str | None:
@@ -269,10 +283,12 @@ def _kpis(problem, matcher: KpiMatcher, text: str | None) -> list[str]:
             continue
         code = matcher.match(name.strip())
         if code is None:
-            suggestions = matcher.suggest(name.strip())
-            problem("kpis", "unknown_kpi", "Unknown KPI", name.strip(),
-                    f"Did you mean {', '.join(suggestions)}?" if suggestions else
-                    "Use codes from the KPI catalogue, separated by commas.")
+            def suggested(name: str = name.strip()) -> str:
+                suggestions = matcher.suggest(name)
+                return (f"Did you mean {', '.join(suggestions)}?" if suggestions else
+                        "Use codes from the KPI catalogue, separated by commas.")
+
+            problem("kpis", "unknown_kpi", "Unknown KPI", name.strip(), suggested)
         else:
             codes.append(code)
     return codes

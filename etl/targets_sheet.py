@@ -10,9 +10,10 @@ from a file can never be one the page would refuse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from etl.edits import TARGET_KINDS, TargetInput, check_target
-from etl.issues import Issue, cell_ref
+from etl.issues import FirstIssues, Issue, cell_ref
 from etl.layouts import find_header
 from etl.readers import Sheet
 from etl.values import KpiMatcher, normalise_name, parse_number, parse_period
@@ -48,20 +49,26 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 
 
 def parse_targets(file_name: str, sheet: Sheet, matcher: KpiMatcher, units: dict[str, str]) -> TargetRows:
-    """Every target in the sheet, or the issues that stop them, each with its cell."""
-    issues: list[Issue] = []
+    """Every target in the sheet, or the issues that stop them, each with its cell.
 
-    def problem(row: int, column: int, message: str, found: object, fix: str) -> None:
-        issues.append(Issue("error", file_name, sheet.name, cell_ref(row, column), "bad_target", message,
-                            None if found is None else str(found), fix))
+    Every row is checked, but only the first `etl.issues.ISSUE_LIMIT` errors are listed; the rest are counted.
+    """
+    found = FirstIssues(file_name, sheet.name)
+    broken_rows: set[int] = set()
+
+    def problem(row: int, column: int, message: str, value: object, fix: str | Callable[[], str]) -> None:
+        """An error at a cell; a fix given as a function is worked out only if the error is listed."""
+        broken_rows.add(row)
+        found.add((row,), "bad_target", lambda: Issue(
+            "error", file_name, sheet.name, cell_ref(row, column), "bad_target", message,
+            None if value is None else str(value), fix() if callable(fix) else fix))
 
     located = _header(sheet)
     if located is None:
-        issues.append(Issue("error", file_name, sheet.name, None, "bad_target",
-                            "The Targets sheet needs columns kpi, value, start and source", None,
-                            "Add a header row with those columns (kind, end, trajectory_from, trajectory_until "
-                            "are optional)."))
-        return TargetRows([], issues)
+        return TargetRows([], [Issue("error", file_name, sheet.name, None, "bad_target",
+                                     "The Targets sheet needs columns kpi, value, start and source", None,
+                                     "Add a header row with those columns (kind, end, trajectory_from, "
+                                     "trajectory_until are optional).")])
     header_row, at = located
     targets = []
     for r in range(header_row + 1, len(sheet.rows)):
@@ -73,12 +80,13 @@ def parse_targets(file_name: str, sheet: Sheet, matcher: KpiMatcher, units: dict
 
         if all(v is None or str(v).strip() == "" for v in row):
             continue
-        issues_before = len(issues)
         code = matcher.match(cell("kpi"))
         if code is None:
-            suggestions = matcher.suggest(cell("kpi"))
-            problem(r, at["kpi"], "Unknown KPI", cell("kpi"),
-                    f"Did you mean {', '.join(suggestions)}?" if suggestions else "Use a code from the KPIs sheet.")
+            def suggested(text: object = cell("kpi")) -> str:
+                suggestions = matcher.suggest(text)
+                return f"Did you mean {', '.join(suggestions)}?" if suggestions else "Use a code from the KPIs sheet."
+
+            problem(r, at["kpi"], "Unknown KPI", cell("kpi"), suggested)
             continue
         kind_text = cell("kind")
         kind = "local" if kind_text is None or str(kind_text).strip() == "" else KIND_WORDS.get(
@@ -107,6 +115,6 @@ def parse_targets(file_name: str, sheet: Sheet, matcher: KpiMatcher, units: dict
                              months["end"], numbers["trajectory_from"], months["trajectory_until"])
         for message in check_target(target, units[code]):
             problem(r, at["value"], message.rstrip("."), None, "Correct the row and upload again.")
-        if len(issues) == issues_before:
+        if r not in broken_rows:
             targets.append(target)
-    return TargetRows(targets, issues)
+    return TargetRows(targets, found.issues())

@@ -7,6 +7,8 @@ A sheet is checked a column at a time rather than a cell at a time, because a
 regional history holds 620,000 rows: the per-cell readers in `etl.values` are
 applied once per distinct period, council and KPI name, numbers are checked as
 arrays, and the issues are then sorted back into the order of the sheet's cells.
+A rule's failing cells are counted from its mask, but issues are made only for the
+first `ISSUE_LIMIT` errors of the file: the rest are counted in one closing issue.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from etl.issues import Issue, Severity, cell_ref
+from etl.issues import ISSUE_LIMIT, FirstIssues, Issue, Severity, cap, cell_ref, error_count, unlisted_issue
 from etl.layouts import Layout, detect, unknown_extra_columns
 from etl.readers import Sheet
 from etl.targets_sheet import is_targets_sheet
@@ -75,6 +77,11 @@ class Parsed:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
 
+    @property
+    def error_count(self) -> int:
+        """Every error found, those beyond the listed first ones included."""
+        return error_count(self.issues)
+
 
 OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
                       "sheet", "cell"]
@@ -91,30 +98,71 @@ def _shown(found: object) -> str | None:
     return str(found)
 
 
+Made = tuple[str | None, str, object, str]
+"""What an issue at one cell says: (cell, message, value found, fix)."""
+
+
 class _Found:
     """The issues of one sheet, put in the order a reader meets them: by row, then by place within the row.
 
     Columns are checked one after another, so issues arrive column by column; each
     carries its row and a rank (its position within the row) to be sorted back.
     Issues about the whole sheet take row -1 and come first, in the order found.
+    Only the first `ISSUE_LIMIT` errors in that order are made into issues; the rest
+    are counted (`etl.issues.FirstIssues`).
     """
 
     def __init__(self, file: str, sheet: str):
         self.file = file
         self.sheet = sheet
-        self._found: list[tuple[int, int, int, Issue]] = []
+        self._first = FirstIssues(file, sheet)
 
     def add(self, row: int, rank: int, severity: Severity, cell: str | None, rule: str, message: str,
             found: object = None, fix: str = "") -> None:
-        issue = Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix)
-        self._found.append((int(row), int(rank), len(self._found), issue))
+        self._first.add((int(row), int(rank)), rule,
+                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix),
+                        severity)
+
+    def add_each(self, at: np.ndarray, rows: np.ndarray, ranks: np.ndarray | int, rule: str,
+                 made: Callable[[int], Made]) -> None:
+        """An error of `rule` at each position `at` of `rows` and `ranks`; `made(i)` words the one at i.
+
+        Only the first of them in the sheet's order are offered for listing (one more than can be listed, so the
+        first left out is known too); the others cannot be listed and are only counted.
+        """
+        at = np.asarray(at, dtype=np.intp)
+        if not len(at):
+            return
+        row = np.asarray(rows)[at].astype(np.int64)
+        rank = np.asarray(ranks)[at].astype(np.int64) if np.ndim(ranks) else np.full(len(at), int(ranks))
+        order = np.lexsort((rank, row))
+        offered = order[:self._first.limit + 1]
+        for j in offered.tolist():
+            self._first.add((int(row[j]), int(rank[j])), rule, lambda i=int(at[j]): self._issue(rule, made(i)))
+        self._first.count_left_out(rule, len(order) - len(offered))
+
+    def _issue(self, rule: str, made: Made) -> Issue:
+        cell, message, found, fix = made
+        return Issue("error", self.file, self.sheet, cell, rule, message, _shown(found), fix)
 
     def issues(self) -> list[Issue]:
-        return [issue for *_, issue in sorted(self._found, key=lambda item: item[:3])]
+        return self._first.issues()
 
 
 def _is_none(cells: np.ndarray) -> np.ndarray:
     return np.equal(cells, None)
+
+
+FORMULA_KEY_COLUMNS = 1 << 20  # more than a worksheet's 16,384 columns
+
+
+def _in_formulas(rows: np.ndarray, columns: np.ndarray, formulas: set[tuple[int, int]]) -> np.ndarray:
+    """Whether each (row, column) is a formula cell without a saved result, checked as arrays."""
+    if not formulas:
+        return np.zeros(len(rows), dtype=bool)
+    wanted = np.fromiter((r * FORMULA_KEY_COLUMNS + c for r, c in formulas), dtype=np.int64, count=len(formulas))
+    return np.isin(np.asarray(rows, dtype=np.int64) * FORMULA_KEY_COLUMNS + np.asarray(columns, dtype=np.int64),
+                   wanted)
 
 
 def _formula_positions(refs: set[str]) -> set[tuple[int, int]]:
@@ -144,19 +192,15 @@ def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.nda
     ranks = np.broadcast_to(rank, size)
     parsed = parse_numbers(cells)
     value = parsed.value
-    in_formula = np.zeros(size, dtype=bool)
-    if formulas:
-        in_formula = _is_none(cells) & np.fromiter(
-            ((r, c) in formulas for r, c in zip(rows.tolist(), columns.tolist())), dtype=bool, count=size)
+    in_formula = _is_none(cells) & _in_formulas(rows, columns, formulas)
     pending = np.ones(size, dtype=bool)
 
     def report(broken: np.ndarray, rule: str, message: Callable[[int], str], fix: str, show: bool = True) -> None:
         """Report the cells that break `rule` and have broken no earlier rule; they are then settled."""
         hit = pending & broken
         pending[hit] = False
-        for i in np.flatnonzero(hit):
-            found.add(rows[i], ranks[i], "error", cell_ref(rows[i], columns[i]), rule, message(i),
-                      cells[i] if show else None, fix)
+        found.add_each(np.flatnonzero(hit), rows, ranks, rule,
+                       lambda i: (cell_ref(rows[i], columns[i]), message(i), cells[i] if show else None, fix))
 
     is_value = role == "value"
     report(in_formula, "formula_without_value", lambda i: f"The {role} is a formula whose result was never saved",
@@ -185,16 +229,19 @@ def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: i
     """The catalogue code of each KPI cell (None where there is none), reporting empty and unknown KPIs."""
     codes = by_distinct(raw, matcher.match)
     missing = _is_none(raw)
-    for i in np.flatnonzero(missing):
-        found.add(rows[i], rank, "error", cell_ref(rows[i], column), "missing_kpi", missing_message, None, missing_fix)
+    found.add_each(np.flatnonzero(missing), rows, rank, "missing_kpi",
+                   lambda i: (cell_ref(rows[i], column), missing_message, None, missing_fix))
     hints: dict[str, str] = {}
-    for i in np.flatnonzero(_is_none(codes) & ~missing):
+
+    def unknown(i: int) -> Made:
         key = normalise_name(str(raw[i]))
-        if key not in hints:
+        if key not in hints:  # suggestions are slow to find, so only for the issues listed, once per name
             suggestions = matcher.suggest(raw[i])
             hints[key] = f"Did you mean {' or '.join(suggestions)}?" if suggestions else "No catalogue KPI is close."
-        found.add(rows[i], rank, "error", cell_ref(rows[i], column), "unknown_kpi", "Unknown KPI", raw[i],
-                  f"{hints[key]} Use a code or name from the template's KPIs sheet.")
+        return (cell_ref(rows[i], column), "Unknown KPI", raw[i],
+                f"{hints[key]} Use a code or name from the template's KPIs sheet.")
+
+    found.add_each(np.flatnonzero(_is_none(codes) & ~missing), rows, rank, "unknown_kpi", unknown)
     return codes
 
 
@@ -263,6 +310,7 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
     nothing_else = not benchmark_sheets and not target_sheets
     if observations.empty and nothing_else and not any(i.severity == "error" for i in issues):
         issues.append(no_data(file))
+    issues = cap(issues, [s.sheet for s in summaries])
     return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets)
 
 
@@ -280,24 +328,23 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
 
     la_raw = column("la_code")
     la_codes = by_distinct(la_raw, lambda raw: _la_code(raw, context.home_la))
-    for i in np.flatnonzero(_is_none(la_codes)):
-        found.add(rows[i], 0, "error", cell_ref(rows[i], cols.get("la_code", 0)), "bad_la_code",
-                  "Not a 9-character ONS council code", la_raw[i],
-                  f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home "
-                  "council.")
+    la_column = cols.get("la_code", 0)
+    found.add_each(np.flatnonzero(_is_none(la_codes)), rows, 0, "bad_la_code", lambda i: (
+        cell_ref(rows[i], la_column), "Not a 9-character ONS council code", la_raw[i],
+        f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home council."))
     kpi_codes = _kpis(found, column("kpi"), rows, cols["kpi"], 1, context.matcher, "The KPI is empty",
                       "Enter a KPI code or name.")
     period_raw = column("period")
     periods = by_distinct(period_raw, parse_period)
     latest = context.latest_allowed
     future = by_distinct(periods, lambda p: p is not None and p > latest).astype(bool)
-    for i in np.flatnonzero(_is_none(periods)):
-        found.add(rows[i], 2, "error", cell_ref(rows[i], cols["period"]), "bad_period", "Not a month", period_raw[i],
-                  "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell.")
-    for i in np.flatnonzero(future):
-        found.add(rows[i], 2, "error", cell_ref(rows[i], cols["period"]), "future_period",
-                  f"{periods[i]:%B %Y} is in the future", period_raw[i],
-                  "Check the year; only months up to the current one can be loaded.")
+    period_column = cols["period"]
+    found.add_each(np.flatnonzero(_is_none(periods)), rows, 2, "bad_period", lambda i: (
+        cell_ref(rows[i], period_column), "Not a month", period_raw[i],
+        "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell."))
+    found.add_each(np.flatnonzero(future), rows, 2, "future_period", lambda i: (
+        cell_ref(rows[i], period_column), f"{periods[i]:%B %Y} is in the future", period_raw[i],
+        "Check the year; only months up to the current one can be loaded."))
     placed = ~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future)
     valid = np.flatnonzero(placed)
     units = by_distinct(kpi_codes[valid], context.units.get)
@@ -308,9 +355,9 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
                         kpi_codes[valid[at]], units[at], role, formulas)
 
     def report_blank(blank: np.ndarray, positions: np.ndarray) -> None:
-        for i in positions[blank]:
-            found.add(rows[i], 3, "error", cell_ref(rows[i], cols["value"]), "missing_value", "The value is empty",
-                      None, "Enter the figure, or a suppression code such as c or x if it is withheld.")
+        found.add_each(positions[blank], rows, 3, "missing_value", lambda i: (
+            cell_ref(rows[i], cols["value"]), "The value is empty", None,
+            "Enter the figure, or a suppression code such as c or x if it is withheld."))
 
     value, status, usable, blank = numbers("value", np.arange(len(valid)), 3)
     report_blank(blank, valid)
@@ -348,8 +395,11 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     month_cols = np.array(list(months), dtype=int)
     grid = body[:, month_cols]
     formulas = _formula_positions(sheet.formulas_without_values)
-    unsaved = np.array([[(start + r, c) in formulas for c in month_cols.tolist()] for r in range(len(body))],
-                       dtype=bool).reshape(grid.shape)
+    unsaved = np.zeros(grid.shape, dtype=bool)
+    month_at = {c: j for j, c in enumerate(month_cols.tolist())}
+    for r, c in formulas:
+        if start <= r < start + len(body) and c in month_at:
+            unsaved[r - start, month_at[c]] = True
     has_values = (~_is_none(grid) | unsaved).any(axis=1) & ~_is_none(body).all(axis=1)
     at = np.flatnonzero(has_values)  # spacers, section headings and footnotes have no monthly figures
     rows = at + start
@@ -372,7 +422,10 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
 
 
 def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
-    """Each repeat of a council, KPI and month, naming the cell where it was first given."""
+    """Each repeat of a council, KPI and month, naming the cell where it was first given.
+
+    Observations are in the file's order, so the first repeats are the ones listed; the rest are counted.
+    """
     keys = observations[["la_code", "kpi_code", "period"]]
     repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy())
     if not len(repeated):
@@ -380,11 +433,15 @@ def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
     group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = pd.Series(np.arange(len(keys))).groupby(group).transform("min").to_numpy()
     issues = []
-    for i in repeated:
+    for i in repeated[:ISSUE_LIMIT + 1]:
         row, original = observations.iloc[i], observations.iloc[first[i]]
         issues.append(Issue("error", file, row["sheet"], row["cell"], "duplicate",
                             f"{row['kpi_code']} for {row['period']:%b %Y} is given twice (also at "
                             f"{original['sheet']}!{original['cell']})", None, "Keep one of the two figures."))
+    if len(issues) > ISSUE_LIMIT:
+        listed, first_left_out = issues[:ISSUE_LIMIT], issues[ISSUE_LIMIT]
+        issues = listed + [unlisted_issue(file, first_left_out.sheet, first_left_out.cell,
+                                          {"duplicate": len(repeated) - ISSUE_LIMIT})]
     return issues
 
 

@@ -232,7 +232,7 @@ def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
     def busy(*args, **kwargs):
         raise StoreBusyError("The database is in use by another program. Try again in a moment.")
 
-    monkeypatch.setattr(ingest, "prepare", busy)
+    monkeypatch.setattr(ingest, "prepare_apart", busy)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     assert "in use by another program" in unescape(app.error[0].value)
     assert "has not been checked or loaded" in unescape(app.error[0].value)

@@ -7,7 +7,7 @@ the same tables the analyst does.
 from __future__ import annotations
 
 import hashlib
-import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import streamlit as st
 
 from auth.roles import Actor
 from etl import ingest
+from etl.issues import CELL_REF, file_order
 from etl.load import withdraw_upload
 from etl.spreadsheets import workbook_bytes
 from etl.template import template_bytes
@@ -24,13 +25,13 @@ from ui import data
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_KEY = "upload_plan"
+PROBLEMS_KEY = "upload_problems"
 ROUND_KEY = "upload_round"
 SHORT_HASH = 12
 # Up to this many problems show as a plain table whose long sentences wrap; more scroll in a grid.
 WRAPPED_ISSUES = 50
 # Warnings beyond this many (a history file replaces many months) fold into an expander.
 WARNINGS_SHOWN = 5
-CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
 
 # What the analyst reads first (where, what, what was found, how to fix) comes first.
 ISSUE_COLUMNS = ["Sheet", "Cell", "Problem", "Found", "How to fix", "Rule", "Severity", "File"]
@@ -69,12 +70,12 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Pla
     if kept is not None and kept[0] == key:
         return kept[1]
     st.session_state.pop(PLAN_KEY, None)
+    st.session_state.pop(PROBLEMS_KEY, None)
     size_mb = len(content) / 1_000_000
     bar = st.progress(0.0, text=f"Reading {file_name} ({size_mb:.1f} MB)…")
-    try:
-        with data.store() as con:
-            plan = ingest.prepare(con, file_name, content, home_la=home_la, user=user,
-                                  progress=lambda fraction, text: bar.progress(fraction, text=text))
+    try:  # the store is open only while it is read, not while the file is, so a load elsewhere need not wait
+        plan = ingest.prepare_apart(data.store, file_name, content, home_la=home_la, user=user,
+                                    progress=lambda fraction, text: bar.progress(fraction, text=text))
     finally:
         bar.empty()
     st.session_state[PLAN_KEY] = (key, plan)
@@ -88,6 +89,7 @@ def load(plan: ingest.Plan, actor: Actor) -> int:
             upload_id = ingest.commit(con, plan, actor)
     data.refresh()
     st.session_state.pop(PLAN_KEY, None)
+    st.session_state.pop(PROBLEMS_KEY, None)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     return upload_id
 
@@ -100,20 +102,41 @@ def withdraw(upload_id: int, actor: Actor) -> int:
 
 
 def issue_table(plan: ingest.Plan) -> pd.DataFrame:
-    """Every problem found, one row each: errors first, then sheet by sheet, down the rows as in Excel."""
-    sheets = {s.sheet: i for i, s in enumerate(plan.parsed.sheets)} if plan.parsed is not None else {}
+    """Every problem listed, one row each: errors first, sheet by sheet, down the rows as in Excel; then the row
+    counting the errors not listed (a file with more than `etl.issues.ISSUE_LIMIT`); then the warnings."""
+    in_file = file_order([] if plan.parsed is None else [s.sheet for s in plan.parsed.sheets])
 
     def order(issue) -> tuple:
         where = CELL_REF.fullmatch(issue.cell or "")
-        row, column = (int(where[2]), (len(where[1]), where[1])) if where else (0, (0, ""))
-        sheet = -1 if issue.sheet is None else sheets.get(issue.sheet, len(sheets))
-        return issue.severity != "error", sheet, row, column
+        column = (len(where[1]), where[1]) if where else (0, "")
+        return issue.severity != "error", bool(issue.unlisted), in_file(issue), column
 
     return pd.DataFrame([i.as_row() for i in sorted(plan.issues, key=order)], columns=ISSUE_COLUMNS)
 
 
+@dataclass(frozen=True)
+class Problems:
+    """The error table and the same table as a spreadsheet to download."""
+
+    table: pd.DataFrame
+    report: bytes
+
+
+def problems(plan: ingest.Plan) -> Problems:
+    """The error table and report of a checked file, made once: every rerun of the page (a click anywhere) reuses
+    them until another file is checked. Keyed by the file's SHA-256 and the plan `check` keeps for it."""
+    key = (plan.provenance.sha256, id(plan))
+    kept = st.session_state.get(PROBLEMS_KEY)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    table = issue_table(plan)
+    made = Problems(table, workbook_bytes({"Problems": table}))
+    st.session_state[PROBLEMS_KEY] = (key, made)
+    return made
+
+
 def error_report(plan: ingest.Plan) -> bytes:
-    return workbook_bytes({"Problems": issue_table(plan)})
+    return problems(plan).report
 
 
 def error_report_name(file_name: str) -> str:

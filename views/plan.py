@@ -195,7 +195,7 @@ if may_edit:
             checked = plan_ui.check(chosen.la_code, file.name, file.getvalue(), plan_ui.inspection_id(origin),
                                     date.today(), as_at)
             if checked is not None and checked.errors:
-                st.error(f"**{plural(len(checked.errors), 'error')} in {md(file.name)}: nothing has been imported.** "
+                st.error(f"**{plural(checked.error_count, 'error')} in {md(file.name)}: nothing has been imported.** "
                          "Fix them in the spreadsheet and upload it again.", icon=":material/error:")
                 st.dataframe(plan_ui.issue_table(checked), hide_index=True, width="stretch")
             elif checked is not None:

@@ -45,17 +45,20 @@ if not sheets.empty:
     st.dataframe(sheets, hide_index=True, width="stretch")
 
 if plan.errors:
-    st.error(f"**{plural(len(plan.errors), 'error')} in {md(name)}: nothing has been loaded.** Each row "
+    listed = sum(not issue.unlisted for issue in plan.errors)
+    which = "Each row" if listed == plan.error_count else (
+        f"The first {listed:,} are listed below and the last error row counts the rest; each row")
+    st.error(f"**{plural(plan.error_count, 'error')} in {md(name)}: nothing has been loaded.** {which} "
              "below names the sheet and cell, what was found and how to fix it. Fix them all in the spreadsheet, "
              "then upload it again.", icon=":material/error:")
-    problems = uploads.issue_table(plan)
-    if len(problems) <= uploads.WRAPPED_ISSUES:
-        st.table(cells(problems).style.hide(axis="index"))  # a table's cells are Markdown; these quote the file
+    problems = uploads.problems(plan)  # made once per checked file, not on every rerun
+    if len(problems.table) <= uploads.WRAPPED_ISSUES:
+        st.table(cells(problems.table).style.hide(axis="index"))  # a table's cells are Markdown; these quote the file
     else:
-        st.dataframe(problems, column_config=uploads.ISSUE_COLUMN_CONFIG, hide_index=True, width="stretch")
-    exports.download("Download the error report (.xlsx)", uploads.error_report(plan),
+        st.dataframe(problems.table, column_config=uploads.ISSUE_COLUMN_CONFIG, hide_index=True, width="stretch")
+    exports.download("Download the error report (.xlsx)", problems.report,
                      file_name=uploads.error_report_name(name), what="Upload error report",
-                     details={"checked_file": name, "errors": len(plan.errors)}, mime=uploads.XLSX_MIME,
+                     details={"checked_file": name, "errors": plan.error_count}, mime=uploads.XLSX_MIME,
                      icon=":material/download:")
     st.stop()
 
