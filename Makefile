@@ -34,7 +34,7 @@ browser:
 	@./scripts/ensure-chromium
 
 demo-data: $(RUN_STAMP)
-	$(BIN)/python -m etl.demo
+	$(BIN)/python -m demo.synthetic
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.errors import Refused
+
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
@@ -20,7 +22,7 @@ DEMO_LA_CODE = "E99000001"
 """The demo council's code: E99 is not an ONS council prefix, so it cannot clash with a real council."""
 
 
-class SettingsError(ValueError):
+class SettingsError(Refused):
     """A setting has a value the product cannot use; the message says which and how to fix it."""
 
 

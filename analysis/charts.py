@@ -7,12 +7,12 @@ that colour is never the only way to tell them apart.
 from __future__ import annotations
 
 import html
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.kpi import format_value
+from store.dates import month_label
 
 PALETTE = {
     "council": "#0072B2",
@@ -227,10 +227,6 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, start: pd.Timestamp | N
                            bgcolor="rgba(255,255,255,0.85)")
 
 
-def month_label(value: date | pd.Timestamp | None) -> str:
-    return "–" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%b %Y")
-
-
 # Ranked bars: each kind of bar differs by colour, by fill pattern and by the words beside it.
 BAR_STYLE = {
     "This council": (PALETTE["council"], "", "◀ this council"),
@@ -244,7 +240,7 @@ BAR_STYLE = {
 
 
 def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame) -> go.Figure:
-    """Every council's value, best at the top, from `analysis.benchmarks.bar_rows`.
+    """Every council's value, best at the top, from `analysis.benchmarking.bar_rows`.
 
     One trace per kind of bar gives a legend; the highlighted bars also carry their
     kind in words, so the chart reads without colour and in greyscale print.
@@ -283,7 +279,7 @@ def benchmark_trend_chart(*, title: str, unit: str, council_name: str, trend: pd
                           neighbour_label: str) -> go.Figure:
     """Annual values (one marker per year-end, joined) of the council, its neighbour average and England.
 
-    `trend` comes from `analysis.benchmarks.trend` with a `label` column naming each year's date.
+    `trend` comes from `analysis.benchmarking.trend` with a `label` column naming each year's date.
     """
     fig = go.Figure()
     lines = [
@@ -313,7 +309,7 @@ def plan_kpi_chart(*, title: str, unit: str, decimals: int, council_name: str, s
 
     The chart starts a year before the first mark (the inspection), so before and
     after read side by side, and reaches a due date later than the last month, so a
-    deadline still to come is visible; `marks` comes from `analysis.plan.chart_marks`.
+    deadline still to come is visible; `marks` comes from `analysis.plan_status.chart_marks`.
     """
     if len(marks):
         keep = (pd.to_datetime(series["period"]) >= pd.to_datetime(marks["period"]).min() - pd.DateOffset(years=1))

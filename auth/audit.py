@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,7 +37,9 @@ import duckdb
 import pandas as pd
 
 from auth.roles import Actor, require
-from etl.store import after_commit, utcnow
+from store.audit_head import _database_file, _end, _write_head, head_path
+from store.dates import utcnow
+from store.writes import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,6 @@ def _json(value: object) -> str | None:
 
 FORMAT = 2
 """The fingerprint format every new entry is written with."""
-HEAD_SUFFIX = ".audit-head.json"
 
 
 def _digest_v1(previous: str, at: datetime, actor: str, role: str, action: str, subject: str,
@@ -187,20 +187,6 @@ def verify(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 # Where the log ends, in a file beside the database.
 
-def head_path(db: Path | str) -> Path:
-    """The file beside the database that says where its audit log ends."""
-    return Path(f"{db}{HEAD_SUFFIX}")
-
-
-def _database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    return Path(row[0]) if row and row[0] else None
-
-
-def _end(con: duckdb.DuckDBPyConnection) -> dict:
-    entries, last, digest = con.execute(
-        "SELECT count(*), max(entry_id), arg_max(hash, entry_id) FROM audit_log").fetchone()
-    return {"entries": int(entries), "last_entry": None if last is None else int(last), "last_hash": digest}
 
 
 def read_head(path: Path) -> dict | None:
@@ -218,14 +204,6 @@ def read_head(path: Path) -> dict | None:
     return head
 
 
-def _write_head(path: Path, head: dict) -> None:
-    """Replace the file in one step (write aside, flush to disk, rename), so a crash leaves the old or the new."""
-    spare = path.with_name(path.name + ".new")
-    with open(spare, "w", encoding="utf-8") as out:
-        json.dump(head, out, indent=1)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(spare, path)
 
 
 def _agrees(con: duckdb.DuckDBPyConnection, head: dict) -> bool:
@@ -237,12 +215,6 @@ def _agrees(con: duckdb.DuckDBPyConnection, head: dict) -> bool:
     return row is not None and row[0] == head.get("last_hash") and row[1] == head["entries"]
 
 
-def start_head(con: duckdb.DuckDBPyConnection) -> None:
-    """Record the log's end from now on (at migration 8, which is when the file was introduced)."""
-    database = _database_file(con)
-    if database is not None:
-        _write_head(head_path(database), {**_end(con), "recorded_at": utcnow().isoformat(timespec="seconds"),
-                                          "since": utcnow().isoformat(timespec="seconds")})
 
 
 def advance_head(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 
+from store.errors import Refused
+
 ROLES = ("viewer", "analyst", "admin")
 ROLE_NAMES = {"viewer": "Viewer", "analyst": "Analyst", "admin": "Admin"}
 ROLE_DESCRIPTIONS = {
@@ -33,7 +35,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
 }
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(Refused):
     """The actor's role does not allow this; the message says which role does."""
 
 

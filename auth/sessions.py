@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from analysis.wording import plural
+from store.words import plural
 
 
 @dataclass

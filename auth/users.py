@@ -8,8 +8,9 @@ import pandas as pd
 
 from auth import audit
 from auth.roles import ROLES, Actor, require
-from etl.edits import EditRefused
-from etl.store import transaction, utcnow
+from store.dates import utcnow
+from store.errors import EditRefused
+from store.writes import transaction
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -3,7 +3,7 @@
 The shipped demo (11 councils, 60 months, about 22,000 values) is too small to
 show how the queries behave on ten years of every English council's returns
 (about 624,000 values). This module builds that database through the product's
-own loading path (`etl.bootstrap.ensure_ready`, then `etl.load.load_observations`
+own loading path (`ingest.bootstrap.ensure_ready`, then `ingest.load.load_observations`
 with one upload per council, as councils would send them), so the store holds
 exactly what the real code writes: uploads, provenance and the `is_current` flag.
 
@@ -32,21 +32,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from etl import demo  # noqa: E402
-from etl.bootstrap import ensure_ready  # noqa: E402
-from etl.load import Provenance, load_observations  # noqa: E402
-from etl.store import CONNECT_CONFIG, connect, insert_frame, transaction  # noqa: E402
+from demo import synthetic  # noqa: E402
+from ingest.bootstrap import ensure_ready  # noqa: E402
+from ingest.load import Provenance, load_observations  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store.connection import CONNECT_CONFIG, connect  # noqa: E402
+from store.writes import insert_frame, transaction
 
 DEFAULT_PATH = ROOT / "bench" / "out" / "large.duckdb"
 SEED = 20240302
 COUNCIL_COUNT = 153
 MONTH_COUNT = 120
-SYNTHETIC_COUNT = COUNCIL_COUNT - len(demo.COUNCILS)
-EXPECTED_ROWS = COUNCIL_COUNT * len(demo.MODELS) * MONTH_COUNT
+SYNTHETIC_COUNT = COUNCIL_COUNT - len(synthetic.COUNCILS)
+EXPECTED_ROWS = COUNCIL_COUNT * len(synthetic.MODELS) * MONTH_COUNT
 BENCH_USER = "benchmark generator"
 RATE_KPIS = {"CPP_RATE": "CPP_COUNT", "CLA_RATE": "CLA_COUNT"}
-"""KPIs derived from a count per 10,000 children rather than drawn from a model, as in etl.demo."""
+"""KPIs derived from a count per 10,000 children rather than drawn from a model, as in demo.synthetic."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class BuildReport:
 
 def bench_months() -> pd.DatetimeIndex:
     """Ten years ending at the demo's last month, so the demo's 60 months are the newest half."""
-    return pd.date_range(end=demo.LAST_MONTH, periods=MONTH_COUNT, freq="MS")
+    return pd.date_range(end=synthetic.LAST_MONTH, periods=MONTH_COUNT, freq="MS")
 
 
 def synthetic_councils() -> pd.DataFrame:
@@ -94,18 +95,18 @@ def council_values(la_code: str, periods: pd.DatetimeIndex, rng: np.random.Gener
     """Every KPI for one council over `periods`, drawn from the demo's models at a council-sized scale."""
     scale = float(rng.uniform(0.6, 1.5))
     series = {}
-    for code, model in demo.MODELS.items():
+    for code, model in synthetic.MODELS.items():
         if code in RATE_KPIS:
             continue
         offset = 0.0 if model.integer else float(rng.normal(0, model.noise * 1.5))
         kpi_scale = scale if model.integer or code == "SW_FTE" else 1.0
-        series[code] = demo._series(code, model, periods, rng, kpi_scale, offset, events=False)
-    population = demo.CHILD_POPULATION * scale
+        series[code] = synthetic._series(code, model, periods, rng, kpi_scale, offset, events=False)
+    population = synthetic.CHILD_POPULATION * scale
     for rate, count in RATE_KPIS.items():
         series[rate] = np.round(series[count] / population * 10_000, 1)
     return pd.concat(
         [pd.DataFrame({"la_code": la_code, "kpi_code": code, "period": periods, "value": series[code]})
-         for code in demo.MODELS],
+         for code in synthetic.MODELS],
         ignore_index=True,
     )
 
@@ -153,11 +154,11 @@ def _load_councils(con: duckdb.DuckDBPyConnection) -> tuple[int, list[float]]:
     """
     rng = np.random.default_rng(SEED)
     months = bench_months()
-    older = months[months < demo.months()[0]]
+    older = months[months < synthetic.months()[0]]
     councils = synthetic_councils()
     with transaction(con):
         insert_frame(con, "councils", councils)
-    work = [(code, older) for code in demo.COUNCILS["la_code"]] + [(code, months) for code in councils["la_code"]]
+    work = [(code, older) for code in synthetic.COUNCILS["la_code"]] + [(code, months) for code in councils["la_code"]]
     rows_loaded, upload_ms = 0, []
     for la_code, periods in work:
         frame = council_values(la_code, periods, rng)

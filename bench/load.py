@@ -49,9 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from etl.bootstrap import ensure_ready  # noqa: E402
-from etl.store import connect  # noqa: E402
+from ingest.bootstrap import ensure_ready  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store.connection import connect  # noqa: E402
 
 GOAL_SESSIONS, GOAL_P95_S = 25, 3.0
 CHROMIUM_FLAGS = [

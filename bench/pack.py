@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from etl.bootstrap import ensure_ready  # noqa: E402
-from etl.store import connect  # noqa: E402
 from export import deck, figures, gather, pack, render, workbook  # noqa: E402
+from ingest.bootstrap import ensure_ready  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store.connection import connect  # noqa: E402
 
 KPI_COUNT = 20
 

@@ -1,6 +1,6 @@
 """What reading uploads in a capped child process costs, against reading them in the dashboard's own process.
 
-Both contenders run the same parsing code (`etl.parse_worker.parse`) on the same
+Both contenders run the same parsing code (`ingest.parse_worker.parse`) on the same
 bytes, in turns, in one run: "child" is the product's `read_file` (start the
 worker, send the file, unpickle the answer, build the sheets); "in process" calls
 the parser directly and builds the sheets, as the product did before a 5 KB file
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import machine  # noqa: E402
 from bench.upload import HISTORY_XLSX, ensure_history_files, long_workbook, monthly_frame  # noqa: E402
-from etl import parse_worker, readers  # noqa: E402
+from ingest import parse_worker, readers  # noqa: E402
 
 MONTHLY_XLSX = ROOT / "bench" / "out" / "monthly_return.xlsx"
 

@@ -3,7 +3,7 @@
 Goals: the overview's warm rerun (what a user waits for after touching a widget)
 under 300 ms, and every page query under 20 ms so that a cache miss stays quick.
 Queries are timed as ui.data runs them on a cache miss (a short-lived connection
-per query, `etl.store.open_store`) and, to show where that time goes, alone on
+per query, `store.connection.open_store`) and, to show where that time goes, alone on
 one open connection. The machine is small and noisy, so every figure is the
 median of N runs after a warm-up call, with min and max beside it. This is a
 benchmark that prints figures, not a test that fails.
@@ -32,10 +32,11 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from analysis import kpi, queries, variation  # noqa: E402
+from analysis import kpi, variation  # noqa: E402
 from bench.large_db import DEFAULT_PATH, build  # noqa: E402
-from etl.store import open_store  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store import queries
+from store.connection import open_store  # noqa: E402
 
 QUERY_GOAL_MS = 20.0
 OVERVIEW_GOAL_MS = 300.0

@@ -2,7 +2,7 @@
 
 Goals (issue 3, "Speed"):
 - a monthly return (1 council x 34 KPIs x 12 months, the template's long layout)
-  read, validated and loaded the way the Upload page does it (`etl.ingest.prepare`
+  read, validated and loaded the way the Upload page does it (`ingest.upload.prepare`
   then `commit`, each on a short-lived connection as `ui.uploads` opens them):
   under 100 ms;
 - a regional history (153 councils x 34 KPIs x 120 months, about 620,000 rows)
@@ -19,7 +19,7 @@ reports its wall time around the work alone and its peak resident set size
 which includes the interpreter and its imports). The product and DuckDB take
 turns so that the machine's noise falls on both; pandas with openpyxl is slow and
 runs once. Every product load starts from a fresh copy of a store built the way
-the app builds it (`etl.bootstrap.ensure_ready` with the demo council), so the
+the app builds it (`ingest.bootstrap.ensure_ready` with the demo council), so the
 upload is compared with, and supersedes, stored values just as it would in use.
 This is a benchmark that prints figures, not a test that fails.
 
@@ -52,15 +52,16 @@ import pandas as pd  # noqa: E402
 import python_calamine  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from auth.roles import Actor  # noqa: E402
 from bench.large_db import SEED, bench_months, council_values, synthetic_councils  # noqa: E402
 from bench.run import machine  # noqa: E402
-from auth.roles import Actor  # noqa: E402
-from etl import demo, ingest  # noqa: E402
-from etl.bootstrap import ensure_ready  # noqa: E402
-from etl.catalogue import read_catalogue  # noqa: E402
-from etl.store import connect, open_store  # noqa: E402
-from etl.template import TEMPLATE_COLUMNS  # noqa: E402
+from demo import synthetic  # noqa: E402
+from ingest import upload
+from ingest.bootstrap import ensure_ready  # noqa: E402
+from ingest.catalogue import read_catalogue  # noqa: E402
+from ingest.template import TEMPLATE_COLUMNS  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store.connection import connect, open_store  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 HISTORY_XLSX = OUT / "regional_history.xlsx"
@@ -78,7 +79,7 @@ def history_frame() -> pd.DataFrame:
     """Ten years of every KPI for the 11 demo councils and 142 synthetic ones, in the template's column names."""
     rng = np.random.default_rng(SEED)
     months = bench_months()
-    codes = list(demo.COUNCILS["la_code"]) + list(synthetic_councils()["la_code"])
+    codes = list(synthetic.COUNCILS["la_code"]) + list(synthetic_councils()["la_code"])
     frame = pd.concat([council_values(code, months, rng) for code in codes], ignore_index=True)
     return frame.rename(columns={"kpi_code": "kpi"})
 
@@ -89,7 +90,7 @@ def monthly_frame() -> pd.DataFrame:
     The values are drawn afresh, so most differ from the stored demo values and the
     preview's diff and the supersession both have work to do.
     """
-    frame = council_values(DEMO_LA_CODE, demo.months()[-12:], np.random.default_rng(SEED + 1))
+    frame = council_values(DEMO_LA_CODE, synthetic.months()[-12:], np.random.default_rng(SEED + 1))
     return frame.rename(columns={"kpi_code": "kpi"}).assign(la_code=None)
 
 
@@ -166,17 +167,17 @@ class PhaseClock:
         return out
 
 
-def upload(db: Path, file_name: str, content: bytes) -> dict[str, float]:
+def timed_upload(db: Path, file_name: str, content: bytes) -> dict[str, float]:
     """What the Upload page does: prepare on one short-lived connection, commit on another; ms per phase."""
     clock = PhaseClock()
     start = time.perf_counter()
     with open_store(db) as con:
-        plan = ingest.prepare(con, file_name, content, home_la=DEMO_LA_CODE, user=BENCH_USER, progress=clock)
+        plan = upload.prepare(con, file_name, content, home_la=DEMO_LA_CODE, user=BENCH_USER, progress=clock)
     prepared = time.perf_counter()
     if not plan.can_load:
         raise RuntimeError(f"{file_name} would not load: {[i.line() for i in plan.errors[:5]]}")
     with open_store(db) as con:
-        ingest.commit(con, plan, Actor(BENCH_USER, "analyst"))
+        upload.commit(con, plan, Actor(BENCH_USER, "analyst"))
     end = time.perf_counter()
     return clock.phases(prepared) | {"commit": (end - prepared) * 1000, "total": (end - start) * 1000,
                                      "rows": float(plan.row_count)}
@@ -191,7 +192,7 @@ def monthly_timings(repeat: int) -> tuple[int, list[dict[str, float]]]:
     runs = []
     for i in range(repeat + 1):
         db = fresh_store("monthly.duckdb")
-        result = upload(db, "monthly_return.xlsx", content)
+        result = timed_upload(db, "monthly_return.xlsx", content)
         if i:
             runs.append(result)
     return len(content), runs
@@ -203,7 +204,7 @@ def worker(contender: str, db: Path | None) -> dict[str, float]:
     start = time.perf_counter()
     phases: dict[str, float] = {}
     if contender == "product":
-        phases = upload(db, HISTORY_XLSX.name, HISTORY_XLSX.read_bytes())
+        phases = timed_upload(db, HISTORY_XLSX.name, HISTORY_XLSX.read_bytes())
         rows = int(phases.pop("rows"))
     elif contender == "duckdb":
         con = duckdb.connect(str(db))

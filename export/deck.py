@@ -15,9 +15,9 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from analysis import disclosure
-from analysis.charts import month_label
-from analysis.wording import plural
 from export.gather import KpiPage, PackData, PlanSummary, alt_text
+from store.dates import month_label
+from store.words import plural
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.45)

@@ -1,4 +1,4 @@
-"""Everything a board pack shows for one council and month, read once through `analysis.queries`.
+"""Everything a board pack shows for one council and month, read once through `store.queries`.
 
 The result holds each KPI's numbers as the slides, the workbook and the presentation view show them. For a
 pack marked for publication the disclosure rules (`analysis.disclosure`) are applied here, once, so that the
@@ -12,8 +12,10 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarks, disclosure, kpi, plan, queries, tables, variation
-from analysis.charts import month_label
+from analysis import benchmarking, disclosure, kpi, plan_status, tables, variation
+from store import queries
+from store.dates import month_label
+from store.errors import Refused
 
 INTERNAL, PUBLICATION = "internal", "publication"
 MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PUBLICATION: "OFFICIAL"}
@@ -23,7 +25,7 @@ NOT_SHOWN = kpi.Judgement("hidden", disclosure.NOT_SHOWN, "–")
 """A direction of travel or RAG rating that would compare a hidden value, as a publication pack shows it."""
 
 
-class PackError(ValueError):
+class PackError(Refused):
     """The pack cannot be made as asked; the message says what to change."""
 
 
@@ -160,11 +162,11 @@ class PlanSummary:
 
 
 def plan_summary(rows: pd.DataFrame) -> PlanSummary | None:
-    """The plan slide's figures from `analysis.plan.plan_rows`; None for a council that keeps no plan here."""
+    """The plan slide's figures from `analysis.plan_status.plan_rows`; None for a council that keeps no plan here."""
     if rows.empty:
         return None
-    counts = pd.DataFrame({"status": list(plan.STATUSES.values()),
-                           "recommendations": [int((rows["status"] == code).sum()) for code in plan.STATUSES]})
+    counts = pd.DataFrame({"status": list(plan_status.STATUSES.values()),
+                           "recommendations": [int((rows["status"] == code).sum()) for code in plan_status.STATUSES]})
     overdue = [OverdueItem(row.text, row.owner or "–", pd.Timestamp(row.due_on).date(), -int(row.days_left))
                for row in rows[rows["overdue"]].itertuples(index=False)]
     return PlanSummary(counts, overdue)
@@ -229,10 +231,10 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     national = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)]
     national = national[pd.to_datetime(national["period_end"]) <= pd.Timestamp(until) + pd.offsets.MonthEnd(0)]
     national = national[["year", "period_end", "value"]].reset_index(drop=True)
-    month = benchmarks.period_end_month(code, meta["kpi_group"], england)
-    annual = benchmarks.annual_values(queries.kpi_benchmarks(con, code, "la"),
+    month = benchmarking.period_end_month(code, meta["kpi_group"], england)
+    annual = benchmarking.annual_values(queries.kpi_benchmarks(con, code, "la"),
                                       queries.period_end_values(con, code, month), month)
-    points = benchmarks.neighbour_points(annual, neighbour_list, month)
+    points = benchmarking.neighbour_points(annual, neighbour_list, month)
     points = points[(points["period_end"] >= start) & (points["period_end"] <= pd.Timestamp(until) + pd.offsets.MonthEnd(0))]
     points = points.reset_index(drop=True)
 
@@ -241,8 +243,8 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     england_value = None if pd.isna(card["england"]) else float(card["england"])
     neighbour_value = float(points["value"].iloc[-1]) if len(points) else None
     neighbour_members = int(points["with_value"].iloc[-1]) if len(points) else 0
-    england_as_at = "" if england_value is None else benchmarks.year_label(int(card["england_year"]), month)
-    neighbour_as_at = "" if neighbour_value is None else benchmarks.year_label(
+    england_as_at = "" if england_value is None else benchmarking.year_label(int(card["england_year"]), month)
+    neighbour_as_at = "" if neighbour_value is None else benchmarking.year_label(
         int(pd.Timestamp(points["period_end"].iloc[-1]).year), month)
     rag, rag_text = card["rag"], card["rag_text"]
     direction_text = card["direction_text"]

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from store.errors import Refused
+
 WIDTH, HEIGHT, SCALE = 1100, 600, 2
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_SECONDS = 60
 
 
-class ChartRenderError(RuntimeError):
+class ChartRenderError(Refused):
     """A chart could not be drawn as a picture; the message says why and what to do."""
 
 

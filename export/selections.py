@@ -7,17 +7,21 @@ from pathlib import Path
 import pandas as pd
 
 from settings import DATA_DIR
+from store.errors import Refused
 
 SELECTIONS_CSV = DATA_DIR / "pack_selections.csv"
 
 
-class SelectionError(ValueError):
+class SelectionError(Refused):
     """The selections file cannot be used; the message names the line and the fix."""
 
 
 def read_selections(known_codes: list[str], path: Path = SELECTIONS_CSV) -> dict[str, list[str]]:
     """Each saved selection's KPI codes in the file's order, checked against the catalogue."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except OSError as exc:
+        raise SelectionError(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
     if list(frame.columns) != ["selection", "kpi_code"]:
         raise SelectionError(f"{path.name}: the columns must be selection,kpi_code (found {','.join(frame.columns)})")
     known = set(known_codes)

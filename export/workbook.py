@@ -1,6 +1,6 @@
 """The numbers behind the board pack as an Excel workbook: about, KPIs, scorecard, a sheet per KPI.
 
-Written with `etl.spreadsheets.workbook_bytes`, so no text cell can become a live formula and numbers stay
+Written with `store.spreadsheets.workbook_bytes`, so no text cell can become a live formula and numbers stay
 numbers. In a publication pack a hidden value is the text `c`, the same cells the deck hides.
 """
 from __future__ import annotations
@@ -8,10 +8,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import disclosure
-from analysis.charts import axis_title, month_label
+from analysis.charts import axis_title
 from analysis.tables import POLARITY_WORDS
-from etl.spreadsheets import workbook_bytes
 from export.gather import KpiPage, PackData, PlanSummary
+from store.dates import month_label
+from store.spreadsheets import workbook_bytes
 
 ABOUT, KPIS, SCORECARD, PLAN = "About", "KPIs", "Scorecard", "Improvement plan"
 

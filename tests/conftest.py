@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.bootstrap import ensure_ready
-from etl.store import connect
+from ingest.bootstrap import ensure_ready
 from settings import DEMO_LA_CODE
+from store.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 

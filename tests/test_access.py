@@ -10,13 +10,12 @@ import pytest
 from analysis import kpi
 from auth import audit, users
 from auth.roles import PERMISSIONS, ROLES, AccessDenied, Actor, operator, require
-from etl import edits, ingest
-from etl import plan as plan_edits
-from etl import plan_import
-from etl.edits import TargetInput
-from etl.load import withdraw_upload
-from etl.plan import InspectionInput, RecommendationInput
 from export.gather import INTERNAL, PUBLICATION, PackOptions
+from ingest import plan_import, upload
+from ingest.load import withdraw_upload
+from records import kpi_edits, plan_edits
+from records.kpi_edits import TargetInput
+from records.plan_edits import InspectionInput, RecommendationInput
 from settings import DEMO_LA_CODE
 from tests import fixtures
 from tests.actors import ADMIN, ANALYST, VIEWER
@@ -37,31 +36,31 @@ def _rec(con) -> int:
     return _first(con, "SELECT rec_id FROM recommendations WHERE la_code = ? AND retired_at IS NULL ORDER BY ref")
 
 
-def _upload_plan(con) -> ingest.Plan:
+def _upload_plan(con) -> upload.Plan:
     content = fixtures.xlsx({"Data": fixtures.long_rows({("CONTACTS", "2026-10"): 2950})})
-    return ingest.prepare(con, "october.xlsx", content, home_la=LA, user="someone", today=date(2026, 11, 20))
+    return upload.prepare(con, "october.xlsx", content, home_la=LA, user="someone", today=date(2026, 11, 20))
 
 
 # (name, permission, the write made as `actor`, the audit action it leaves)
 WRITES = [
-    ("add a target", "edit_targets", lambda con, a: edits.add_target(con, LA, TARGET, a), "target_add"),
-    ("change a target", "edit_targets", lambda con, a: edits.replace_target(
+    ("add a target", "edit_targets", lambda con, a: kpi_edits.add_target(con, LA, TARGET, a), "target_add"),
+    ("change a target", "edit_targets", lambda con, a: kpi_edits.replace_target(
         con, LA, _first(con, "SELECT min(target_id) FROM targets WHERE la_code = ? AND retired_at IS NULL"),
         TARGET, a), "target_change"),
-    ("remove a target", "edit_targets", lambda con, a: edits.retire_target(
+    ("remove a target", "edit_targets", lambda con, a: kpi_edits.retire_target(
         con, LA, _first(con, "SELECT min(target_id) FROM targets WHERE la_code = ? AND retired_at IS NULL"), a),
      "target_retire"),
-    ("set a RAG rule", "edit_rag_rules", lambda con, a: edits.set_rag_rule(
+    ("set a RAG rule", "edit_rag_rules", lambda con, a: kpi_edits.set_rag_rule(
         con, LA, "SW_AGENCY_PCT", kpi.RagRule("tolerance", 10), a), "rag_rule_set"),
-    ("write commentary", "edit_commentary", lambda con, a: edits.add_commentary(
+    ("write commentary", "edit_commentary", lambda con, a: kpi_edits.add_commentary(
         con, LA, "SW_AGENCY_PCT", OCTOBER, "Six agency staff converted", a), "commentary_add"),
-    ("add a chart note", "edit_commentary", lambda con, a: edits.add_annotation(
+    ("add a chart note", "edit_commentary", lambda con, a: kpi_edits.add_annotation(
         con, LA, None, OCTOBER, "Focused visit", a), "note_add"),
-    ("remove a chart note", "edit_commentary", lambda con, a: edits.retire_annotation(
+    ("remove a chart note", "edit_commentary", lambda con, a: kpi_edits.retire_annotation(
         con, LA, _first(con, "SELECT min(annotation_id) FROM annotations WHERE la_code = ?"), a), "note_retire"),
-    ("rebase SPC limits", "edit_commentary", lambda con, a: edits.add_rebase(
+    ("rebase SPC limits", "edit_commentary", lambda con, a: kpi_edits.add_rebase(
         con, LA, "SW_AGENCY_PCT", OCTOBER, "New recording rules", a), "rebase_add"),
-    ("upload", "upload", lambda con, a: ingest.commit(con, _upload_plan(con), a), "upload"),
+    ("upload", "upload", lambda con, a: upload.commit(con, _upload_plan(con), a), "upload"),
     ("withdraw an upload", "withdraw", lambda con, a: withdraw_upload(con, 1, a), "withdraw"),
     ("add an inspection", "edit_plan", lambda con, a: plan_edits.add_inspection(con, LA, INSPECTION, a),
      "inspection_add"),
@@ -121,7 +120,7 @@ def test_a_permitted_write_leaves_one_audit_entry_with_who_and_what(demo_con, na
 def test_a_changed_target_is_audited_with_the_old_and_new_values(demo_con):
     old_id = _first(demo_con, "SELECT min(target_id) FROM targets WHERE la_code = ? AND retired_at IS NULL")
     old_value = demo_con.execute("SELECT value FROM targets WHERE target_id = ?", [old_id]).fetchone()[0]
-    edits.replace_target(demo_con, LA, old_id, TARGET, ANALYST)
+    kpi_edits.replace_target(demo_con, LA, old_id, TARGET, ANALYST)
     entry = audit.entries(demo_con, ADMIN).iloc[0]
     assert json.loads(entry["before"])["value"] == old_value
     assert json.loads(entry["after"])["value"] == 15.0
@@ -129,14 +128,14 @@ def test_a_changed_target_is_audited_with_the_old_and_new_values(demo_con):
 
 
 def test_a_refused_edit_inside_its_transaction_leaves_no_audit_entry(demo_con):
-    with pytest.raises(edits.EditRefused):
-        edits.retire_target(demo_con, LA, 999_999, ANALYST)
+    with pytest.raises(kpi_edits.EditRefused):
+        kpi_edits.retire_target(demo_con, LA, 999_999, ANALYST)
     assert audit.entries(demo_con, ADMIN).empty
 
 
 def test_an_upload_entry_names_the_file_its_hash_and_rows(demo_con):
     plan = _upload_plan(demo_con)
-    upload_id = ingest.commit(demo_con, plan, ANALYST)
+    upload_id = upload.commit(demo_con, plan, ANALYST)
     entry = audit.entries(demo_con, ADMIN, actions=["upload"]).iloc[0]
     after = json.loads(entry["after"])
     assert entry["subject"] == f"upload {upload_id}: october.xlsx"
@@ -158,9 +157,9 @@ def test_reading_the_audit_log_and_the_user_list_is_for_admins(demo_con):
 
 
 def test_the_audit_log_filters_by_who_what_and_words(demo_con):
-    edits.add_commentary(demo_con, LA, "SW_AGENCY_PCT", OCTOBER, "Agency fell", Actor("pat@anyshire.example",
+    kpi_edits.add_commentary(demo_con, LA, "SW_AGENCY_PCT", OCTOBER, "Agency fell", Actor("pat@anyshire.example",
                                                                                      "analyst"))
-    edits.add_annotation(demo_con, LA, None, OCTOBER, "Focused visit", Actor("sam@anyshire.example", "analyst"))
+    kpi_edits.add_annotation(demo_con, LA, None, OCTOBER, "Focused visit", Actor("sam@anyshire.example", "analyst"))
     assert audit.entries(demo_con, ADMIN, who="PAT")["action"].tolist() == ["commentary_add"]
     assert audit.entries(demo_con, ADMIN, actions=["note_add"])["actor"].tolist() == ["sam@anyshire.example"]
     assert audit.entries(demo_con, ADMIN, text="focused")["action"].tolist() == ["note_add"]
@@ -173,7 +172,7 @@ def test_the_audit_log_filters_by_who_what_and_words(demo_con):
 ])
 def test_an_entry_changed_or_removed_outside_the_dashboard_breaks_the_chain(demo_con, tamper):
     for text in ("One", "Two", "Three"):
-        edits.add_commentary(demo_con, LA, "SW_AGENCY_PCT", OCTOBER, text, ANALYST)
+        kpi_edits.add_commentary(demo_con, LA, "SW_AGENCY_PCT", OCTOBER, text, ANALYST)
     assert audit.verify(demo_con) == []
     demo_con.execute(tamper)
     assert audit.verify(demo_con) in ([2], [3])
@@ -196,15 +195,15 @@ def test_roles_are_keyed_by_email_in_one_spelling(demo_con):
     ("pat@anyshire.example", "owner", "not a role"),
 ])
 def test_a_bad_role_change_is_refused_in_words(demo_con, email, role, refusal):
-    with pytest.raises(edits.EditRefused, match=refusal):
+    with pytest.raises(kpi_edits.EditRefused, match=refusal):
         users.set_role(demo_con, email, role, "", ADMIN)
 
 
 def test_the_last_admin_cannot_lock_everyone_out(demo_con):
     users.set_role(demo_con, "admin@anyshire.example", "admin", "", operator("setup"))
-    with pytest.raises(edits.EditRefused, match="only admin"):
+    with pytest.raises(kpi_edits.EditRefused, match="only admin"):
         users.set_role(demo_con, "admin@anyshire.example", "analyst", "", ADMIN)
-    with pytest.raises(edits.EditRefused, match="only admin"):
+    with pytest.raises(kpi_edits.EditRefused, match="only admin"):
         users.remove_user(demo_con, "admin@anyshire.example", ADMIN)
     users.set_role(demo_con, "second@anyshire.example", "admin", "", ADMIN)
     users.set_role(demo_con, "admin@anyshire.example", "analyst", "", ADMIN)
@@ -212,23 +211,23 @@ def test_the_last_admin_cannot_lock_everyone_out(demo_con):
 
 
 def test_a_publication_pack_is_refused_to_a_viewer_before_any_cache_is_consulted():
-    from ui import pack as pack_ui
+    from ui import pack_cache
 
     options = PackOptions(LA, "Anyshire", OCTOBER, ("SW_AGENCY_PCT",), audience=PUBLICATION)
     with pytest.raises(AccessDenied, match="export board packs for publication"):
-        pack_ui.build(options, VIEWER)
-    assert VIEWER.can(pack_ui.EXPORT_PERMISSIONS[INTERNAL])
+        pack_cache.build(options, VIEWER)
+    assert VIEWER.can(pack_cache.EXPORT_PERMISSIONS[INTERNAL])
 
 
 def test_two_people_writing_at_once_leave_an_unbroken_chain(demo_db_path):
     import threading
 
-    from etl.store import open_store
+    from store.connection import open_store
 
     def write(who: str) -> None:
         with open_store(demo_db_path) as con:
             for n in range(15):
-                edits.add_commentary(con, LA, "SW_AGENCY_PCT", OCTOBER, f"{who} {n}", Actor(who, "analyst"))
+                kpi_edits.add_commentary(con, LA, "SW_AGENCY_PCT", OCTOBER, f"{who} {n}", Actor(who, "analyst"))
 
     threads = [threading.Thread(target=write, args=(f"analyst{i}@anyshire.example",)) for i in range(3)]
     for thread in threads:
@@ -241,5 +240,5 @@ def test_two_people_writing_at_once_leave_an_unbroken_chain(demo_db_path):
 
 
 def test_removing_an_unknown_inspection_is_refused_in_words(demo_con):
-    with pytest.raises(edits.EditRefused, match="does not exist"):
+    with pytest.raises(kpi_edits.EditRefused, match="does not exist"):
         plan_edits.retire_inspection(demo_con, LA, 999_999, ANALYST)

@@ -9,8 +9,9 @@ import pytest
 
 from auth import audit
 from auth.roles import Actor
-from etl import edits
-from etl.store import connect, open_store, transaction
+from records import kpi_edits
+from store.connection import connect, open_store
+from store.writes import transaction
 
 LA = "E99000001"
 OCTOBER = date(2025, 10, 1)
@@ -19,7 +20,7 @@ ANALYST = Actor("analyst@anyshire.example", "analyst")
 
 def write(con, *texts: str) -> None:
     for text in texts:
-        edits.add_commentary(con, LA, "SW_AGENCY_PCT", OCTOBER, text, ANALYST)
+        kpi_edits.add_commentary(con, LA, "SW_AGENCY_PCT", OCTOBER, text, ANALYST)
 
 
 @pytest.fixture
@@ -143,24 +144,25 @@ def test_entries_written_before_format_2_are_checked_with_the_old_formula(demo_d
 
 
 def test_migration_8_starts_the_record_of_the_end_for_an_existing_log(tmp_path, monkeypatch):
-    from etl import store
+    from store import connection, schema
 
     path = tmp_path / "old.duckdb"
-    monkeypatch.setattr(store, "MIGRATIONS", [m for m in store.MIGRATIONS if m[0] != store.AUDIT_HASH_FORMAT_MIGRATION])
-    con = store.connect(path)
+    every = schema.migrations()
+    monkeypatch.setattr(schema, "migrations", lambda: tuple(m for m in every if m[0] != schema.AUDIT_HASH_FORMAT_MIGRATION))
+    con = connection.connect(path)
     con.execute("INSERT INTO audit_log (happened_at, actor, role, action, subject, prev_hash, hash)"
                 " VALUES (now(), 'a', 'admin', 'sign_in', 's', 'x', 'y')")
     con.close()
     assert not audit.head_path(path).exists()
     monkeypatch.undo()
-    con = store.connect(path)
+    con = connection.connect(path)
     assert json.loads(audit.head_path(path).read_text())["entries"] == 1
     assert con.execute("SELECT hash_format FROM audit_log").fetchall() == [(1,)]
     con.close()
 
 
 def test_a_backup_copies_the_record_of_the_end_and_checks_the_copy(logged, demo_db_path, tmp_path, capsys):
-    from etl import cli
+    from ingest import cli
 
     logged.close()
     out = tmp_path / "backups" / "copy.duckdb"

@@ -20,9 +20,9 @@ from pptx.util import Emu
 
 from analysis import disclosure
 from analysis.kpi import RagRule
-from etl.edits import add_commentary, set_rag_rule
 from export import deck, figures, gather, pack, render, selections
 from export.gather import OverdueItem, PackOptions, PlanSummary
+from records.kpi_edits import add_commentary, set_rag_rule
 from settings import DEMO_LA_CODE
 from tests.actors import ADMIN, analyst
 

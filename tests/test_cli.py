@@ -1,4 +1,4 @@
-"""`python -m etl`: exit codes, one line per error, dry runs, listing, withdrawal, template, export, a busy store."""
+"""`python -m ingest`: exit codes, one line per error, dry runs, listing, withdrawal, template, export, a busy store."""
 from __future__ import annotations
 
 import re
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from etl import cli
-from etl.readers import read_file
-from etl.store import connect
+from ingest import cli
+from ingest.readers import read_file
 from settings import DEMO_LA_CODE
+from store.connection import connect
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def demo_settings(monkeypatch):
 
 def run(*args: str | Path) -> subprocess.CompletedProcess:
     """The real entry point, as an analyst's script would call it."""
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "ingest", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={"PATH": "/usr/bin:/bin", "DASHBOARD_LA": DEMO_LA_CODE})
 
 
@@ -104,7 +104,7 @@ def test_wrong_usage_exits_2(capsys, args):
     with pytest.raises(SystemExit) as exited:
         cli.main(args)
     assert exited.value.code == 2
-    assert "usage: python -m etl" in capsys.readouterr().err
+    assert "usage: python -m ingest" in capsys.readouterr().err
 
 
 def test_wrong_usage_from_the_shell_exits_2_without_a_traceback():

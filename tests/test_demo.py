@@ -1,25 +1,25 @@
 import pandas as pd
 import pandas.testing as pdt
 
-from etl import demo
-from etl.catalogue import read_catalogue
+from demo import synthetic
+from ingest.catalogue import read_catalogue
 from settings import DEMO_DIR, DEMO_LA_CODE
 
 
 def test_generator_is_deterministic():
-    first, second = demo.generate(), demo.generate()
+    first, second = synthetic.generate(), synthetic.generate()
     for name in first:
         pdt.assert_frame_equal(first[name], second[name])
 
 
 def test_shipped_files_are_what_the_generator_writes(tmp_path):
-    demo.write(tmp_path)
+    synthetic.write(tmp_path)
     for path in tmp_path.iterdir():
         assert path.read_bytes() == (DEMO_DIR / path.name).read_bytes(), f"{path.name} is stale: run make demo-data"
 
 
 def test_every_kpi_for_every_council_for_five_years():
-    obs = demo.generate()["observations"]
+    obs = synthetic.generate()["observations"]
     assert set(obs["kpi"]) == set(read_catalogue()["code"])
     assert obs["la_code"].nunique() == 11
     per_series = obs.groupby(["la_code", "kpi"])["period"].nunique()
@@ -27,13 +27,13 @@ def test_every_kpi_for_every_council_for_five_years():
 
 
 def test_councils_are_clearly_fictional():
-    councils = demo.generate()["councils"]
+    councils = synthetic.generate()["councils"]
     assert councils["name"].str.endswith("(demo)").all()
     assert councils["la_code"].str.startswith("E99").all()
 
 
 def _home(code: str) -> pd.Series:
-    obs = demo.generate()["observations"]
+    obs = synthetic.generate()["observations"]
     rows = obs[(obs["la_code"] == DEMO_LA_CODE) & (obs["kpi"] == code)]
     return rows.set_index("period")["value"]
 
@@ -50,7 +50,7 @@ def test_the_stories_the_demo_tells():
 
 
 def test_percentages_stay_in_range():
-    obs = demo.generate()["observations"]
+    obs = synthetic.generate()["observations"]
     pct = obs[obs["kpi"].str.endswith("_PCT")]
     assert pct["value"].between(0, 100).all()
     assert (obs["value"] >= 0).all()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.store import StoreBusyError
+from store.errors import StoreBusyError
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_a_busy_store_in_the_demo_gets_the_busy_page_not_an_error(unstarted_app,
 
 
 def test_a_busy_store_at_the_demo_s_first_start_gets_the_busy_page(unstarted_app, monkeypatch):
-    import etl.store
+    import store
     from ui import data
 
     def busy(*args, **kwargs):
@@ -67,4 +67,4 @@ def test_a_busy_store_at_the_demo_s_first_start_gets_the_busy_page(unstarted_app
     unstarted_app.run()
     assert not unstarted_app.exception
     assert [t.value for t in unstarted_app.title] == ["The dashboard is busy"]
-    assert etl.store  # the store module itself is untouched
+    assert store  # the store module itself is untouched

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from auth import audit
 from auth.roles import Actor
-from etl.edits import add_commentary
-from etl.store import open_store
 from export import pack
+from records.kpi_edits import add_commentary
 from settings import DEMO_LA_CODE
+from store.connection import open_store
 from tests.actors import ADMIN, analyst
 from tests.conftest import ROOT
 from tests.fixtures import long_rows, xlsx

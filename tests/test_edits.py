@@ -3,11 +3,13 @@ from datetime import date
 
 import pytest
 
-from analysis import kpi, queries
-from etl import edits
-from etl.edits import EditRefused, TargetInput
-from settings import DEMO_LA_CODE as LA
+from analysis import kpi
 from auth.roles import Actor
+from records import kpi_edits
+from records.kpi_edits import TargetInput
+from settings import DEMO_LA_CODE as LA
+from store import queries
+from store.errors import EditRefused
 from tests.actors import ADMIN, analyst
 
 AGENCY = "SW_AGENCY_PCT"
@@ -33,17 +35,17 @@ def _target(**overrides) -> TargetInput:
     ],
 )
 def test_check_target_names_each_problem(overrides, unit, message):
-    problems = edits.check_target(_target(**overrides), unit)
+    problems = kpi_edits.check_target(_target(**overrides), unit)
     assert any(message in p for p in problems), problems
 
 
 def test_a_good_target_has_no_problems():
-    assert edits.check_target(_target(glide_from=25.0, glide_until=date(2027, 3, 1)), "%") == []
+    assert kpi_edits.check_target(_target(glide_from=25.0, glide_until=date(2027, 3, 1)), "%") == []
 
 
 def test_replacing_a_target_keeps_the_old_one_in_history(demo_con):
-    first = edits.add_target(demo_con, LA, _target(), analyst("analyst.one"))
-    second = edits.replace_target(demo_con, LA, first, _target(value=16.0), analyst("analyst.two"))
+    first = kpi_edits.add_target(demo_con, LA, _target(), analyst("analyst.one"))
+    second = kpi_edits.replace_target(demo_con, LA, first, _target(value=16.0), analyst("analyst.two"))
     live = queries.targets(demo_con, LA)
     assert second in live["target_id"].tolist() and first not in live["target_id"].tolist()
     history = queries.target_history(demo_con, LA).set_index("target_id")
@@ -56,26 +58,26 @@ def test_replacing_a_target_keeps_the_old_one_in_history(demo_con):
 def test_refused_edits_write_nothing(demo_con):
     before = len(queries.target_history(demo_con, LA))
     with pytest.raises(EditRefused, match="between 0 and 100"):
-        edits.add_target(demo_con, LA, _target(value=150.0), analyst("analyst"))
+        kpi_edits.add_target(demo_con, LA, _target(value=150.0), analyst("analyst"))
     with pytest.raises(EditRefused, match="no KPI"):
-        edits.add_target(demo_con, LA, _target(kpi_code="NOPE"), analyst("analyst"))
+        kpi_edits.add_target(demo_con, LA, _target(kpi_code="NOPE"), analyst("analyst"))
     with pytest.raises(EditRefused, match="already been removed"):
-        edits.retire_target(demo_con, LA, 99999, analyst("analyst"))
+        kpi_edits.retire_target(demo_con, LA, 99999, analyst("analyst"))
     assert len(queries.target_history(demo_con, LA)) == before
 
 
 def test_retiring_a_target_removes_it_from_rag_but_not_history(demo_con):
-    target_id = edits.add_target(demo_con, LA, _target(kind="floor", value=30.0), analyst("analyst"))
-    edits.retire_target(demo_con, LA, target_id, analyst("lead"))
+    target_id = kpi_edits.add_target(demo_con, LA, _target(kind="floor", value=30.0), analyst("analyst"))
+    kpi_edits.retire_target(demo_con, LA, target_id, analyst("lead"))
     assert target_id not in queries.targets(demo_con, LA)["target_id"].tolist()
     with pytest.raises(EditRefused):
-        edits.retire_target(demo_con, LA, target_id, analyst("lead"))
+        kpi_edits.retire_target(demo_con, LA, target_id, analyst("lead"))
     assert queries.target_history(demo_con, LA).set_index("target_id").loc[target_id, "retired_by"] == "lead"
 
 
 def test_the_latest_rag_rule_counts(demo_con):
-    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("close", 10), ADMIN)
-    edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("tolerance", 15), Actor("lead", "admin"))
+    kpi_edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("close", 10), ADMIN)
+    kpi_edits.set_rag_rule(demo_con, LA, AGENCY, kpi.RagRule("tolerance", 15), Actor("lead", "admin"))
     rules = queries.rag_rules(demo_con, LA).set_index("kpi_code")
     assert rules.loc[AGENCY, "method"] == "tolerance"
     assert rules.loc[AGENCY, "tolerance_pct"] == 15
@@ -83,28 +85,28 @@ def test_the_latest_rag_rule_counts(demo_con):
 
 
 def test_commentary_latest_per_month(demo_con):
-    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 15), "First draft", analyst("analyst"))
-    edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "Agency rate fell as six staff converted", analyst("lead"))
+    kpi_edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 15), "First draft", analyst("analyst"))
+    kpi_edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "Agency rate fell as six staff converted", analyst("lead"))
     notes = queries.commentary(demo_con, LA, date(2026, 10, 1)).set_index("kpi_code")
     assert notes.loc[AGENCY, "text"] == "Agency rate fell as six staff converted"
     assert queries.commentary(demo_con, LA, date(2026, 9, 1)).empty
     with pytest.raises(EditRefused, match="Write the commentary"):
-        edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "   ", analyst("lead"))
+        kpi_edits.add_commentary(demo_con, LA, AGENCY, date(2026, 10, 1), "   ", analyst("lead"))
 
 
 def test_annotations_for_all_kpis_show_on_every_chart_and_can_be_retired(demo_con):
-    note = edits.add_annotation(demo_con, LA, None, date(2026, 6, 20), "New director of children's services", analyst("ad"))
+    note = kpi_edits.add_annotation(demo_con, LA, None, date(2026, 6, 20), "New director of children's services", analyst("ad"))
     assert note in queries.annotations(demo_con, LA, AGENCY)["annotation_id"].tolist()
     assert note in queries.annotations(demo_con, LA, "REFERRALS")["annotation_id"].tolist()
-    edits.retire_annotation(demo_con, LA, note, analyst("ad"))
+    kpi_edits.retire_annotation(demo_con, LA, note, analyst("ad"))
     assert note not in queries.annotations(demo_con, LA, AGENCY)["annotation_id"].tolist()
 
 
 def test_rebases_are_listed_until_retired(demo_con):
-    rebase = edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "Agency reduction programme", analyst("analyst"))
+    rebase = kpi_edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "Agency reduction programme", analyst("analyst"))
     listed = queries.rebases(demo_con, LA, AGENCY)
     assert listed["reason"].tolist() == ["Agency reduction programme"]
-    edits.retire_rebase(demo_con, LA, rebase, analyst("analyst"))
+    kpi_edits.retire_rebase(demo_con, LA, rebase, analyst("analyst"))
     assert queries.rebases(demo_con, LA, AGENCY).empty
     with pytest.raises(EditRefused, match="Say why"):
-        edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "", analyst("analyst"))
+        kpi_edits.add_rebase(demo_con, LA, AGENCY, date(2024, 5, 1), "", analyst("analyst"))

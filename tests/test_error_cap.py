@@ -19,15 +19,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from etl import cli, ingest, issues, plan_import, validate
-from etl.catalogue import read_catalogue
-from etl.demo import PLAN_AS_AT
-from etl.issues import ISSUE_LIMIT, UNLISTED_RULE, FirstIssues, Issue, cap
-from etl.readers import Sheet
-from etl.store import connect
-from etl.targets_sheet import parse_targets
-from etl.values import KpiMatcher
+from demo.synthetic import PLAN_AS_AT
+from ingest import cli, issues, plan_import, upload, validate
+from ingest.catalogue import read_catalogue
+from ingest.issues import FirstIssues, ISSUE_LIMIT, Issue, UNLISTED_RULE, cap
+from ingest.readers import Sheet
+from ingest.targets_sheet import parse_targets
+from ingest.values import KpiMatcher
 from settings import DEMO_LA_CODE
+from store.connection import connect
 from tests import fixtures
 from tests.fixtures import xlsx
 from ui import uploads
@@ -52,8 +52,8 @@ def repeated_csv(rows: int = BAD_ROWS) -> bytes:
     return ("kpi,period,value\n" + "CONTACTS,2026-10,5\n" * rows).encode()
 
 
-def prepare(con, name: str, content: bytes) -> ingest.Plan:
-    return ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user=USER, today=TODAY)
+def prepare(con, name: str, content: bytes) -> upload.Plan:
+    return upload.prepare(con, name, content, home_la=DEMO_LA_CODE, user=USER, today=TODAY)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def test_errors_of_several_rules_and_sheets_are_listed_in_the_file_order_and_cou
 @pytest.fixture(scope="module")
 def context() -> validate.Context:
     catalogue = read_catalogue()
-    return validate.Context(catalogue, KpiMatcher(catalogue, pd.read_csv(ingest.ALIASES_CSV)), DEMO_LA_CODE, TODAY)
+    return validate.Context(catalogue, KpiMatcher(catalogue, pd.read_csv(upload.ALIASES_CSV)), DEMO_LA_CODE, TODAY)
 
 
 def test_a_wide_sheet_with_a_million_bad_cells_makes_only_the_issues_it_lists(context, counted):
@@ -292,8 +292,8 @@ def writes_meanwhile(monkeypatch, demo_db_path) -> list[subprocess.CompletedProc
             return step(*args, **kwargs)
         return run
 
-    monkeypatch.setattr(ingest, "read_file", meanwhile(ingest.read_file))
-    monkeypatch.setattr(ingest, "parse", meanwhile(ingest.parse))
+    monkeypatch.setattr(upload, "read_file", meanwhile(upload.read_file))
+    monkeypatch.setattr(upload, "parse", meanwhile(upload.parse))
     return writes
 
 

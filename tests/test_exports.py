@@ -7,7 +7,8 @@ from streamlit.runtime.media_file_storage import MediaFileStorageError
 
 from auth import users
 from auth.roles import AccessDenied, operator
-from etl.store import StoreBusyError, open_store
+from store.connection import open_store
+from store.errors import StoreBusyError
 from tests.actors import ANALYST, VIEWER
 from tests.test_pages_access import PEOPLE, entries, signed_in  # noqa: F401  (signed_in is a fixture)
 from ui import exports

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.load import MAX_NAME, Provenance, safe_file_name
+from ingest.load import MAX_NAME, Provenance, safe_file_name
 
 HOSTILE = "[click](http://evil.example/x) ![i](http://127.0.0.1:9/x.png) <b>x</b>.csv"
 
@@ -47,28 +47,29 @@ def test_provenance_keeps_the_name_as_given():
 
 def test_an_upload_stores_both_names(demo_con):
     from auth.roles import Actor
-    from etl import ingest
+    from ingest import upload
     from settings import DEMO_LA_CODE
 
     content = b"kpi,period,value\nSW_AGENCY_PCT,2025-10,12.5\n"
-    plan = ingest.prepare(demo_con, "../../" + HOSTILE, content, home_la=DEMO_LA_CODE, user="pat@anyshire.example")
+    plan = upload.prepare(demo_con, "../../" + HOSTILE, content, home_la=DEMO_LA_CODE, user="pat@anyshire.example")
     assert not plan.errors, plan.errors
-    upload_id = ingest.commit(demo_con, plan, Actor("pat@anyshire.example", "analyst"))
+    upload_id = upload.commit(demo_con, plan, Actor("pat@anyshire.example", "analyst"))
     stored = demo_con.execute("SELECT file_name, original_file_name FROM uploads WHERE upload_id = ?",
                               [upload_id]).fetchone()
     assert stored == ("b>.csv", "../../" + HOSTILE)
 
 
 def test_uploads_made_before_the_original_name_was_kept_get_it_from_their_name(tmp_path, monkeypatch):
-    from etl import store
+    from store import connection, schema
 
     path = tmp_path / "old.duckdb"
-    monkeypatch.setattr(store, "MIGRATIONS", [m for m in store.MIGRATIONS if m[0] < 7])
-    con = store.connect(path)
+    every = schema.migrations()
+    monkeypatch.setattr(schema, "migrations", lambda: tuple(m for m in every if m[0] < 7))
+    con = connection.connect(path)
     con.execute("INSERT INTO uploads (file_name, sha256, size_bytes, kind, uploaded_by, uploaded_at, rows_loaded,"
                 " status) VALUES ('old\u202e.csv', 'h', 1, 'monthly', 'pat', now(), 1, 'loaded')")
     con.close()
     monkeypatch.undo()
-    con = store.connect(path)
+    con = connection.connect(path)
     assert con.execute("SELECT file_name, original_file_name FROM uploads").fetchall() == [("old\u202e.csv",) * 2]
     con.close()

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from etl import ingest, plan_import, readers
-from etl.issues import FileRefused
-from etl.readers import read_file
-from etl.store import connect
+from ingest import plan_import, readers, upload
+from ingest.issues import FileRefused
+from ingest.readers import read_file
 from settings import DEMO_LA_CODE, Settings
+from store.connection import connect
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +168,7 @@ def test_a_reader_that_overruns_its_time_is_stopped(monkeypatch):
 
 def test_the_upload_path_refuses_a_far_cell_and_writes_nothing(demo_con):
     before = [demo_con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
-    plan = ingest.prepare(demo_con, "october.xlsx", far_cell_workbook("XFD1048576"), home_la=DEMO_LA_CODE,
+    plan = upload.prepare(demo_con, "october.xlsx", far_cell_workbook("XFD1048576"), home_la=DEMO_LA_CODE,
                           user="analyst@example.gov.uk", today=date(2026, 11, 23))
     assert not plan.can_load and [i.rule for i in plan.errors] == ["too_many_cells"]
     assert [demo_con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES] == before
@@ -192,7 +192,7 @@ def test_the_command_line_under_a_3_gib_cap_refuses_in_words(tmp_path, demo_db_p
     before = [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES]
     con.close()
     started = time.perf_counter()
-    result = subprocess.run(["prlimit", f"--as={THREE_GIB}", sys.executable, "-m", "etl", "load", str(path),
+    result = subprocess.run(["prlimit", f"--as={THREE_GIB}", sys.executable, "-m", "ingest", "load", str(path),
                              "--db", str(demo_db_path)], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "DASHBOARD_LA": DEMO_LA_CODE})
     assert time.perf_counter() - started < 60

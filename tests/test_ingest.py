@@ -6,8 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from etl import dfe, ingest
-from etl.load import withdraw_upload
+from ingest import dfe, upload
+from ingest.issues import UploadRefused
+from ingest.load import withdraw_upload
 from settings import DEMO_LA_CODE
 from tests import fixtures
 from tests.actors import ANALYST, analyst
@@ -19,14 +20,14 @@ NEW_COUNCILS = [("951", "E99000051", "Northtown (test)"), ("952", "E99000052", "
                 ("953", "E99000053", "Eastham (test)")]
 
 
-def prepare(con, name: str, content: bytes) -> ingest.Plan:
-    return ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user=USER, today=TODAY)
+def prepare(con, name: str, content: bytes) -> upload.Plan:
+    return upload.prepare(con, name, content, home_la=DEMO_LA_CODE, user=USER, today=TODAY)
 
 
 def load(con, name: str, content: bytes) -> int:
     plan = prepare(con, name, content)
     assert plan.can_load, [i.line() for i in plan.errors]
-    return ingest.commit(con, plan, ANALYST)
+    return upload.commit(con, plan, ANALYST)
 
 
 def long_file(values: dict[tuple[str, str], object], la_code: str | None = None) -> bytes:
@@ -79,17 +80,17 @@ def test_the_same_file_twice_is_refused_naming_the_upload(demo_con):
     before = counts(demo_con)
     again = prepare(demo_con, "october (copy).xlsx", content)
     assert again.already_loaded_as == upload_id and not again.can_load
-    with pytest.raises(ValueError, match=f"already loaded as upload {upload_id}"):
-        ingest.commit(demo_con, again, ANALYST)
+    with pytest.raises(UploadRefused, match=f"already loaded as upload {upload_id}"):
+        upload.commit(demo_con, again, ANALYST)
     assert counts(demo_con) == before
 
 
 def test_a_plan_committed_twice_loads_once(demo_con):
     plan = prepare(demo_con, "october.xlsx", long_file({("CONTACTS", "2026-10"): 2802}))
-    upload_id = ingest.commit(demo_con, plan, ANALYST)
+    upload_id = upload.commit(demo_con, plan, ANALYST)
     before = counts(demo_con)
-    with pytest.raises(ValueError, match=f"loaded as upload {upload_id} after it was checked"):
-        ingest.commit(demo_con, plan, ANALYST)
+    with pytest.raises(UploadRefused, match=f"loaded as upload {upload_id} after it was checked"):
+        upload.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -128,8 +129,8 @@ def test_one_error_anywhere_writes_nothing(demo_con):
     plan = prepare(demo_con, "october.xlsx", fixtures.xlsx({"Data": rows}))
     assert [(i.rule, i.sheet, i.cell) for i in plan.errors] == [("not_a_number", "Data", "D4")]
     assert len(plan.parsed.observations) == 2 and not plan.can_load
-    with pytest.raises(ValueError, match="1 errors"):
-        ingest.commit(demo_con, plan, ANALYST)
+    with pytest.raises(UploadRefused, match="1 errors"):
+        upload.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -145,7 +146,7 @@ def test_a_failure_part_way_through_a_commit_rolls_everything_back(demo_con, mon
     monkeypatch.setattr(dfe, "store_benchmarks", store_then_fail)
     plan = prepare(demo_con, "cla_2025.csv", fixtures.dfe_cla_csv(NEW_COUNCILS))
     with pytest.raises(RuntimeError, match="disk full"):
-        ingest.commit(demo_con, plan, ANALYST)
+        upload.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 
@@ -161,7 +162,7 @@ def test_dfe_download_loads_benchmarks_and_names_councils(demo_con):
     plan = prepare(demo_con, "cla_number_and_rate_2025.csv", fixtures.dfe_cla_csv(NEW_COUNCILS))
     assert plan.errors == [] and plan.parsed.observations.empty
     assert plan.provenance.kind == "benchmarks"
-    upload_id = ingest.commit(demo_con, plan, ANALYST)
+    upload_id = upload.commit(demo_con, plan, ANALYST)
     stored = demo_con.execute(
         "SELECT kpi_code, area_type, area_code, year, period_end, value, status_code FROM benchmarks"
         " WHERE upload_id = ? ORDER BY kpi_code, area_code", [upload_id]).df()
@@ -175,9 +176,9 @@ def test_dfe_download_loads_benchmarks_and_names_councils(demo_con):
         "SELECT la_code, name, old_la_code FROM councils WHERE la_code LIKE 'E990000 5%' ESCAPE ' ' ORDER BY 1"
     ).fetchall()
     assert councils == [(new, name, old) for old, new, name in NEW_COUNCILS]
-    upload = demo_con.execute("SELECT kind, rows_loaded, status FROM uploads WHERE upload_id = ?",
+    stored = demo_con.execute("SELECT kind, rows_loaded, status FROM uploads WHERE upload_id = ?",
                               [upload_id]).fetchone()
-    assert upload == ("benchmarks", 12, "loaded")
+    assert stored == ("benchmarks", 12, "loaded")
     assert counts(demo_con)["observations"] == before["observations"]
 
 
@@ -189,7 +190,7 @@ def test_statistical_neighbours_table_loads_neighbour_groups(demo_con):
     assert plan.errors == []
     (warning,) = plan.warnings
     assert warning.rule == "neighbours_unknown_councils" and warning.found == "999"
-    ingest.commit(demo_con, plan, ANALYST)
+    upload.commit(demo_con, plan, ANALYST)
     groups = demo_con.execute(
         "SELECT la_code, neighbour_code, rank FROM neighbours WHERE model = 'DfE statistical neighbours 2025'"
         " ORDER BY la_code, rank").fetchall()
@@ -209,7 +210,7 @@ def test_neighbours_table_listing_a_council_twice_is_refused(demo_con):
 
 
 def _neighbour_groups(con, la_code: str) -> list[tuple[str, int]]:
-    from analysis import queries
+    from store import queries
 
     groups = queries.neighbours(con, la_code)
     return list(zip(groups["neighbour_code"], groups["rank"]))
@@ -246,7 +247,7 @@ def test_a_targets_sheet_loads_with_the_monthly_return_and_goes_when_withdrawn(d
     plan = prepare(demo_con, "return_oct_2026.xlsx", content)
     assert plan.errors == [] and len(plan.targets) == 2 and plan.row_count == 3
     assert ("Targets", "targets", 2) in [(s.sheet, s.layout, s.rows) for s in plan.parsed.sheets]
-    upload_id = ingest.commit(demo_con, plan, ANALYST)
+    upload_id = upload.commit(demo_con, plan, ANALYST)
     assert _targets(demo_con) == [("ASSESS_45WD_PCT", "local", 92.0, date(2026, 11, 1), upload_id),
                                   ("SW_AGENCY_PCT", "floor", 25.0, date(2026, 11, 1), upload_id)]
     withdraw_upload(demo_con, upload_id, analyst(USER))
@@ -264,8 +265,8 @@ def test_a_bad_target_row_stops_the_whole_file_with_its_cell(demo_con):
     plan = prepare(demo_con, "return_oct_2026.xlsx", content)
     assert [(i.sheet, i.cell, i.rule) for i in plan.errors] == [("Targets", "C2", "bad_target")]
     assert not plan.can_load
-    with pytest.raises(ValueError):
-        ingest.commit(demo_con, plan, ANALYST)
+    with pytest.raises(UploadRefused):
+        upload.commit(demo_con, plan, ANALYST)
     assert counts(demo_con) == before
 
 

@@ -1,9 +1,10 @@
 import pandas as pd
 import pytest
 
-from analysis import queries
-from etl.load import Provenance, find_loaded_upload, load_observations, withdraw_upload
+from ingest.issues import UploadRefused
+from ingest.load import Provenance, find_loaded_upload, load_observations, withdraw_upload
 from settings import DEMO_LA_CODE
+from store import queries
 from tests.actors import analyst
 
 
@@ -51,9 +52,9 @@ def test_withdrawal_restores_the_superseded_value(demo_con):
 def test_withdrawing_twice_or_an_unknown_upload_is_refused(demo_con):
     upload_id = _upload(demo_con, 90)
     withdraw_upload(demo_con, upload_id, analyst("x"))
-    with pytest.raises(ValueError, match="already withdrawn"):
+    with pytest.raises(UploadRefused, match="already withdrawn"):
         withdraw_upload(demo_con, upload_id, analyst("x"))
-    with pytest.raises(LookupError):
+    with pytest.raises(UploadRefused):
         withdraw_upload(demo_con, 999, analyst("x"))
 
 

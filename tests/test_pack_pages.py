@@ -107,7 +107,7 @@ def test_trend_page_offers_the_chart_as_png(app):
 
 
 def test_presentation_in_a_public_meeting_shows_c_for_a_small_count(app, demo_db_path):
-    from etl.store import open_store
+    from store.connection import open_store
 
     with open_store(demo_db_path) as con:
         con.execute("UPDATE observations SET value = 3 WHERE kpi_code = 'CL_BB_COUNT' AND period = DATE '2026-10-01'"

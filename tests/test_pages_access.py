@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth import audit, users
 from auth.roles import Actor, operator
-from etl.store import open_store
+from store.connection import open_store
 from tests.actors import ADMIN
 from tests.test_upload_pages import good_file, open_upload
 from ui.navigation import PAGES, menu
@@ -174,14 +174,14 @@ def test_a_download_is_audited_with_what_left_and_for_whom(signed_in, demo_db_pa
 
 def test_an_admin_gives_a_role_and_reads_it_in_the_audit_log(signed_in, demo_db_path):
     app = signed_in(PEOPLE["admin"])
-    app.switch_page("views/users.py").run()
+    app.switch_page("views/users_and_roles.py").run()
     app.text_input[0].input("New.Starter@Anyshire.example")
     app.radio[0].set_value("analyst")
     app.button(key="FormSubmitter:set_role-Save role").click().run()
     assert not app.exception
     with open_store(demo_db_path) as con:
         assert users.role_of(con, "new.starter@anyshire.example") == "analyst"
-    app.switch_page("views/audit.py").run()
+    app.switch_page("views/audit_log.py").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert "new.starter@anyshire.example" in table["Subject"].tolist()

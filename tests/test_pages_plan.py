@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ui import plan as plan_ui
+from ui import plan_tables
 from ui.text import unescape, unescape_cells
 
 
 def _plan(app):
-    app.switch_page("views/plan.py").run()
+    app.switch_page("views/improvement_plan.py").run()
     assert not app.exception
     return app
 
@@ -102,7 +102,7 @@ def test_green_on_an_overdue_item_is_refused_and_completing_it_clears_the_overdu
 
 def test_a_council_recommendation_is_added_from_the_form(app):
     app = _plan(app)
-    app.selectbox(key="add_rec_from").set_value(plan_ui.COUNCIL)
+    app.selectbox(key="add_rec_from").set_value(plan_tables.COUNCIL)
     app.date_input(key="add_rec_agreed").set_value(date(2026, 11, 2))
     app.text_area(key="add_rec_text").input("Reduce repeat child protection plans.")
     app.selectbox(key="add_rec_area").set_value("help_protection")

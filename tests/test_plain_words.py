@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from ui.text import cells, md, unescape, visible
 
-from etl.store import open_store
 from settings import DEMO_LA_CODE
+from store.connection import open_store
 
 HOSTILE = "[click](http://evil.example/x) ![i](http://127.0.0.1:9/x.png) <b>x</b>"
 ESCAPED = r"\[click\]\(http\:\/\/evil\.example\/x\)"

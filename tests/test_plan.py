@@ -6,9 +6,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from analysis import plan
-from analysis.plan import Timescale
-from etl.plan import InspectionInput, check_inspection, parse_day, parse_timescale, resolve_due
+from analysis import plan_status
+from analysis.plan_status import Timescale
+from records.plan_edits import InspectionInput, check_inspection, parse_day, parse_timescale, resolve_due
 
 PUBLISHED = date(2024, 3, 22)  # a Friday, a week before Good Friday 2024
 
@@ -27,7 +27,7 @@ PUBLISHED = date(2024, 3, 22)  # a Friday, a week before Good Friday 2024
     ],
 )
 def test_calendar_months_land_on_the_same_day_or_the_shorter_months_end(start, months, due):
-    assert plan.due_date(Timescale("months", months), start) == due
+    assert plan_status.due_date(Timescale("months", months), start) == due
 
 
 @pytest.mark.parametrize(
@@ -44,23 +44,23 @@ def test_calendar_months_land_on_the_same_day_or_the_shorter_months_end(start, m
     ],
 )
 def test_working_days_skip_weekends_and_england_and_wales_bank_holidays(start, days, due, why):
-    assert plan.add_working_days(start, days) == due, why
-    assert plan.due_date(Timescale("working_days", days), start) == due
+    assert plan_status.add_working_days(start, days) == due, why
+    assert plan_status.due_date(Timescale("working_days", days), start) == due
 
 
 def test_a_bank_holiday_is_not_a_working_day_but_an_ordinary_monday_is():
-    assert not plan.is_working_day(date(2025, 12, 25))
-    assert not plan.is_working_day(date(2025, 8, 25))  # late summer bank holiday
-    assert not plan.is_working_day(date(2025, 8, 23))  # Saturday
-    assert plan.is_working_day(date(2025, 9, 1))
+    assert not plan_status.is_working_day(date(2025, 12, 25))
+    assert not plan_status.is_working_day(date(2025, 8, 25))  # late summer bank holiday
+    assert not plan_status.is_working_day(date(2025, 8, 23))  # Saturday
+    assert plan_status.is_working_day(date(2025, 9, 1))
 
 
 def test_immediately_is_due_on_publication_and_a_date_needs_no_publication():
-    assert plan.due_date(Timescale("immediately"), PUBLISHED) == PUBLISHED
-    assert plan.due_date(Timescale("date", on=date(2027, 3, 31)), None) == date(2027, 3, 31)
-    assert plan.due_date(Timescale("months", 3), None) is None
-    assert plan.due_date(Timescale("weeks", 6), PUBLISHED) == date(2024, 5, 3)
-    assert plan.due_date(Timescale("days", 10), PUBLISHED) == date(2024, 4, 1)
+    assert plan_status.due_date(Timescale("immediately"), PUBLISHED) == PUBLISHED
+    assert plan_status.due_date(Timescale("date", on=date(2027, 3, 31)), None) == date(2027, 3, 31)
+    assert plan_status.due_date(Timescale("months", 3), None) is None
+    assert plan_status.due_date(Timescale("weeks", 6), PUBLISHED) == date(2024, 5, 3)
+    assert plan_status.due_date(Timescale("days", 10), PUBLISHED) == date(2024, 4, 1)
 
 
 @pytest.mark.parametrize(
@@ -116,33 +116,33 @@ def test_a_due_date_that_disagrees_with_the_timescale_is_refused_in_words():
 
 def test_overdue_means_past_due_and_not_done():
     today = date(2026, 11, 16)
-    assert plan.is_overdue(date(2026, 11, 15), "in_progress", today)
-    assert plan.is_overdue(date(2026, 11, 15), "not_started", today)
-    assert not plan.is_overdue(date(2026, 11, 16), "in_progress", today)  # due today is not late yet
-    assert not plan.is_overdue(date(2024, 1, 1), "completed", today)
-    assert not plan.is_overdue(date(2024, 1, 1), "evidenced", today)
-    assert plan.timing_text(date(2026, 11, 15), "in_progress", today) == "Overdue by 1 day"
-    assert plan.timing_text(date(2026, 11, 6), "in_progress", today) == "Overdue by 10 days"
-    assert plan.timing_text(date(2026, 11, 16), "in_progress", today) == "Due today"
-    assert plan.timing_text(date(2026, 11, 30), "not_started", today) == "14 days left"
-    assert plan.timing_text(date(2024, 1, 1), "evidenced", today) == "Done"
+    assert plan_status.is_overdue(date(2026, 11, 15), "in_progress", today)
+    assert plan_status.is_overdue(date(2026, 11, 15), "not_started", today)
+    assert not plan_status.is_overdue(date(2026, 11, 16), "in_progress", today)  # due today is not late yet
+    assert not plan_status.is_overdue(date(2024, 1, 1), "completed", today)
+    assert not plan_status.is_overdue(date(2024, 1, 1), "evidenced", today)
+    assert plan_status.timing_text(date(2026, 11, 15), "in_progress", today) == "Overdue by 1 day"
+    assert plan_status.timing_text(date(2026, 11, 6), "in_progress", today) == "Overdue by 10 days"
+    assert plan_status.timing_text(date(2026, 11, 16), "in_progress", today) == "Due today"
+    assert plan_status.timing_text(date(2026, 11, 30), "not_started", today) == "14 days left"
+    assert plan_status.timing_text(date(2024, 1, 1), "evidenced", today) == "Done"
 
 
 def test_an_overdue_item_is_never_green_and_the_rag_is_always_in_words():
-    assert plan.checked_rag("green", overdue=True) == "red"
-    assert plan.checked_rag("amber", overdue=True) == "red"
-    assert plan.checked_rag(None, overdue=True) == "red"
-    assert plan.checked_rag("green", overdue=False) == "green"
-    assert plan.rag_text("red", overdue=True) == "■ Red: overdue"
-    assert plan.rag_text("amber") == "▲ Amber"
-    assert plan.rag_text("green") == "● Green"
-    assert plan.rag_text(None) == "Not set"
+    assert plan_status.checked_rag("green", overdue=True) == "red"
+    assert plan_status.checked_rag("amber", overdue=True) == "red"
+    assert plan_status.checked_rag(None, overdue=True) == "red"
+    assert plan_status.checked_rag("green", overdue=False) == "green"
+    assert plan_status.rag_text("red", overdue=True) == "■ Red: overdue"
+    assert plan_status.rag_text("amber") == "▲ Amber"
+    assert plan_status.rag_text("green") == "● Green"
+    assert plan_status.rag_text(None) == "Not set"
     today = date(2026, 11, 16)
-    refused = plan.rag_problem("green", date(2026, 1, 1), "in_progress", today)
+    refused = plan_status.rag_problem("green", date(2026, 1, 1), "in_progress", today)
     assert refused.startswith("An overdue recommendation cannot be green")
-    assert plan.rag_problem("green", date(2026, 1, 1), "completed", today) is None
-    assert plan.rag_problem("amber", date(2026, 1, 1), "in_progress", today) is None
-    assert plan.rag_problem("green", date(2027, 1, 1), "in_progress", today) is None
+    assert plan_status.rag_problem("green", date(2026, 1, 1), "completed", today) is None
+    assert plan_status.rag_problem("amber", date(2026, 1, 1), "in_progress", today) is None
+    assert plan_status.rag_problem("green", date(2027, 1, 1), "in_progress", today) is None
 
 
 def _recs(*rows) -> pd.DataFrame:
@@ -157,17 +157,17 @@ def test_the_plan_lists_overdue_first_then_open_by_due_date_then_done():
         (4, "R4", "Sooner", "workforce", pd.Timestamp("2027-01-01"), "not_started", None, None),
         (5, "R5", "Very late", "care_leavers", pd.Timestamp("2024-09-22"), "in_progress", "amber", "D"),
     )
-    rows = plan.plan_rows(recs, date(2026, 11, 16))
+    rows = plan_status.plan_rows(recs, date(2026, 11, 16))
     assert rows["ref"].tolist() == ["R5", "R3", "R4", "R2", "R1"]
-    view = plan.plan_view(rows)
+    view = plan_status.plan_view(rows)
     assert view.columns.tolist() == ["Ref", "Recommendation", "Area", "Due", "Days", "Owner", "Status", "RAG"]
     assert view.loc[0, "Days"].startswith("Overdue by")
     assert view.loc[1, "RAG"] == "■ Red: overdue"  # the owner said green; it is late
     assert view.loc[2, "RAG"] == "Not set"
-    assert plan.status_counts(rows) == {"Not started": 1, "In progress": 3, "Completed": 0, "Evidenced": 1,
+    assert plan_status.status_counts(rows) == {"Not started": 1, "In progress": 3, "Completed": 0, "Evidenced": 1,
                                         "Overdue": 2}
-    assert plan.filter_rows(rows, [], [], True)["ref"].tolist() == ["R5", "R3"]
-    assert plan.filter_rows(rows, ["workforce"], ["not_started"], False)["ref"].tolist() == ["R4"]
+    assert plan_status.filter_rows(rows, [], [], True)["ref"].tolist() == ["R5", "R3"]
+    assert plan_status.filter_rows(rows, ["workforce"], ["not_started"], False)["ref"].tolist() == ["R4"]
 
 
 def test_inspections_are_checked_against_what_ofsted_grades():
@@ -189,15 +189,15 @@ def test_chart_marks_name_inspections_and_due_dates_and_skip_a_note_already_on_t
                                 "overall": ["requires_improvement", None]})
     due = pd.DataFrame({"ref": ["R4"], "text": ["End the reliance on bed and breakfast accommodation for care "
                                                 "leavers."], "due_on": [pd.Timestamp("2024-09-22")]})
-    marks = plan.chart_marks(inspections, due)
+    marks = plan_status.chart_marks(inspections, due)
     assert marks["text"].tolist() == ["Ofsted ILACS inspection: Requires improvement to be good",
                                       "Due: R4 End the reliance on bed and…", "Ofsted focused visit"]
     assert marks["kind"].tolist() == ["inspection", "due", "inspection"]
     notes = pd.DataFrame({"period": [date(2024, 2, 1)],
                           "text": ["Ofsted ILACS inspection: Requires improvement to be good"]})
     assert "Ofsted ILACS inspection: Requires improvement to be good" not in \
-        plan.chart_marks(inspections, due, notes)["text"].tolist()
-    assert plan.chart_marks(inspections, due, brief=True)["text"].tolist() == [
+        plan_status.chart_marks(inspections, due, notes)["text"].tolist()
+    assert plan_status.chart_marks(inspections, due, brief=True)["text"].tolist() == [
         "Ofsted ILACS inspection", "Due: R4", "Ofsted focused visit"]
-    merged = plan.with_marks(notes.assign(annotation_id=[1]), marks)
+    merged = plan_status.with_marks(notes.assign(annotation_id=[1]), marks)
     assert merged["kind"].tolist() == ["note", "inspection", "due", "inspection"]

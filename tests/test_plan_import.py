@@ -8,22 +8,23 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import plan, queries
-from etl import plan as plan_edits
-from etl import plan_import
-from etl.demo import PLAN_AS_AT
-from etl.edits import EditRefused
-from etl.plan import RecommendationInput
+from analysis import plan_status
+from demo.synthetic import PLAN_AS_AT
+from ingest import plan_import
+from records import plan_edits
+from records.plan_edits import RecommendationInput
 from settings import DEMO_LA_CODE as LA
-from tests.fixtures import xlsx
+from store import queries
+from store.errors import EditRefused
 from tests.actors import analyst
+from tests.fixtures import xlsx
 
 HEADER = plan_import.EXPORT_COLUMNS
 TODAY = date(2026, 11, 20)
 
 
 def _rows(con) -> pd.DataFrame:
-    return plan.plan_rows(queries.recommendations(con, LA), PLAN_AS_AT)
+    return plan_status.plan_rows(queries.recommendations(con, LA), PLAN_AS_AT)
 
 
 def _ilacs(con) -> int:
@@ -50,7 +51,7 @@ def test_an_exported_plan_imports_again_unchanged(demo_con):
     assert plan_import.import_plan(demo_con, LA, parsed, TODAY, analyst("ad")) == {"added": 0, "changed": 0, "notes": 0}
     assert _stored(demo_con) == before
     again = plan_import.export_frame(_rows(demo_con))
-    pd.testing.assert_frame_equal(again, plan_import.export_frame(plan.plan_rows(
+    pd.testing.assert_frame_equal(again, plan_import.export_frame(plan_status.plan_rows(
         queries.recommendations(demo_con, LA), PLAN_AS_AT)))
     reread = pd.read_excel(io.BytesIO(exported), dtype=str, engine="openpyxl").fillna("")
     pd.testing.assert_frame_equal(reread, again.astype(str), check_dtype=False)
@@ -63,7 +64,7 @@ def test_the_export_has_the_import_columns_and_words_not_codes(demo_con):
     r4 = frame.set_index("Ref").loc["R4"]
     assert (r4["Area"], r4["Timescale"], r4["Due date"], r4["Status"], r4["RAG"]) == (
         "Care leavers", "within 6 months", "22 Sep 2024", "In progress", "Red")
-    assert r4["Impact"] == plan.TOO_EARLY
+    assert r4["Impact"] == plan_status.TOO_EARLY
     assert r4["Linked KPIs"] == "CL_BB_COUNT, CL_SUITABLE_ACCOM_PCT"
 
 

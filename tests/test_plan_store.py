@@ -6,18 +6,19 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis import plan, queries
-from etl import plan as plan_edits
-from etl.catalogue import read_catalogue
-from etl.demo import PLAN_AS_AT
-from etl.edits import EditRefused
-from etl.plan import InspectionInput, RecommendationInput
+from analysis import plan_status
+from demo.synthetic import PLAN_AS_AT
+from ingest.catalogue import read_catalogue
+from records import plan_edits
+from records.plan_edits import InspectionInput, RecommendationInput
 from settings import DEMO_DIR, DEMO_LA_CODE as LA
+from store import queries
+from store.errors import EditRefused
 from tests.actors import analyst
 
 
 def _plan(con) -> pd.DataFrame:
-    return plan.plan_rows(queries.recommendations(con, LA), PLAN_AS_AT)
+    return plan_status.plan_rows(queries.recommendations(con, LA), PLAN_AS_AT)
 
 
 def _rec_id(con, ref: str) -> int:
@@ -59,7 +60,7 @@ def test_the_demo_inspection_matches_the_chart_note_and_the_action_plan_targets(
     annotations = pd.read_csv(DEMO_DIR / "annotations.csv", dtype=str)
     noted = annotations[annotations["text"].str.startswith("Ofsted ILACS inspection")].iloc[0]
     assert f"{ilacs['inspected_on']:%Y-%m}" == noted["period"]
-    assert plan.GRADES[ilacs["overall"]] in noted["text"]
+    assert plan_status.GRADES[ilacs["overall"]] in noted["text"]
     targets = pd.read_csv(DEMO_DIR / "targets.csv", dtype=str)
     assert f"Ofsted ILACS action plan, {ilacs['published_on']:%B %Y}" in set(targets["source"])
     assert ilacs["children_in_care"] == "good" and ilacs["care_leavers"] == "requires_improvement"
@@ -118,7 +119,7 @@ def test_progress_notes_are_appended_and_withdrawn_ones_stay_in_the_log(demo_con
     before = queries.recommendation_log(demo_con, LA, rec_id)
     log_id = plan_edits.add_log_entry(demo_con, LA, rec_id, "progress", date(2026, 11, 20),
                                       "Last young person moved to supported lodgings.", analyst("ad"))
-    plan_edits.add_log_entry(demo_con, LA, rec_id, "impact", date(2026, 11, 20), plan.TOO_EARLY, analyst("ad"))
+    plan_edits.add_log_entry(demo_con, LA, rec_id, "impact", date(2026, 11, 20), plan_status.TOO_EARLY, analyst("ad"))
     log = queries.recommendation_log(demo_con, LA, rec_id)
     assert len(log) == len(before) + 2
     assert _plan(demo_con).set_index("ref").loc["R4", "progress"] == "Last young person moved to supported lodgings."
@@ -177,7 +178,7 @@ def test_inspections_are_corrected_by_version_and_cannot_be_removed_under_their_
 def test_a_trend_chart_gets_the_inspections_and_the_due_dates_of_linked_recommendations(demo_con):
     due = queries.kpi_due_dates(demo_con, LA, "CL_BB_COUNT")
     assert due["ref"].tolist() == ["R4"]
-    marks = plan.chart_marks(queries.inspections(demo_con, LA), due, queries.annotations(demo_con, LA, "CL_BB_COUNT"))
+    marks = plan_status.chart_marks(queries.inspections(demo_con, LA), due, queries.annotations(demo_con, LA, "CL_BB_COUNT"))
     assert "Due: R4 End the reliance on bed and…" in marks["text"].tolist()
     assert "Ofsted focused visit" in marks["text"].tolist()
     # The council's own chart note already names the ILACS inspection, so it is not drawn twice.

@@ -9,9 +9,9 @@ import zipfile
 import openpyxl.xml
 import pytest
 
-from etl import readers
-from etl.issues import FileRefused
-from etl.readers import read_file
+from ingest import readers
+from ingest.issues import FileRefused
+from ingest.readers import read_file
 from tests import fixtures
 
 LONG = [["kpi", "period", "value"], ["CONTACTS", "2026-10", 2500], ["ASSESS_45WD_PCT", "2026-10", 88.5]]

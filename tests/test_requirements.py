@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME_CODE = ["app.py", "settings.py", "views", "ui", "etl", "analysis", "auth", "export"]
+RUNTIME_CODE = ["app.py", "settings.py", "views", "ui", "ingest", "records", "demo", "store", "analysis", "auth", "export"]
 TEST_TOOLS = {"pytest", "hypothesis", "playwright", "axe-playwright-python", "oidc-provider-mock", "flask",
               "werkzeug", "pluggy", "iniconfig", "greenlet", "htpy", "pydantic"}
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:[ \t]*\\\n[ \t]*--hash=sha256:[0-9a-f]{64})*)", re.M)

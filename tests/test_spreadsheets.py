@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from etl.spreadsheets import csv_bytes, formula_like, safe_cell, unescape, workbook_bytes
+from store.spreadsheets import csv_bytes, formula_like, safe_cell, unescape, workbook_bytes
 from tests.conftest import ROOT
 
 HOSTILE = [
@@ -87,11 +87,11 @@ def test_workbook_neutralises_text_and_headers_and_keeps_numbers_as_numbers():
     assert cells[2][4].value == "'=2+2"
 
 
-PRODUCT = ["app.py", "settings.py", "analysis", "auth", "etl", "export", "ui", "views"]
+PRODUCT = ["app.py", "settings.py", "analysis", "auth", "ingest", "records", "demo", "store", "export", "ui", "views"]
 WRITERS = re.compile(r"\.to_csv\(|\.to_excel\(|\bWorkbook\(|ExcelWriter|csv\.writer|DictWriter|xlsxwriter")
 MAY_WRITE = {
-    "etl/spreadsheets.py": "the writer itself",
-    "etl/demo.py": "writes the shipped synthetic demo data to data/demo/, which nobody downloads",
+    "store/spreadsheets.py": "the writer itself",
+    "demo/synthetic.py": "writes the shipped synthetic demo data to data/demo/, which nobody downloads",
 }
 BUTTONS = re.compile(r"\bdownload_button\(")
 MAY_OFFER = {

@@ -3,9 +3,9 @@ from datetime import date
 
 import pandas as pd
 
-from etl.readers import Sheet
-from etl.targets_sheet import is_targets_sheet, parse_targets
-from etl.values import KpiMatcher
+from ingest.readers import Sheet
+from ingest.targets_sheet import is_targets_sheet, parse_targets
+from ingest.values import KpiMatcher
 
 CATALOGUE = pd.DataFrame({"code": ["SW_AGENCY_PCT", "SW_CASELOAD"],
                           "name": ["Agency worker rate", "Average caseload"]})

@@ -9,11 +9,12 @@ from pathlib import Path
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from etl import ingest
-from etl.store import StoreBusyError, open_store
+from ingest import upload
 from settings import DEMO_LA_CODE
-from tests.fixtures import long_rows, xlsx
+from store.connection import open_store
+from store.errors import StoreBusyError
 from tests.actors import ANALYST
+from tests.fixtures import long_rows, xlsx
 from ui.text import unescape, unescape_cells
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,8 +57,8 @@ def open_upload(app: AppTest, name: str, content: bytes) -> AppTest:
 
 def load_directly(db: Path, name: str, content: bytes) -> int:
     with open_store(db) as con:
-        plan = ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user="analyst@anyshire.example")
-        return ingest.commit(con, plan, ANALYST)
+        plan = upload.prepare(con, name, content, home_la=DEMO_LA_CODE, user="analyst@anyshire.example")
+        return upload.commit(con, plan, ANALYST)
 
 
 def test_template_download_is_offered(app, downloads):
@@ -232,7 +233,7 @@ def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
     def busy(*args, **kwargs):
         raise StoreBusyError("The database is in use by another program. Try again in a moment.")
 
-    monkeypatch.setattr(ingest, "prepare_apart", busy)
+    monkeypatch.setattr(upload, "prepare_apart", busy)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     assert "in use by another program" in unescape(app.error[0].value)
     assert "has not been checked or loaded" in unescape(app.error[0].value)

@@ -1,7 +1,7 @@
 """Whatever bytes arrive, an upload loads cleanly or is refused with issues, and a killed load leaves no trace.
 
-The property tests feed arbitrary and mutated files through `ingest.prepare` and
-`ingest.commit`; the crash test SIGKILLs a command-line load at random moments
+The property tests feed arbitrary and mutated files through `upload.prepare` and
+`upload.commit`; the crash test SIGKILLs a command-line load at random moments
 and checks the store holds exactly the state before or exactly the state after.
 """
 from __future__ import annotations
@@ -21,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import ingest
-from etl.catalogue import read_catalogue
-from etl.store import connect
+from ingest import upload
+from ingest.catalogue import read_catalogue
+from ingest.issues import UploadRefused
 from settings import DEMO_LA_CODE
+from store.connection import connect
 from tests import fixtures
 from tests.actors import ANALYST
 
@@ -58,9 +59,9 @@ def store(demo_db_path):
 def upload_either_loads_or_is_refused(con, name: str, content: bytes) -> None:
     """The property: never an exception; refused means issues to show and an untouched store."""
     before = counts(con)
-    plan = ingest.prepare(con, name, content, home_la=DEMO_LA_CODE, user="hypothesis", today=TODAY)
+    plan = upload.prepare(con, name, content, home_la=DEMO_LA_CODE, user="hypothesis", today=TODAY)
     if plan.can_load:
-        upload_id = ingest.commit(con, plan, ANALYST)
+        upload_id = upload.commit(con, plan, ANALYST)
         after = counts(con)
         assert after["uploads"] == before["uploads"] + 1
         assert con.execute("SELECT rows_loaded, status FROM uploads WHERE upload_id = ?",
@@ -68,8 +69,8 @@ def upload_either_loads_or_is_refused(con, name: str, content: bytes) -> None:
         return
     assert plan.errors or plan.already_loaded_as is not None
     assert all(issue.file == name and issue.message for issue in plan.issues)
-    with pytest.raises(ValueError):
-        ingest.commit(con, plan, ANALYST)
+    with pytest.raises(UploadRefused):
+        upload.commit(con, plan, ANALYST)
     assert counts(con) == before
 
 
@@ -137,7 +138,7 @@ def state(db: Path) -> tuple[int, int, int]:
 
 
 def cli_load(csv: Path, db: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "etl", "load", str(csv), "--db", str(db)], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "ingest", "load", str(csv), "--db", str(db)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={"PATH": "/usr/bin:/bin", "DASHBOARD_LA": DEMO_LA_CODE})
 

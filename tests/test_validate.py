@@ -6,11 +6,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from etl.catalogue import read_catalogue
-from etl.ingest import ALIASES_CSV
-from etl.readers import read_file
-from etl.validate import Context, parse
-from etl.values import KpiMatcher
+from ingest.catalogue import read_catalogue
+from ingest.readers import read_file
+from ingest.upload import ALIASES_CSV
+from ingest.validate import Context, parse
+from ingest.values import KpiMatcher
 from tests import fixtures
 
 TODAY = date(2026, 11, 23)

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.catalogue import read_catalogue
-from etl.values import KpiMatcher, by_distinct, normalise_name, parse_number, parse_numbers, parse_period
+from ingest.catalogue import read_catalogue
+from ingest.values import KpiMatcher, by_distinct, normalise_name, parse_number, parse_numbers
+from store.dates import parse_period
 
 
 @pytest.mark.parametrize("raw", ["2025-04", "Apr-25", "April 2025", "04/2025", "4/2025", "01/04/2025", "apr 2025",

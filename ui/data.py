@@ -10,20 +10,22 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarks, kpi, queries, tables
-from analysis import plan
+from analysis import benchmarking, kpi, plan_status, tables
 from auth import audit, users
 from auth.roles import Actor
-from etl.bootstrap import ensure_ready
-from etl.demo import PLAN_AS_AT
-from etl.store import StoreBusyError, connect, open_store, transaction
+from demo.synthetic import PLAN_AS_AT
+from ingest.bootstrap import ensure_ready
 from settings import load_settings
+from store import queries
+from store.connection import connect, open_store
+from store.errors import StoreBusyError
+from store.writes import transaction
 
 BUSY_WAIT_SECONDS = 10.0
 
@@ -71,57 +73,65 @@ def refresh() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _query(name: str, stamp: tuple, *args) -> pd.DataFrame | list:
+def _cached(_query: Callable[..., pd.DataFrame | list], name: str, stamp: tuple, *args) -> pd.DataFrame | list:
+    """The query's result for these arguments at this data version. Streamlit cannot hash a function, so the
+    function itself is passed unhashed (the leading underscore) and its qualified name keys the cache."""
     with store() as con:
-        return getattr(queries, name)(con, *args)
+        return _query(con, *args)
+
+
+def _read(query: Callable[..., pd.DataFrame | list], *args, stamp: tuple | None = None) -> pd.DataFrame | list:
+    """`query(con, *args)` from `store.queries`, cached by data version; pass the function, so that "go to
+    definition" leads from a page to its SQL."""
+    return _cached(query, f"{query.__module__}.{query.__qualname__}", stamp or version(), *args)
 
 
 def councils() -> pd.DataFrame:
-    return _query("councils", version())
+    return _read(queries.councils)
 
 
 def catalogue() -> pd.DataFrame:
-    return _query("catalogue", version())
+    return _read(queries.catalogue)
 
 
 def months_with_data(la_code: str) -> list[date]:
-    return _query("months_with_data", version(), la_code)
+    return _read(queries.months_with_data, la_code)
 
 
 def targets(la_code: str) -> pd.DataFrame:
-    return _query("targets", version(), la_code)
+    return _read(queries.targets, la_code)
 
 
 def england() -> pd.DataFrame:
-    return _query("england", version())
+    return _read(queries.england)
 
 
 def annotations(la_code: str, kpi_code: str) -> pd.DataFrame:
-    return _query("annotations", version(), la_code, kpi_code)
+    return _read(queries.annotations, la_code, kpi_code)
 
 
 def kpi_series(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
-    return _query("kpi_series", version(), la_code, kpi_code, until)
+    return _read(queries.kpi_series, la_code, kpi_code, until)
 
 
 def uploads() -> pd.DataFrame:
-    return _query("uploads", version())
+    return _read(queries.uploads)
 
 
 def target_history(la_code: str) -> pd.DataFrame:
-    return _query("target_history", version(), la_code)
+    return _read(queries.target_history, la_code)
 
 
 def rag_rules(la_code: str) -> pd.DataFrame:
-    return _query("rag_rules", version(), la_code)
+    return _read(queries.rag_rules, la_code)
 
 
 def commentary(la_code: str, period: date) -> pd.DataFrame:
-    return _query("commentary", version(), la_code, period)
+    return _read(queries.commentary, la_code, period)
 
 
 def rebases(la_code: str, kpi_code: str) -> pd.DataFrame:
-    return _query("rebases", version(), la_code, kpi_code)
+    return _read(queries.rebases, la_code, kpi_code)
 
 
 def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
@@ -131,9 +141,9 @@ def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
 @st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
 def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
     """RAG from the recent months, SPC icons from the whole history, and the month's commentary."""
-    return tables.full_scorecard(catalogue(), _query("recent_values", stamp, la_code, until),
-                                 _query("history_values", stamp, la_code, until), targets(la_code), england(),
-                                 rag_rules(la_code), _query("all_rebases", stamp, la_code),
+    return tables.full_scorecard(catalogue(), _read(queries.recent_values, la_code, until, stamp=stamp),
+                                 _read(queries.history_values, la_code, until, stamp=stamp), targets(la_code), england(),
+                                 rag_rules(la_code), _read(queries.all_rebases, la_code, stamp=stamp),
                                  commentary(la_code, until), until)
 
 
@@ -142,46 +152,46 @@ def scorecard(la_code: str, until: date) -> pd.DataFrame:
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:
-    return _query("upload_contents", version(), upload_id)
+    return _read(queries.upload_contents, upload_id)
 
 
 def kpi_benchmarks(kpi_code: str, area_type: str) -> pd.DataFrame:
-    return _query("kpi_benchmarks", version(), kpi_code, area_type)
+    return _read(queries.kpi_benchmarks, kpi_code, area_type)
 
 
 def period_end_values(kpi_code: str, month: int) -> pd.DataFrame:
-    return _query("period_end_values", version(), kpi_code, month)
+    return _read(queries.period_end_values, kpi_code, month)
 
 
 def neighbours(la_code: str) -> pd.DataFrame:
-    return _query("neighbours", version(), la_code)
+    return _read(queries.neighbours, la_code)
 
 
 def annual_values(kpi_code: str, kpi_group: str) -> tuple[int, pd.DataFrame]:
     """The KPI's year-end month and one value per council and year (DfE figure, else the monthly return)."""
     national = england()
-    month = benchmarks.period_end_month(kpi_code, kpi_group, national[national["kpi_code"] == kpi_code])
-    return month, benchmarks.annual_values(kpi_benchmarks(kpi_code, "la"), period_end_values(kpi_code, month), month)
+    month = benchmarking.period_end_month(kpi_code, kpi_group, national[national["kpi_code"] == kpi_code])
+    return month, benchmarking.annual_values(kpi_benchmarks(kpi_code, "la"), period_end_values(kpi_code, month), month)
 
 
 def inspections(la_code: str) -> pd.DataFrame:
-    return _query("inspections", version(), la_code)
+    return _read(queries.inspections, la_code)
 
 
 def inspection_history(la_code: str) -> pd.DataFrame:
-    return _query("inspection_history", version(), la_code)
+    return _read(queries.inspection_history, la_code)
 
 
 def recommendations(la_code: str) -> pd.DataFrame:
-    return _query("recommendations", version(), la_code)
+    return _read(queries.recommendations, la_code)
 
 
 def recommendation_log(la_code: str, rec_id: int) -> pd.DataFrame:
-    return _query("recommendation_log", version(), la_code, rec_id)
+    return _read(queries.recommendation_log, la_code, rec_id)
 
 
 def recommendation_history(la_code: str, rec_id: int) -> pd.DataFrame:
-    return _query("recommendation_history", version(), la_code, rec_id)
+    return _read(queries.recommendation_history, la_code, rec_id)
 
 
 def plan_as_at(is_demo: bool) -> date:
@@ -192,7 +202,7 @@ def plan_as_at(is_demo: bool) -> date:
 
 def plan_marks(la_code: str, kpi_code: str) -> pd.DataFrame:
     """Inspection dates and the due dates of recommendations linked to one KPI, for its charts."""
-    return plan.chart_marks(inspections(la_code), _query("kpi_due_dates", version(), la_code, kpi_code),
+    return plan_status.chart_marks(inspections(la_code), _read(queries.kpi_due_dates, la_code, kpi_code),
                             annotations(la_code, kpi_code))
 
 

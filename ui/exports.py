@@ -28,8 +28,9 @@ import streamlit as st
 
 from auth import audit, users
 from auth.roles import Actor, require
-from etl.store import open_store, transaction
 from settings import load_settings
+from store.connection import open_store
+from store.writes import transaction
 from ui import data, identity
 
 FORGET_AFTER_SECONDS = 3.0

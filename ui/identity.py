@@ -15,8 +15,8 @@ import streamlit as st
 
 from auth.roles import PERMISSIONS, ROLE_NAMES, Actor, local_user
 from auth.sessions import Sessions
-from etl.store import StoreBusyError
 from settings import Settings, SettingsError, is_loopback, load_settings, unsafe_binding
+from store.errors import StoreBusyError
 from ui import data
 from ui.text import md
 

@@ -29,14 +29,14 @@ PAGES = [
     PageSpec("views/benchmarks.py", "Benchmarks", ":material/leaderboard:", "benchmarks", "view"),
     PageSpec("views/workforce.py", "Workforce", ":material/groups:", "workforce", "view"),
     PageSpec("views/targets.py", "Targets and RAG rules", ":material/flag:", "targets", "view"),
-    PageSpec("views/plan.py", "Improvement plan", ":material/checklist:", "plan", "view"),
+    PageSpec("views/improvement_plan.py", "Improvement plan", ":material/checklist:", "plan", "view"),
     PageSpec("views/inspections.py", "Inspections", ":material/fact_check:", "inspections", "view"),
     PageSpec("views/board_pack.py", "Board pack", ":material/slideshow:", "board-pack", "export_internal"),
     PageSpec("views/present.py", "Presentation", ":material/present_to_all:", "present", "view"),
     PageSpec("views/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
     PageSpec("views/upload_history.py", "Upload history", ":material/history:", "uploads", "view"),
-    PageSpec("views/users.py", "Users and roles", ":material/manage_accounts:", "users", "manage_users"),
-    PageSpec("views/audit.py", "Audit log", ":material/policy:", "audit", "read_audit"),
+    PageSpec("views/users_and_roles.py", "Users and roles", ":material/manage_accounts:", "users", "manage_users"),
+    PageSpec("views/audit_log.py", "Audit log", ":material/policy:", "audit", "read_audit"),
 ]
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.charts import month_label
 from settings import DEMO_LA_CODE, SettingsError, load_settings
+from store.dates import month_label
 from ui import data
 from ui.text import md
 

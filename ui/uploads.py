@@ -1,4 +1,4 @@
-"""Upload and withdrawal for the pages: the store work in `etl`, wrapped with progress, caching and wording.
+"""Upload and withdrawal for the pages: the store work in `ingest`, wrapped with progress, caching and wording.
 
 The pages stay thin: everything they show about an upload (the error table, the
 preview, the history list) is shaped here, so AppTest and the browser tests see
@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from auth.roles import Actor
-from etl import ingest
-from etl.issues import CELL_REF, file_order
-from etl.load import withdraw_upload
-from etl.spreadsheets import workbook_bytes
-from etl.template import template_bytes
 from analysis import tables
+from auth.roles import Actor
+from ingest import upload
+from ingest.issues import CELL_REF, file_order
+from ingest.load import withdraw_upload
+from ingest.template import template_bytes
+from store.spreadsheets import workbook_bytes
 from ui import data
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,7 +57,7 @@ def uploader_key() -> str:
     return f"upload_file_{st.session_state.get(ROUND_KEY, 0)}"
 
 
-def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Plan:
+def check(file_name: str, content: bytes, home_la: str, user: str) -> upload.Plan:
     """Check a file once; reruns of the page (ticking a box, pressing Load) reuse the result.
 
     Only the latest plan is kept, because a regional history's plan holds hundreds
@@ -74,7 +74,7 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Pla
     size_mb = len(content) / 1_000_000
     bar = st.progress(0.0, text=f"Reading {file_name} ({size_mb:.1f} MB)…")
     try:  # the store is open only while it is read, not while the file is, so a load elsewhere need not wait
-        plan = ingest.prepare_apart(data.store, file_name, content, home_la=home_la, user=user,
+        plan = upload.prepare_apart(data.store, file_name, content, home_la=home_la, user=user,
                                     progress=lambda fraction, text: bar.progress(fraction, text=text))
     finally:
         bar.empty()
@@ -82,11 +82,11 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> ingest.Pla
     return plan
 
 
-def load(plan: ingest.Plan, actor: Actor) -> int:
+def load(plan: upload.Plan, actor: Actor) -> int:
     """Commit a checked plan, then forget it and empty the uploader so the page starts afresh."""
     with st.spinner(f"Loading {plan.row_count:,} values in one transaction…"):
         with data.store() as con:
-            upload_id = ingest.commit(con, plan, actor)
+            upload_id = upload.commit(con, plan, actor)
     data.refresh()
     st.session_state.pop(PLAN_KEY, None)
     st.session_state.pop(PROBLEMS_KEY, None)
@@ -101,9 +101,9 @@ def withdraw(upload_id: int, actor: Actor) -> int:
     return affected
 
 
-def issue_table(plan: ingest.Plan) -> pd.DataFrame:
+def issue_table(plan: upload.Plan) -> pd.DataFrame:
     """Every problem listed, one row each: errors first, sheet by sheet, down the rows as in Excel; then the row
-    counting the errors not listed (a file with more than `etl.issues.ISSUE_LIMIT`); then the warnings."""
+    counting the errors not listed (a file with more than `ingest.issues.ISSUE_LIMIT`); then the warnings."""
     in_file = file_order([] if plan.parsed is None else [s.sheet for s in plan.parsed.sheets])
 
     def order(issue) -> tuple:
@@ -122,7 +122,7 @@ class Problems:
     report: bytes
 
 
-def problems(plan: ingest.Plan) -> Problems:
+def problems(plan: upload.Plan) -> Problems:
     """The error table and report of a checked file, made once: every rerun of the page (a click anywhere) reuses
     them until another file is checked. Keyed by the file's SHA-256 and the plan `check` keeps for it."""
     key = (plan.provenance.sha256, id(plan))
@@ -135,7 +135,7 @@ def problems(plan: ingest.Plan) -> Problems:
     return made
 
 
-def error_report(plan: ingest.Plan) -> bytes:
+def error_report(plan: upload.Plan) -> bytes:
     return problems(plan).report
 
 
@@ -143,7 +143,7 @@ def error_report_name(file_name: str) -> str:
     return f"{Path(file_name).stem}-errors.xlsx"
 
 
-def sheet_table(plan: ingest.Plan) -> pd.DataFrame:
+def sheet_table(plan: upload.Plan) -> pd.DataFrame:
     """The recognised-layout summary: each sheet, how it was read, and why a sheet was skipped."""
     sheets = [] if plan.parsed is None else plan.parsed.sheets
     return pd.DataFrame(
@@ -152,7 +152,7 @@ def sheet_table(plan: ingest.Plan) -> pd.DataFrame:
     )
 
 
-def targets_preview(plan: ingest.Plan) -> pd.DataFrame:
+def targets_preview(plan: upload.Plan) -> pd.DataFrame:
     """The targets a Targets sheet sets, worded as on the Targets page."""
     rows = pd.DataFrame([{"target_id": None, "kpi_code": t.kpi_code, "kind": t.kind, "value": t.value,
                           "start_period": t.start_period, "end_period": t.end_period, "glide_from": t.glide_from,
@@ -160,7 +160,7 @@ def targets_preview(plan: ingest.Plan) -> pd.DataFrame:
     return tables.targets_view(rows, data.catalogue()).drop(columns="Id")
 
 
-def warning_lines(plan: ingest.Plan) -> list[str]:
+def warning_lines(plan: upload.Plan) -> list[str]:
     """Warnings as short lines; a whole-file warning needs no location in front of it."""
     lines = []
     for warning in plan.warnings:
@@ -180,7 +180,7 @@ def _council_names() -> dict[str, str]:
     return dict(zip(councils["la_code"], councils["name"]))
 
 
-def preview_table(plan: ingest.Plan) -> pd.DataFrame:
+def preview_table(plan: upload.Plan) -> pd.DataFrame:
     """What the file holds per KPI and month, KPIs in catalogue order.
 
     For one council each cell is the value itself (or its suppression code), which
@@ -211,12 +211,12 @@ def _described(values: pd.Series, statuses: pd.Series) -> pd.Series:
     return text.fillna(statuses.astype("object").where(statuses.notna(), None)).fillna("")
 
 
-def change_counts(plan: ingest.Plan) -> dict[str, int]:
+def change_counts(plan: upload.Plan) -> dict[str, int]:
     counts = plan.changes["change"].value_counts()
     return {kind: int(counts.get(kind, 0)) for kind in ("new", "changed", "unchanged")}
 
 
-def changed_values(plan: ingest.Plan) -> pd.DataFrame:
+def changed_values(plan: upload.Plan) -> pd.DataFrame:
     """Each stored value this upload will replace, beside its replacement."""
     changes = plan.changes
     columns = ["Council", "KPI", "Month", "Stored now", "After upload", "Stored from upload"]

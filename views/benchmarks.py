@@ -5,9 +5,9 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import benchmarks, charts, kpi
-from etl.spreadsheets import csv_bytes
-from ui import data, exports, selection, tables
+from analysis import benchmarking, charts, kpi, tables
+from store.spreadsheets import csv_bytes
+from ui import data, exports, selection
 
 chosen = selection.page_start()
 catalogue = data.catalogue()
@@ -19,16 +19,16 @@ meta = catalogue.set_index("code").loc[code]
 england = data.england()
 england = england[england["kpi_code"] == code]
 month, annual = data.annual_values(code, meta["kpi_group"])
-years = [] if chosen.period is None else benchmarks.years_available(annual, chosen.la_code, month, chosen.period)
+years = [] if chosen.period is None else benchmarking.years_available(annual, chosen.la_code, month, chosen.period)
 if not years:
     st.warning(f"{chosen.council_name} has no value for this KPI in any year-end month, so there is nothing to "
                "compare yet.")
     st.stop()
-year = st.selectbox("Year ending", years, format_func=lambda y: benchmarks.year_label(y, month), key=f"benchmark_year_{month}")
-result = benchmarks.compare(annual=annual, year=year, month=month, home=chosen.la_code, polarity=meta["polarity"],
+year = st.selectbox("Year ending", years, format_func=lambda y: benchmarking.year_label(y, month), key=f"benchmark_year_{month}")
+result = benchmarking.compare(annual=annual, year=year, month=month, home=chosen.la_code, polarity=meta["polarity"],
                             councils=data.councils(), neighbours=data.neighbours(chosen.la_code), england=england)
 
-when = benchmarks.year_label(year, month)
+when = benchmarking.year_label(year, month)
 own = result.table.loc[result.table["Code"] == chosen.la_code, "Value"]
 own_text = kpi.format_value(float(own.iloc[0]) if len(own) else None, meta["unit"], meta["decimals"])
 st.subheader(f"{chosen.council_name}: {result.standing.text}")
@@ -41,12 +41,12 @@ st.markdown(
 )
 st.markdown(
     f"{result.average.note} Rank 1 is the "
-    f"{'best' if meta['polarity'] in benchmarks.RANKED_POLARITIES else 'highest'} value; band A is the best quarter "
+    f"{'best' if meta['polarity'] in benchmarking.RANKED_POLARITIES else 'highest'} value; band A is the best quarter "
     "of councils. Councils without a DfE figure are compared on their own monthly return for the year-end month."
 )
 st.plotly_chart(
     charts.ranked_bar_chart(title=f"{meta['name']}, {when}: all councils, best first"
-                            if meta["polarity"] in benchmarks.RANKED_POLARITIES
+                            if meta["polarity"] in benchmarking.RANKED_POLARITIES
                             else f"{meta['name']}, {when}: all councils, highest first",
                             unit=meta["unit"], decimals=int(meta["decimals"]), bars=result.bars),
     width="stretch",

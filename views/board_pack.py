@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.charts import month_label
 from analysis.disclosure import NOTE
-from auth.roles import AccessDenied
 from export import deck, pack
-from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackError, PackOptions
-from ui import data, exports, identity
-from ui import pack as pack_ui
+from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackOptions
+from store.dates import month_label
+from ui import data, exports, feedback, identity, pack_cache
 from ui.text import md
 
 CHOOSE = "Choose KPIs"
 AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
              PUBLICATION: f"For publication ({MARKINGS[PUBLICATION]}): counts of 1 to 5 shown as c"}
 
-chosen, saved = pack_ui.page_start("Board pack")
+chosen, saved = pack_cache.page_start("Board pack")
 catalogue = data.catalogue()
 names = dict(zip(catalogue["code"], catalogue["name"]))
 st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)} (change the council and month in "
@@ -32,7 +30,7 @@ with left:
     else:
         codes = saved[which]
     user = identity.actor()
-    audience = st.radio("Audience", [a for a in AUDIENCES if user.can(pack_ui.EXPORT_PERMISSIONS[a])],
+    audience = st.radio("Audience", [a for a in AUDIENCES if user.can(pack_cache.EXPORT_PERMISSIONS[a])],
                         format_func=AUDIENCES.get, key="pack_audience",
                         help=None if user.can("export_publication") else "Analysts make packs for publication.")
 with right:
@@ -44,17 +42,16 @@ with right:
 if audience == PUBLICATION:
     st.info(f"Disclosure control is applied to the deck and the workbook. {NOTE}", icon=":material/shield:")
 
-try:
+with feedback.refusals(warning=True) as outcome:
     options = PackOptions(chosen.la_code, chosen.council_name, chosen.period, tuple(codes), audience=audience,
                           title="Selected KPIs" if which == CHOOSE else which, chart=chart, spc_words=spc_words,
                           months=months, prepared_by=user.email, is_demo=chosen.is_demo)
-except PackError as exc:
-    st.warning(md(exc))
+if outcome.refused:
     st.stop()
 
 st.subheader("Slides")
 titles = deck.slide_titles([names[c] for c in codes], title=pack.title_of(options),
-                          has_plan=pack_ui.plan_summary(options) is not None)
+                          has_plan=pack_cache.plan_summary(options) is not None)
 st.markdown("\n".join(f"{i}. {md(title)}" for i, title in enumerate(titles, start=1)))
 st.markdown("Every KPI slide has its chart (with alt text), the month's commentary and a footer naming the data "
            "source and the upload. The workbook has the scorecard and a sheet of numbers per KPI.")
@@ -63,10 +60,9 @@ if st.button("Make the pack", type="primary", key="make_pack"):
     st.session_state["pack_made"] = options
 if st.session_state.get("pack_made") == options:
     with st.spinner(f"Drawing {len(codes)} charts and assembling the deck…"):
-        try:
-            made = pack_ui.build(options, user)
-        except AccessDenied as refused:
-            st.error(md(refused), icon=":material/block:")
+        with feedback.refusals() as outcome:
+            made = pack_cache.build(options, user)
+        if outcome.refused:
             st.stop()
     if made is not None:
         st.success(f"The pack is ready: {len(made.slides)} slides, marked {options.marking}.",

@@ -6,11 +6,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, plan
-from etl import plan as plan_edits
-from etl.plan import InspectionInput
-from ui import data, edits, feedback, identity, selection
-from ui import plan as plan_ui
+from analysis import charts, plan_status
+from records import plan_edits
+from records.plan_edits import InspectionInput
+from ui import data, edits, feedback, identity, plan_tables, selection
 from ui.text import cells, md
 
 chosen = selection.page_start()
@@ -25,18 +24,18 @@ if inspections.empty:
     st.info("No inspections are recorded yet. Add one below.")
 else:
     figure = charts.inspection_timeline(title=f"Inspections and judgements: {chosen.council_name}",
-                                        inspections=inspections, kinds=plan.INSPECTION_KINDS,
-                                        areas=plan.JUDGEMENT_AREAS)
+                                        inspections=inspections, kinds=plan_status.INSPECTION_KINDS,
+                                        areas=plan_status.JUDGEMENT_AREAS)
     st.plotly_chart(figure, width="stretch")
-    st.table(cells(plan_ui.inspections_table(inspections)).style.hide(axis="index"))
-    st.page_link("views/plan.py", label="See the improvement plan", icon=":material/checklist:")
+    st.table(cells(plan_tables.inspections_table(inspections)).style.hide(axis="index"))
+    st.page_link("views/improvement_plan.py", label="See the improvement plan", icon=":material/checklist:")
 
 
 def inspection_form(key: str, defaults: dict) -> InspectionInput | None:
     """The fields of an inspection; returns what was entered when the form is submitted."""
     with st.form(key):
-        kinds = list(plan.INSPECTION_KINDS)
-        kind = st.selectbox("Type", kinds, index=kinds.index(defaults["kind"]), format_func=plan.INSPECTION_KINDS.get,
+        kinds = list(plan_status.INSPECTION_KINDS)
+        kind = st.selectbox("Type", kinds, index=kinds.index(defaults["kind"]), format_func=plan_status.INSPECTION_KINDS.get,
                             key=f"{key}_kind")
         left, right = st.columns(2)
         inspected_on = left.date_input("Inspected (first day on site)", value=defaults["inspected_on"],
@@ -46,11 +45,11 @@ def inspection_form(key: str, defaults: dict) -> InspectionInput | None:
         report_ref = st.text_input("Report link or reference", value=defaults["report_ref"], max_chars=300,
                                    key=f"{key}_ref")
         st.markdown("**Judgements** (ILACS inspections only; overall effectiveness is not graded from April 2026)")
-        grades = [None, *plan.GRADES]
+        grades = [None, *plan_status.GRADES]
         judgements = {}
-        for column, (area, label) in zip(st.columns(len(plan.JUDGEMENT_AREAS)), plan.JUDGEMENT_AREAS.items()):
+        for column, (area, label) in zip(st.columns(len(plan_status.JUDGEMENT_AREAS)), plan_status.JUDGEMENT_AREAS.items()):
             grade = column.selectbox(label, grades, index=grades.index(defaults["judgements"].get(area)),
-                                     format_func=lambda g: "Not judged" if g is None else plan.GRADES[g],
+                                     format_func=lambda g: "Not judged" if g is None else plan_status.GRADES[g],
                                      key=f"{key}_{area}")
             if grade is not None:
                 judgements[area] = grade
@@ -72,14 +71,14 @@ if identity.actor().can("edit_plan"):
         if inspections.empty:
             st.info("There are no inspections to correct.")
         else:
-            labels = {int(r.inspection_id): plan.inspection_label(r.kind, r.inspected_on)
+            labels = {int(r.inspection_id): plan_status.inspection_label(r.kind, r.inspected_on)
                       for r in inspections.itertuples(index=False)}
             inspection_id = st.selectbox("Inspection", list(labels), format_func=labels.get, key="change_inspection")
             row = inspections.set_index("inspection_id").loc[inspection_id]
             current = {"kind": row["kind"], "inspected_on": row["inspected_on"].date(),
                        "published_on": None if pd.isna(row["published_on"]) else row["published_on"].date(),
                        "report_ref": row["report_ref"] if isinstance(row["report_ref"], str) else "",
-                       "judgements": {a: row[a] for a in plan.JUDGEMENT_AREAS if isinstance(row[a], str)}}
+                       "judgements": {a: row[a] for a in plan_status.JUDGEMENT_AREAS if isinstance(row[a], str)}}
             entered = inspection_form(f"change_inspection_{inspection_id}", current)
             if entered is not None:
                 edits.apply(plan_edits.change_inspection, chosen.la_code, inspection_id, entered,
@@ -90,5 +89,5 @@ if identity.actor().can("edit_plan"):
                                 done="Inspection removed; it stays in the history")
 
 with tabs["History"]:
-    st.dataframe(plan_ui.inspection_history_table(data.inspection_history(chosen.la_code)), hide_index=True,
+    st.dataframe(plan_tables.inspection_history_table(data.inspection_history(chosen.la_code)), hide_index=True,
                  width="stretch")

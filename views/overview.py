@@ -6,8 +6,9 @@ import pickle
 import pandas as pd
 import streamlit as st
 
-from analysis.charts import month_label
-from ui import data, selection, tables
+from analysis import tables
+from store.dates import month_label
+from ui import data, selection, table_styles
 from ui.text import md
 
 chosen = selection.page_start()
@@ -25,7 +26,7 @@ if only_red:
     if card.empty:
         st.success("No KPI is off target this month.")
 
-commentary = tables.red_commentary(card)
+commentary = table_styles.red_commentary(card)
 if commentary:
     with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=only_red):
         st.markdown("\n".join(f"- {line}" for line in commentary))
@@ -36,7 +37,7 @@ def _table(rows: pd.DataFrame) -> None:
     """One group's table. Styling it was nine tenths of the page's server time, paid again by every session;
     cached, later sessions get the drawn table replayed. The key is the rows pickled, so a changed figure is
     styled afresh (the trend cells hold lists, which Streamlit's own DataFrame hash refuses with a warning)."""
-    st.dataframe(tables.styled_scorecard(rows), column_config=tables.SCORECARD_COLUMNS,
+    st.dataframe(table_styles.styled_scorecard(rows), column_config=table_styles.SCORECARD_COLUMNS,
                  hide_index=True, width="stretch")
 
 

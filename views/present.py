@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.charts import month_label
 from analysis.disclosure import NOTE
 from export import figures
-from export.gather import INTERNAL, PUBLICATION, PackError, PackOptions
-from ui import data, identity
-from ui import pack as pack_ui
+from export.gather import INTERNAL, PUBLICATION, PackOptions
+from store.dates import month_label
+from ui import data, feedback, identity, pack_cache
 from ui.text import md
 
 ALL = "All KPIs"
@@ -24,19 +23,18 @@ STYLE = """
 </style>
 """
 
-chosen, saved = pack_ui.page_start("Presentation")
+chosen, saved = pack_cache.page_start("Presentation")
 catalogue = data.catalogue()
 pick, public = st.columns([3, 2], vertical_alignment="bottom")
 which = pick.selectbox("KPIs to present", [*saved, ALL], key="present_selection")
 in_public = public.toggle("Public meeting: show counts of 1 to 5 as c", key="present_public",
                           help="Committee meetings are often public and webcast; this applies the publication rules.")
 codes = tuple(saved.get(which, catalogue["code"].tolist()))
-try:
+with feedback.refusals(warning=True) as outcome:
     options = PackOptions(chosen.la_code, chosen.council_name, chosen.period, codes,
                           audience=PUBLICATION if in_public else INTERNAL, title=which,
                           prepared_by=identity.actor().email, is_demo=chosen.is_demo)
-except PackError as exc:
-    st.warning(md(exc))
+if outcome.refused:
     st.stop()
 
 if st.session_state.get("present_codes") != codes:
@@ -57,7 +55,7 @@ forward.button("Next ▶", key="present_next", on_click=step, args=(1,), shortcu
 index = st.session_state.get(INDEX, 0) % count
 where.markdown(f"**KPI {index + 1} of {count}** · {month_label(chosen.period)} · keys: ← previous, → next")
 
-page = pack_ui.pages(options).pages[index]
+page = pack_cache.pages(options).pages[index]
 st.html(STYLE)
 with st.container(key="present_slide"):
     st.markdown(f"## {md(page.name)}")

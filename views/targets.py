@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis import kpi, tables
-from etl import edits as store_edits
-from etl.edits import TARGET_KINDS, TargetInput
+from records import kpi_edits
+from records.kpi_edits import TARGET_KINDS, TargetInput
 from ui import data, edits, feedback, identity, selection
 from ui.text import md
 
@@ -66,7 +66,7 @@ if user.can("edit_targets"):
     with tabs["Add a target"]:
         entered = target_form("add_target", blank)
         if entered is not None:
-            edits.apply(store_edits.add_target, chosen.la_code, entered,
+            edits.apply(kpi_edits.add_target, chosen.la_code, entered,
                         done=f"Target for {names[entered.kpi_code]} saved")
 
     with tabs["Change or remove a target"]:
@@ -83,11 +83,11 @@ if user.can("edit_targets"):
                        "source": row["source"]}
             entered = target_form(f"change_target_{target_id}", current)
             if entered is not None:
-                edits.apply(store_edits.replace_target, chosen.la_code, int(target_id), entered,
+                edits.apply(kpi_edits.replace_target, chosen.la_code, int(target_id), entered,
                             done="Target changed; the old one is kept in the history")
             if st.checkbox("I want to remove this target", key="confirm_remove"):
                 if st.button("Remove target", type="primary"):
-                    edits.apply(store_edits.retire_target, chosen.la_code, int(target_id),
+                    edits.apply(kpi_edits.retire_target, chosen.la_code, int(target_id),
                                 done="Target removed; it stays in the history")
 else:
     st.caption("Your role can read targets and rules; analysts change targets and admins change RAG rules.")
@@ -107,7 +107,7 @@ with tabs["RAG rules"]:
             tolerance = st.number_input("N (per cent of the target)", min_value=0.0, max_value=100.0, value=5.0,
                                         step=1.0)
             if st.form_submit_button("Save rule"):
-                edits.apply(store_edits.set_rag_rule, chosen.la_code, code, kpi.RagRule(method, tolerance),
+                edits.apply(kpi_edits.set_rag_rule, chosen.la_code, code, kpi.RagRule(method, tolerance),
                             done=f"RAG rule for {names[code]} saved")
 
 with tabs["History"]:

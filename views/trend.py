@@ -6,10 +6,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarks, charts, kpi, plan, spc, variation
-from etl import edits as store_edits
-from etl.spreadsheets import csv_bytes
-from ui import data, edits, exports, feedback, identity, pack, selection, tables
+from analysis import benchmarking, charts, kpi, plan_status, spc, tables, variation
+from records import kpi_edits
+from store.spreadsheets import csv_bytes
+from ui import data, edits, exports, feedback, identity, pack_cache, selection
 
 chosen = selection.page_start()
 feedback.show_flash()
@@ -34,7 +34,7 @@ kpi_targets = kpi_targets[kpi_targets["kpi_code"] == code]
 targets = kpi.target_series(kpi_targets, series["period"])
 notes = data.annotations(chosen.la_code, code)
 # Inspection dates and the due dates of recommendations linked to this KPI, marked in words.
-notes = plan.with_marks(notes, data.plan_marks(chosen.la_code, code))
+notes = plan_status.with_marks(notes, data.plan_marks(chosen.la_code, code))
 rebases = data.rebases(chosen.la_code, code)
 title = f"{meta['name']}: {chosen.council_name}"
 
@@ -57,7 +57,7 @@ else:
     start = series["period"].min()
     england = england[(england["kpi_code"] == code) & (england["period_end"] >= start)]
     month, annual = data.annual_values(code, meta["kpi_group"])
-    neighbours = benchmarks.neighbour_points(annual, data.neighbours(chosen.la_code), month)
+    neighbours = benchmarking.neighbour_points(annual, data.neighbours(chosen.la_code), month)
     figure = charts.trend_chart(
         title=title, unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
         series=series, targets=targets,
@@ -65,8 +65,8 @@ else:
         neighbours=neighbours[neighbours["period_end"] >= pd.Timestamp(start)],
     )
 st.plotly_chart(figure, width="stretch")
-if pack.chart_renderable():
-    exports.download("Download this chart (PNG)", partial(pack.chart_png, figure), key="chart_png",
+if pack_cache.chart_renderable():
+    exports.download("Download this chart (PNG)", partial(pack_cache.chart_png, figure), key="chart_png",
                      file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", what="KPI chart",
                      mime="image/png", help="The chart as a picture for a report, drawn when you press the button")
 
@@ -83,7 +83,7 @@ with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded
         with st.form("commentary", clear_on_submit=True):
             text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000)
             if st.form_submit_button("Save commentary"):
-                edits.apply(store_edits.add_commentary, chosen.la_code, code, chosen.period, text,
+                edits.apply(kpi_edits.add_commentary, chosen.la_code, code, chosen.period, text,
                             done="Commentary saved")
 
 with st.expander("Notes on the chart and SPC recalculations"):
@@ -93,13 +93,13 @@ with st.expander("Notes on the chart and SPC recalculations"):
             text = st.text_input("Note (for example 'Ofsted focused visit')", max_chars=200)
             every_kpi = st.checkbox("Show on every KPI's chart")
             if st.form_submit_button("Add note"):
-                edits.apply(store_edits.add_annotation, chosen.la_code, None if every_kpi else code, when, text,
+                edits.apply(kpi_edits.add_annotation, chosen.la_code, None if every_kpi else code, when, text,
                             done="Note added")
         with st.form("rebase", clear_on_submit=True):
             when = st.date_input("Recalculate SPC limits from", value=chosen.period, format="DD/MM/YYYY")
             reason = st.text_input("Why (a known change in the process)", max_chars=200)
             if st.form_submit_button("Recalculate limits from this month"):
-                edits.apply(store_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
+                edits.apply(kpi_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
     else:
         st.markdown("Analysts add notes and recalculate SPC limits; the chart above shows the ones in force.")
     if not rebases.empty:

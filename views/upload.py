@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.wording import plural
-from auth.roles import AccessDenied
-from etl.store import StoreBusyError
 from settings import load_settings
+from store.words import plural
 from ui import exports, feedback, identity, selection, uploads
 from ui.text import cells, md
 
@@ -26,10 +24,9 @@ file = st.file_uploader("Spreadsheet to upload", type=["xlsx", "xlsm", "ods", "c
 if file is None:
     st.stop()
 
-try:
+with feedback.refusals("Your file has not been checked or loaded") as outcome:
     plan = uploads.check(file.name, file.getvalue(), load_settings().home_la, user.email)
-except StoreBusyError as busy:
-    st.error(f"{md(busy)} Your file has not been checked or loaded.", icon=":material/hourglass_top:")
+if outcome.refused:
     st.stop()
 
 name = plan.provenance.file_name  # the safe name; every message shows it as plain words (ui.text.md)
@@ -99,10 +96,9 @@ if plan.targets:
 
 if st.button(f"Load {plan.contents()} from {md(name)}", type="primary", key="confirm_load",
              icon=":material/upload:", disabled=not plan.can_load):
-    try:
+    with feedback.refusals("Nothing was loaded") as outcome:
         upload_id = uploads.load(plan, user)
-    except (StoreBusyError, ValueError, AccessDenied) as refused:
-        st.error(f"Nothing was loaded: {md(refused)}", icon=":material/error:")
+    if outcome.refused:
         st.stop()
     feedback.flash(f"Loaded {name} as upload {upload_id}: {plan.contents()}. "
                      "The overview and trend pages show them now; Upload history can withdraw them.")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.wording import plural
-from auth.roles import AccessDenied
-from etl.store import StoreBusyError
+from store.words import plural
 from ui import data, feedback, identity, selection, uploads
 from ui.text import md, visible
 
@@ -49,10 +47,9 @@ if row["status"] == "loaded" and identity.actor().can("withdraw"):
                 "the values they replaced come back. The upload stays listed here as withdrawn.")
     sure = st.checkbox(f"Yes, withdraw upload {chosen_id} ({name})", key=f"confirm_withdraw_{chosen_id}")
     if st.button("Withdraw upload", disabled=not sure, key=f"withdraw_{chosen_id}", icon=":material/undo:"):
-        try:
+        with feedback.refusals(f"Upload {chosen_id} was not withdrawn") as outcome:
             affected = uploads.withdraw(int(chosen_id), identity.actor())
-        except (StoreBusyError, LookupError, ValueError, AccessDenied) as refused:
-            st.error(f"Upload {chosen_id} was not withdrawn: {md(refused)}", icon=":material/error:")
+        if outcome.refused:
             st.stop()
         feedback.flash(f"Upload {chosen_id} ({shown['File']}) withdrawn: {plural(affected, 'value')} "
                        "removed; the values they replaced are shown again.")

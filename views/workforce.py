@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarks, charts, kpi
+from analysis import benchmarking, charts, kpi
 from ui import data, selection
 from ui.text import md
 
@@ -41,14 +41,14 @@ for code in WORKFORCE_KPIS:
                     f"**Direction:** {row['direction_text']}  \n"
                     f"**England:** {row['england_text']}"
                     + (f" ({int(row['england_year'])})" if pd.notna(row["england_year"]) else ""))
-        month = benchmarks.period_end_month(code, meta["kpi_group"], england)
-        annual = benchmarks.annual_values(data.kpi_benchmarks(code, "la"), data.period_end_values(code, month), month)
-        years = benchmarks.years_available(annual, chosen.la_code, month, chosen.period)
+        month = benchmarking.period_end_month(code, meta["kpi_group"], england)
+        annual = benchmarking.annual_values(data.kpi_benchmarks(code, "la"), data.period_end_values(code, month), month)
+        years = benchmarking.years_available(annual, chosen.la_code, month, chosen.period)
         if years:
-            result = benchmarks.compare(annual=annual, year=years[0], month=month, home=chosen.la_code,
+            result = benchmarking.compare(annual=annual, year=years[0], month=month, home=chosen.la_code,
                                         polarity=meta["polarity"], councils=councils, neighbours=neighbours,
                                         england=england)
-            st.markdown(f"**At {benchmarks.year_label(years[0], month)}:** {result.standing.text}; "
+            st.markdown(f"**At {benchmarking.year_label(years[0], month)}:** {result.standing.text}; "
                         f"neighbour average {kpi.format_value(result.average.value, meta['unit'], meta['decimals'])}")
     with right:
         series = data.kpi_series(chosen.la_code, code, chosen.period).tail(TREND_MONTHS)

@@ -12,7 +12,7 @@ import urllib.request
 
 from auth import audit, users
 from auth.roles import operator
-from etl.store import open_store
+from store.connection import open_store
 from tests.actors import ADMIN
 from tests.e2e.conftest import running_app
 from tests.e2e.helpers import open_page

@@ -13,7 +13,7 @@ import pytest
 
 from auth import audit, users
 from auth.roles import operator
-from etl.store import open_store
+from store.connection import open_store
 from tests.actors import ADMIN
 from tests.e2e.conftest import _free_port, running_app, screenshot
 from tests.e2e.helpers import open_page, serious_violations, wait_until_idle

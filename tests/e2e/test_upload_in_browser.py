@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from etl.store import open_store
 from settings import DEMO_LA_CODE
+from store.connection import open_store
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
 from tests.fixtures import long_rows, xlsx

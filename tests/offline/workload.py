@@ -50,9 +50,9 @@ def run(db: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     from auth.roles import local_user
-    from etl import ingest
-    from etl.bootstrap import ensure_ready
-    from etl.store import connect
+    from ingest import upload
+    from ingest.bootstrap import ensure_ready
+    from store.connection import connect
     from export import pack
     from export.gather import PackOptions
     from settings import DEMO_LA_CODE
@@ -62,8 +62,8 @@ def run(db: Path) -> None:
     con = connect(db)
     ensure_ready(con, DEMO_LA_CODE)
     content = xlsx({"Data": long_rows({("ASSESS_45WD_PCT", "2026-10"): 96.4})})
-    plan = ingest.prepare(con, "october.xlsx", content, home_la=DEMO_LA_CODE, user=local_user().email)
-    ingest.commit(con, plan, local_user())
+    plan = upload.prepare(con, "october.xlsx", content, home_la=DEMO_LA_CODE, user=local_user().email)
+    upload.commit(con, plan, local_user())
     options = PackOptions(DEMO_LA_CODE, "Anyshire (demo)", date(2026, 10, 1), ("ASSESS_45WD_PCT", "SW_AGENCY_PCT"))
     made = pack.build(con, options)
     assert made.pptx and made.xlsx

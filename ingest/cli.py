@@ -1,0 +1,246 @@
+"""`python -m ingest`: the monthly load from the command line, for analysts who automate it.
+
+Exit codes: 0 loaded (or would load, with --dry-run), 1 refused, 2 wrong usage.
+Errors print one per line as `FILE: SHEET!CELL: message`, the first `ingest.issues.ISSUE_LIMIT`
+of a file and then one line counting the rest.
+
+`load` holds the database file only while it reads from it or writes the upload, never
+while it reads and checks a file, so the dashboard (or another load) is not kept waiting
+for the seconds a large file takes.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import shutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from auth import audit, users
+from auth.roles import ROLES, operator
+from ingest import upload
+from ingest.bootstrap import ensure_ready
+from ingest.load import withdraw_upload
+from ingest.template import template_bytes
+from ingest.validate import LA_CODE_PATTERN
+from settings import SettingsError, load_settings
+from store import queries
+from store.connection import connect, open_store
+from store.errors import Refused
+from store.spreadsheets import csv_bytes, workbook_bytes
+from store.words import plural
+
+BUSY_WAIT_SECONDS = 15.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Load, list, withdraw and export KPI data.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    load = commands.add_parser("load", help="check and load monthly returns or DfE files")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--db", type=Path, help="database file (default: DASHBOARD_DB)")
+    load.add_argument("--la", help="home council code for rows without la_code (default: DASHBOARD_LA)")
+    load.add_argument("--user", default=getpass.getuser(), help="who is loading (default: your login name)")
+    load.add_argument("--dry-run", action="store_true", help="check only; load nothing")
+    listing = commands.add_parser("uploads", help="list uploads")
+    listing.add_argument("--db", type=Path)
+    withdraw = commands.add_parser("withdraw", help="withdraw an upload; the values it replaced come back")
+    withdraw.add_argument("upload_id", type=int, metavar="ID")
+    withdraw.add_argument("--db", type=Path)
+    withdraw.add_argument("--user", default=getpass.getuser())
+    template = commands.add_parser("template", help="write the monthly return template")
+    template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    export = commands.add_parser("export", help="write the current values")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    export.add_argument("--db", type=Path)
+    listing_users = commands.add_parser("users", help="list who may sign in, with their roles")
+    listing_users.add_argument("--db", type=Path)
+    role = commands.add_parser("role", help="give someone a role (the first admin is made this way)")
+    role.add_argument("email")
+    role.add_argument("role", choices=ROLES)
+    role.add_argument("--note", default="")
+    role.add_argument("--db", type=Path)
+    role.add_argument("--user", default=getpass.getuser(), help="who is changing the role")
+    backup = commands.add_parser("backup", help="copy the whole database consistently, even while the dashboard runs")
+    backup.add_argument("out", type=Path, metavar="OUT.duckdb")
+    backup.add_argument("--db", type=Path)
+    return parser
+
+
+def _open(db: Path | None, home_la: str):
+    settings = load_settings()
+    con = connect(db or settings.db_path, wait_seconds=BUSY_WAIT_SECONDS)
+    ensure_ready(con, home_la)
+    return con
+
+
+def _opener(db: Path | None):
+    """Opens the database (brought up to date by `_open` first) for one piece of work, waiting while it is busy."""
+    path = db or load_settings().db_path
+    return lambda: open_store(path, wait_seconds=BUSY_WAIT_SECONDS)
+
+
+def _load(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    home_la = (args.la or settings.home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, home_la):
+        print(f"--la {home_la}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return 2
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        for f in missing:
+            print(f"{f}: no such file", file=sys.stderr)
+        return 2
+    _open(args.db, home_la).close()
+    opened = _opener(args.db)
+    refused = False
+    actor = operator(args.user)
+    for path in args.files:
+        plan = upload.prepare_apart(opened, path.name, path.read_bytes(), home_la=home_la, user=actor.email)
+        if plan.already_loaded_as is not None:
+            print(f"{path.name}: already loaded as upload {plan.already_loaded_as}; nothing changed")
+            continue
+        for issue in plan.issues:
+            print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+        if plan.errors:
+            print(f"{path.name}: refused, {plural(plan.error_count, 'error')}; nothing loaded", file=sys.stderr)
+            refused = True
+        elif args.dry_run:
+            print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
+        else:
+            try:
+                with opened() as con:
+                    upload_id = upload.commit(con, plan, actor)
+            except Refused as exc:
+                print(f"{path.name}: refused, {exc.words}; nothing loaded", file=sys.stderr)
+                refused = True
+                continue
+            print(f"{path.name}: loaded {plan.contents()} as upload {upload_id}")
+    return 1 if refused else 0
+
+
+def _read(db: Path | None, query):
+    """One query's result, with the database open only for as long as it takes."""
+    con = _open(db, load_settings().home_la)
+    try:
+        return query(con)
+    finally:
+        con.close()
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    table = _read(args.db, queries.uploads)
+    if table.empty:
+        print("no uploads")
+        return 0
+    for row in table.itertuples(index=False):
+        print(f"{row.upload_id:>5}  {row.status:<9}  {row.uploaded_at:%Y-%m-%d %H:%M}  {row.uploaded_by:<20}  "
+              f"{row.rows_loaded:>7} rows  {row.file_name}")
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        affected = withdraw_upload(con, args.upload_id, operator(args.user))
+    except Refused as exc:
+        print(f"withdraw {args.upload_id}: {exc.words}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"upload {args.upload_id} withdrawn: {affected} values removed, the values they replaced are back")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    if args.out.suffix.lower() != ".xlsx":
+        print(f"{args.out}: the template is an .xlsx workbook; give a name ending .xlsx", file=sys.stderr)
+        return 2
+    from ingest.catalogue import read_catalogue
+
+    args.out.write_bytes(template_bytes(read_catalogue(), date.today().strftime("%Y-%m")))
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        print(f"{args.out}: export writes .csv or .xlsx", file=sys.stderr)
+        return 2
+    table = _read(args.db, queries.current_values)
+    args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Values": table}))
+    print(f"wrote {len(table)} values to {args.out}")
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    table = _read(args.db, lambda con: users.users(con, operator()))
+    for row in table.itertuples(index=False):
+        print(f"{row.role:<8}  {row.email}  (set by {row.changed_by}, {row.changed_at:%Y-%m-%d %H:%M} UTC)")
+    print(plural(len(table), "user"))
+    return 0
+
+
+def _role(args: argparse.Namespace) -> int:
+    con = _open(args.db, load_settings().home_la)
+    try:
+        users.set_role(con, args.email, args.role, args.note, operator(args.user))
+    except Refused as exc:
+        print(f"role {args.email}: {exc.words}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"{users.normalise(args.email)} is now {args.role}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    """Checkpoint, then copy while holding the file, so no write can land half-way through the copy."""
+    if args.out.exists():
+        print(f"{args.out} already exists; choose a new name so no backup is overwritten", file=sys.stderr)
+        return 2
+    source = Path(args.db or load_settings().db_path)
+    con = _open(source, load_settings().home_la)
+    try:
+        con.execute("CHECKPOINT")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, args.out)
+        if audit.head_path(source).exists():  # where the audit log ends, copied while no write can move it
+            shutil.copy2(audit.head_path(source), audit.head_path(args.out))
+    finally:
+        con.close()
+    with open_store(args.out) as copy:
+        uploads = copy.execute("SELECT count(*) FROM uploads").fetchone()[0]
+        verdict = audit.check(copy)
+        entries = copy.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    print(f"backed up {source} to {args.out} ({args.out.stat().st_size:,} bytes, {plural(uploads, 'upload')})")
+    if verdict.intact:
+        print(f"audit log: {entries:,} entries, every fingerprint matches and it ends where it should")
+    else:
+        broken = f"fingerprints fail at entries {', '.join(map(str, verdict.broken[:20]))}; " if verdict.broken else ""
+        print(f"audit log NOT intact in the copy: {broken}{verdict.end}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
+            "users": _users, "role": _role, "backup": _backup}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SettingsError as exc:
+        print(f"setting error: {exc.words}", file=sys.stderr)
+        return 2
+    except Refused as exc:
+        print(exc.words, file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        print(f"the database could not be used: {exc}", file=sys.stderr)
+        return 1

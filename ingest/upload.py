@@ -1,0 +1,244 @@
+"""An upload from bytes to the store in two steps: `prepare` (read, validate, preview) and `commit`.
+
+The page shows what `prepare` returns and asks the user to confirm; the command
+line commits straight away unless asked for a dry run. Either way nothing is
+written while any error stands.
+
+Reading and checking a large file takes seconds, and DuckDB lets one program at a
+time open the file for writing; so the page and the command line use
+`prepare_apart`, which opens the store only to read from it, before and after the
+file is read, and they open it again only to `commit`.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from auth import audit
+from auth.roles import Actor, require
+from ingest import dfe
+from ingest.issues import FileRefused, Issue, UploadRefused, cap, error_count
+from ingest.load import Provenance, find_loaded_upload, write_observations
+from ingest.readers import read_file
+from ingest.targets_sheet import parse_targets
+from ingest.validate import Context, Parsed, SheetSummary, no_data, parse
+from ingest.values import KpiMatcher
+from records.kpi_edits import TargetInput, insert_target
+from settings import DATA_DIR
+from store import queries
+from store.words import plural
+from store.writes import transaction
+
+ALIASES_CSV = DATA_DIR / "kpi_aliases.csv"
+Progress = Callable[[float, str], None]
+Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+"""Opens the store for one piece of work and closes it after, such as `store.connection.open_store` with its path."""
+
+
+@dataclass
+class Plan:
+    """What an upload would do, for the user to check before it happens."""
+
+    provenance: Provenance
+    parsed: Parsed | None
+    issues: list[Issue]
+    already_loaded_as: int | None = None
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    benchmarks: dfe.Benchmarks | None = None
+    targets: list[TargetInput] = field(default_factory=list)
+    home_la: str | None = None  # whose targets a Targets sheet sets
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def error_count(self) -> int:
+        """Every error found: the listed ones and those the closing issue of a long list counts."""
+        return error_count(self.issues)
+
+    @property
+    def can_load(self) -> bool:
+        return not self.errors and self.already_loaded_as is None and self.row_count > 0
+
+    def contents(self) -> str:
+        """What the plan loads, in the units the analyst counts in: "120 values and 3 targets"."""
+        parts = []
+        if self.parsed is not None and not self.parsed.observations.empty:
+            parts.append(plural(len(self.parsed.observations), "value"))
+        if self.benchmarks is not None:
+            parts.append(plural(self.benchmarks.row_count, "benchmark row"))
+        if self.targets:
+            parts.append(plural(len(self.targets), "target"))
+        return " and ".join(parts) or "nothing"
+
+    @property
+    def row_count(self) -> int:
+        observations = 0 if self.parsed is None else len(self.parsed.observations)
+        benchmarks = 0 if self.benchmarks is None else self.benchmarks.row_count
+        return observations + benchmarks + len(self.targets)
+
+
+def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None = None) -> Context:
+    catalogue = queries.catalogue(con)
+    aliases = pd.read_csv(ALIASES_CSV, dtype=str)
+    return Context(catalogue, KpiMatcher(catalogue, aliases), home_la, today or date.today())
+
+
+def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, home_la: str, user: str,
+            today: date | None = None, progress: Progress | None = None) -> Plan:
+    """Read and check a file against the store without writing anything, on a connection kept open throughout."""
+    return prepare_apart(lambda: nullcontext(con), file_name, content, home_la=home_la, user=user, today=today,
+                         progress=progress)
+
+
+def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la: str, user: str,
+                  today: date | None = None, progress: Progress | None = None) -> Plan:
+    """Read and check a file against the store without writing anything, with the store open only to read it.
+
+    The store is opened once before the file is read (is the file loaded already? the catalogue, the councils'
+    codes) and once after it is checked, to compare its values with those stored, which a file with errors never
+    needs. While the file is read and checked, which takes seconds for a large one, other programs can write.
+    Errors are capped at `ingest.issues.ISSUE_LIMIT`, the first in the file's order, then one counting the rest.
+    """
+    report = progress or (lambda fraction, text: None)
+    provenance = Provenance.of_bytes(file_name, content, user)
+    file_name = provenance.file_name  # every message names the file by its safe name, never the one as given
+    with open_store() as con:
+        duplicate = find_loaded_upload(con, provenance.sha256)
+        if duplicate is not None:
+            return Plan(provenance, None, [], already_loaded_as=duplicate)
+        context = context_for(con, home_la, today)
+        old_codes = dfe.known_old_codes(con)
+    report(0.1, "Reading the file…")
+    try:
+        sheets = read_file(file_name, content)
+    except FileRefused as refused:
+        return Plan(provenance, None, [refused.issue])
+    report(0.4, "Checking every cell…")
+    parsed = parse(file_name, sheets, context)
+    issues = list(parsed.issues)
+    benchmarks = None
+    if parsed.benchmark_sheets:
+        benchmarks = dfe.read_benchmarks(file_name, parsed.benchmark_sheets, old_codes)
+        issues += benchmarks.issues
+        provenance = replace(provenance, kind="benchmarks" if parsed.observations.empty else "mixed")
+    targets = []
+    for sheet in parsed.target_sheets:
+        found = parse_targets(file_name, sheet, context.matcher, context.units)
+        issues += found.issues
+        targets += found.targets
+        parsed.sheets.append(SheetSummary(sheet.name, "targets", len(found.targets),
+                                          "targets for the home council, kept with this upload"))
+    plan = Plan(provenance, parsed, cap(issues, [s.sheet for s in parsed.sheets]), benchmarks=benchmarks,
+                targets=targets, home_la=home_la)
+    if plan.row_count == 0 and not plan.errors:
+        plan.issues.append(no_data(file_name))
+    if not parsed.observations.empty:
+        plan.summary = summarise(parsed.observations)
+        if not plan.errors:  # nothing will load, so what it would replace does not matter
+            report(0.7, "Comparing with what is stored…")
+            with open_store() as con:
+                plan.changes = compare_with_store(con, parsed.observations)
+            plan.issues += _replacement_warnings(file_name, plan.changes)
+    report(1.0, "Checked.")
+    return plan
+
+
+def summarise(observations: pd.DataFrame) -> pd.DataFrame:
+    """Rows recognised per KPI and month, as the preview shows them."""
+    months = pd.to_datetime(observations["period"]).dt.strftime("%Y-%m")
+    table = observations.assign(month=months).pivot_table(index="kpi_code", columns="month", values="cell",
+                                                          aggfunc="count", fill_value=0)
+    return table.reset_index().rename(columns={"kpi_code": "KPI"})
+
+
+def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged."""
+    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code"]].copy()
+    incoming["period"] = pd.to_datetime(incoming["period"]).dt.date
+    con.register("_incoming", incoming)
+    try:
+        joined = con.execute(
+            """
+            SELECT i.la_code, i.kpi_code, i.period, o.value AS stored_value, o.status_code AS stored_status,
+                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status
+            FROM _incoming i
+            LEFT JOIN observations o
+              ON o.is_current AND o.la_code = i.la_code AND o.kpi_code = i.kpi_code AND o.period = i.period
+            ORDER BY i.kpi_code, i.period
+            """
+        ).df()
+    finally:
+        con.unregister("_incoming")
+    same_value = (joined["stored_value"] == joined["new_value"]) | (
+        joined["stored_value"].isna() & joined["new_value"].isna())
+    same_status = joined["stored_status"].fillna("") == joined["new_status"].fillna("")
+    joined["change"] = "changed"
+    joined.loc[same_value & same_status, "change"] = "unchanged"
+    joined.loc[joined["stored_upload"].isna(), "change"] = "new"
+    return joined
+
+
+def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
+    replaced = changes[changes["change"] != "new"]
+    warnings = []
+    for (period, upload), rows in replaced.groupby(["period", "stored_upload"]):
+        changed = int((rows["change"] == "changed").sum())
+        warnings.append(Issue(
+            "warning", file_name, None, None, "month_replaced",
+            f"{pd.Timestamp(period):%b %Y} already has {plural(len(rows), 'stored value')} from upload "
+            f"{int(upload)}; this upload replaces {'it' if len(rows) == 1 else 'them'} and "
+            f"{plural(changed, 'value')} will differ", None,
+            "Nothing to do if this is a correction; the earlier values stay in history."))
+    return warnings
+
+
+def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
+    """Load a checked plan in one transaction; returns the upload id.
+
+    The duplicate check is repeated inside the transaction because the page commits a plan checked earlier: a
+    second press of Load, or the same file loaded from the command line meanwhile, must not load it twice.
+    """
+    require(actor, "upload")
+    if plan.already_loaded_as is not None:
+        raise UploadRefused(f"this file is already loaded as upload {plan.already_loaded_as}")
+    if plan.errors:
+        raise UploadRefused(f"the file has {plan.error_count} errors and cannot be loaded")
+    if plan.parsed is None or plan.row_count == 0:
+        raise UploadRefused("the file holds nothing to load")
+    with transaction(con):
+        loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
+        if loaded_meanwhile is not None:
+            raise UploadRefused(f"this file was loaded as upload {loaded_meanwhile} after it was checked")
+        _add_new_councils(con, plan.parsed.observations)
+        upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
+        if plan.benchmarks is not None:
+            dfe.store_benchmarks(con, plan.benchmarks, upload_id)
+        for target in plan.targets:
+            insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
+        con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
+        audit.record(con, actor, "upload", f"upload {upload_id}: {plan.provenance.file_name}", None, {
+            "file_name": plan.provenance.file_name, "sha256": plan.provenance.sha256,
+            **({"original_file_name": plan.provenance.original_file_name}
+               if plan.provenance.original_file_name not in (None, plan.provenance.file_name) else {}),
+            "size_bytes": plan.provenance.size_bytes, "rows": plan.row_count, "targets": len(plan.targets),
+            "contents": plan.contents()})
+    return upload_id
+
+
+def _add_new_councils(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> None:
+    """A council first seen in an upload is added under its code until a DfE file names it."""
+    codes = [[code, code] for code in sorted(set(observations["la_code"]))]
+    if codes:
+        con.executemany("INSERT INTO councils (la_code, name) VALUES (?, ?) ON CONFLICT DO NOTHING", codes)

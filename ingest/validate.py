@@ -1,0 +1,464 @@
+"""From recognised sheets to clean observation rows, collecting every problem before deciding.
+
+Nothing here touches the store: it returns the rows that would load and the
+issues found, so the page can show a preview and the command line a report.
+
+A sheet is checked a column at a time rather than a cell at a time, because a
+regional history holds 620,000 rows: the per-cell readers in `ingest.values` are
+applied once per distinct period, council and KPI name, numbers are checked as
+arrays, and the issues are then sorted back into the order of the sheet's cells.
+A rule's failing cells are counted from its mask, but issues are made only for the
+first `ISSUE_LIMIT` errors of the file: the rest are counted in one closing issue.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+from ingest.issues import FirstIssues, ISSUE_LIMIT, Issue, Severity, cap, cell_ref, error_count, unlisted_issue
+from ingest.layouts import Layout, detect, unknown_extra_columns
+from ingest.readers import Sheet
+from ingest.targets_sheet import is_targets_sheet
+from ingest.template import REFERENCE_SHEETS
+from ingest.values import KpiMatcher, by_distinct, normalise_name, parse_numbers
+from store.dates import parse_period
+
+LA_CODE_PATTERN = r"^[EW]\d{8}$"
+LA_CODE = re.compile(LA_CODE_PATTERN)
+
+
+@dataclass
+class Context:
+    """What validation needs to know about the world, passed in so it stays a pure function."""
+
+    catalogue: pd.DataFrame
+    matcher: KpiMatcher
+    home_la: str
+    today: date
+
+    @property
+    def units(self) -> dict[str, str]:
+        return dict(zip(self.catalogue["code"], self.catalogue["unit"]))
+
+    @property
+    def latest_allowed(self) -> date:
+        return date(self.today.year, self.today.month, 1)
+
+
+@dataclass
+class SheetSummary:
+    sheet: str
+    layout: str
+    rows: int
+    note: str = ""
+
+
+@dataclass
+class Parsed:
+    """Everything read from one file."""
+
+    file: str
+    observations: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+    sheets: list[SheetSummary] = field(default_factory=list)
+    benchmark_sheets: list[tuple[Sheet, Layout]] = field(default_factory=list)
+    target_sheets: list[Sheet] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def error_count(self) -> int:
+        """Every error found, those beyond the listed first ones included."""
+        return error_count(self.issues)
+
+
+OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
+                      "sheet", "cell"]
+"""The columns of `Parsed.observations`: what loads, and the sheet and value cell it came from."""
+NUMBER_FIELDS = {"value", "numerator", "denominator"}
+
+
+def _shown(found: object) -> str | None:
+    """A cell value as the analyst typed it: 120, not 120.0."""
+    if found is None:
+        return None
+    if isinstance(found, float) and found.is_integer():
+        return str(int(found))
+    return str(found)
+
+
+Made = tuple[str | None, str, object, str]
+"""What an issue at one cell says: (cell, message, value found, fix)."""
+
+
+class _Found:
+    """The issues of one sheet, put in the order a reader meets them: by row, then by place within the row.
+
+    Columns are checked one after another, so issues arrive column by column; each
+    carries its row and a rank (its position within the row) to be sorted back.
+    Issues about the whole sheet take row -1 and come first, in the order found.
+    Only the first `ISSUE_LIMIT` errors in that order are made into issues; the rest
+    are counted (`ingest.issues.FirstIssues`).
+    """
+
+    def __init__(self, file: str, sheet: str):
+        self.file = file
+        self.sheet = sheet
+        self._first = FirstIssues(file, sheet)
+
+    def add(self, row: int, rank: int, severity: Severity, cell: str | None, rule: str, message: str,
+            found: object = None, fix: str = "") -> None:
+        self._first.add((int(row), int(rank)), rule,
+                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix),
+                        severity)
+
+    def add_each(self, at: np.ndarray, rows: np.ndarray, ranks: np.ndarray | int, rule: str,
+                 made: Callable[[int], Made]) -> None:
+        """An error of `rule` at each position `at` of `rows` and `ranks`; `made(i)` words the one at i.
+
+        Only the first of them in the sheet's order are offered for listing (one more than can be listed, so the
+        first left out is known too); the others cannot be listed and are only counted.
+        """
+        at = np.asarray(at, dtype=np.intp)
+        if not len(at):
+            return
+        row = np.asarray(rows)[at].astype(np.int64)
+        rank = np.asarray(ranks)[at].astype(np.int64) if np.ndim(ranks) else np.full(len(at), int(ranks))
+        order = np.lexsort((rank, row))
+        offered = order[:self._first.limit + 1]
+        for j in offered.tolist():
+            self._first.add((int(row[j]), int(rank[j])), rule, lambda i=int(at[j]): self._issue(rule, made(i)))
+        self._first.count_left_out(rule, len(order) - len(offered))
+
+    def _issue(self, rule: str, made: Made) -> Issue:
+        cell, message, found, fix = made
+        return Issue("error", self.file, self.sheet, cell, rule, message, _shown(found), fix)
+
+    def issues(self) -> list[Issue]:
+        return self._first.issues()
+
+
+def _is_none(cells: np.ndarray) -> np.ndarray:
+    return np.equal(cells, None)
+
+
+FORMULA_KEY_COLUMNS = 1 << 20  # more than a worksheet's 16,384 columns
+
+
+def _in_formulas(rows: np.ndarray, columns: np.ndarray, formulas: set[tuple[int, int]]) -> np.ndarray:
+    """Whether each (row, column) is a formula cell without a saved result, checked as arrays."""
+    if not formulas:
+        return np.zeros(len(rows), dtype=bool)
+    wanted = np.fromiter((r * FORMULA_KEY_COLUMNS + c for r, c in formulas), dtype=np.int64, count=len(formulas))
+    return np.isin(np.asarray(rows, dtype=np.int64) * FORMULA_KEY_COLUMNS + np.asarray(columns, dtype=np.int64),
+                   wanted)
+
+
+def _formula_positions(refs: set[str]) -> set[tuple[int, int]]:
+    """(row, column), 0-based, of each cell whose formula has no saved result."""
+    positions = set()
+    for ref in refs:
+        letters, row = coordinate_from_string(ref)
+        positions.add((row - 1, column_index_from_string(letters) - 1))
+    return positions
+
+
+def _refs(rows: np.ndarray, columns: np.ndarray) -> list[str]:
+    letters = {c: get_column_letter(c + 1) for c in np.unique(columns).tolist()}
+    return [f"{letters[c]}{r + 1}" for r, c in zip(rows.tolist(), columns.tolist())]
+
+
+def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, rank: np.ndarray | int,
+             kpi_codes: np.ndarray, units: np.ndarray, role: str, formulas: set[tuple[int, int]]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read value, numerator or denominator cells and report each rule a cell breaks (the first one only).
+
+    Returns (value, status code, usable, blank) per cell; value is NaN unless the
+    cell is a usable number. A blank cell is unusable but not reported here: whether
+    a blank is allowed is the caller's rule.
+    """
+    size = len(cells)
+    ranks = np.broadcast_to(rank, size)
+    parsed = parse_numbers(cells)
+    value = parsed.value
+    in_formula = _is_none(cells) & _in_formulas(rows, columns, formulas)
+    pending = np.ones(size, dtype=bool)
+
+    def report(broken: np.ndarray, rule: str, message: Callable[[int], str], fix: str, show: bool = True) -> None:
+        """Report the cells that break `rule` and have broken no earlier rule; they are then settled."""
+        hit = pending & broken
+        pending[hit] = False
+        found.add_each(np.flatnonzero(hit), rows, ranks, rule,
+                       lambda i: (cell_ref(rows[i], columns[i]), message(i), cells[i] if show else None, fix))
+
+    is_value = role == "value"
+    report(in_formula, "formula_without_value", lambda i: f"The {role} is a formula whose result was never saved",
+           "Open the file in Excel, let it calculate, save it and upload again (or paste values).", show=False)
+    blank = pending & parsed.blank
+    status = pending & ~_is_none(parsed.status)
+    pending &= ~(blank | status)
+    report(~_is_none(parsed.problem), "not_a_number", lambda i: f"The {role} {parsed.problem[i]}",
+           "Enter a number, or a suppression code such as c (small number) or x (not available).")
+    report(parsed.percent_sign & ~_is_none(units) & (units != "%"), "percent_for_non_percentage",
+           lambda i: f"{kpi_codes[i]} is measured in {units[i]}, not %", "Remove the % sign or check the KPI.")
+    if is_value:
+        report((units == "%") & ((value < 0) | (value > 100)), "percentage_out_of_range",
+               lambda i: "A percentage must be between 0 and 100", "Enter the percentage as a number such as 85.5.")
+    report(value < 0, "negative", lambda i: f"The {role} cannot be negative", "Check the figure.")
+    if is_value:
+        report((units == "count") & (value != np.trunc(value)), "count_not_whole",
+               lambda i: f"{kpi_codes[i]} is a count and must be a whole number",
+               "Round it, or check it is the right KPI.")
+    usable = pending | status
+    return np.where(pending, value, np.nan), parsed.status, usable, blank
+
+
+def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: int, matcher: KpiMatcher,
+          missing_message: str, missing_fix: str) -> np.ndarray:
+    """The catalogue code of each KPI cell (None where there is none), reporting empty and unknown KPIs."""
+    codes = by_distinct(raw, matcher.match)
+    missing = _is_none(raw)
+    found.add_each(np.flatnonzero(missing), rows, rank, "missing_kpi",
+                   lambda i: (cell_ref(rows[i], column), missing_message, None, missing_fix))
+    hints: dict[str, str] = {}
+
+    def unknown(i: int) -> Made:
+        key = normalise_name(str(raw[i]))
+        if key not in hints:  # suggestions are slow to find, so only for the issues listed, once per name
+            suggestions = matcher.suggest(raw[i])
+            hints[key] = f"Did you mean {' or '.join(suggestions)}?" if suggestions else "No catalogue KPI is close."
+        return (cell_ref(rows[i], column), "Unknown KPI", raw[i],
+                f"{hints[key]} Use a code or name from the template's KPIs sheet.")
+
+    found.add_each(np.flatnonzero(_is_none(codes) & ~missing), rows, rank, "unknown_kpi", unknown)
+    return codes
+
+
+def _la_code(raw: object, home_la: str) -> str | None:
+    """The council code a cell names (the home council when empty), or None when it is not an ONS code."""
+    if raw is None:
+        return home_la
+    code = str(raw).strip().upper()
+    return code if LA_CODE.match(code) else None
+
+
+def _frame(sheet: str, rows: np.ndarray, columns: np.ndarray, **values: object) -> pd.DataFrame:
+    """The observations of one sheet; text columns stay Python objects, which is what they hold and cheap to build."""
+    size = len(rows)
+    frame = {}
+    for name in OBSERVATION_FIELDS[:-2]:
+        column = values.get(name)
+        if np.ndim(column) == 0:
+            column = np.full(size, column, dtype=object)
+        frame[name] = pd.Series(column, dtype="float64" if name in NUMBER_FIELDS else object)
+    frame["sheet"] = pd.Series(np.full(size, sheet, dtype=object))
+    frame["cell"] = pd.Series(_refs(rows, columns), dtype=object)
+    return pd.DataFrame(frame)
+
+
+def no_data(file: str) -> Issue:
+    return Issue("error", file, None, None, "no_data", "No KPI data or targets were found in any sheet", None,
+                 "Use the template: a sheet with columns kpi, period and value, or a KPI column and one column per "
+                 "month; targets go in a sheet named Targets.")
+
+
+def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
+    """Read every sheet, collect every problem, and return what would load."""
+    issues: list[Issue] = []
+    frames: list[pd.DataFrame] = []
+    summaries: list[SheetSummary] = []
+    benchmark_sheets: list[tuple[Sheet, Layout]] = []
+    target_sheets: list[Sheet] = []
+    for sheet in sheets:
+        if sheet.name.strip().lower() in REFERENCE_SHEETS:
+            summaries.append(SheetSummary(sheet.name, "skipped", 0, "the template's reference sheet"))
+            continue
+        if is_targets_sheet(sheet):
+            target_sheets.append(sheet)
+            continue
+        layout = detect(sheet)
+        if layout.kind in ("long", "wide"):
+            found = _Found(file, sheet.name)
+            frame = (_long if layout.kind == "long" else _wide)(found, sheet, layout, context)
+            issues += found.issues()
+            frames.append(frame)
+            summaries.append(SheetSummary(sheet.name, layout.kind, len(frame)))
+        elif layout.kind in ("dfe_benchmarks", "dfe_neighbours"):
+            benchmark_sheets.append((sheet, layout))
+            summaries.append(SheetSummary(sheet.name, layout.kind, len(sheet.cells) - layout.header_row - 1,
+                                          "DfE download: loaded as benchmarks, not as a monthly return"))
+        else:
+            if not _is_none(sheet.cells).all():
+                issues.append(Issue("warning", file, sheet.name, None, "sheet_skipped",
+                                    f"Sheet skipped: {layout.reason}", None,
+                                    "Nothing to do if this is a cover or notes sheet."))
+            summaries.append(SheetSummary(sheet.name, "skipped", 0, layout.reason))
+    observations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_FIELDS)
+    issues += _duplicates(file, observations)
+    issues += _fractions(file, observations, context.units)
+    nothing_else = not benchmark_sheets and not target_sheets
+    if observations.empty and nothing_else and not any(i.severity == "error" for i in issues):
+        issues.append(no_data(file))
+    issues = cap(issues, [s.sheet for s in summaries])
+    return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets)
+
+
+def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
+    """One row per council, KPI and month, checked a column at a time."""
+    cols = layout.columns
+    start = layout.header_row + 1
+    body = sheet.cells[start:]
+    listed = ~(_is_none(body[:, cols["kpi"]]) & _is_none(body[:, cols["period"]]))  # not blank, not a footnote
+    rows = np.flatnonzero(listed) + start
+    body = body[listed]
+
+    def column(role: str) -> np.ndarray:
+        return body[:, cols[role]] if role in cols else np.full(len(body), None, dtype=object)
+
+    la_raw = column("la_code")
+    la_codes = by_distinct(la_raw, lambda raw: _la_code(raw, context.home_la))
+    la_column = cols.get("la_code", 0)
+    found.add_each(np.flatnonzero(_is_none(la_codes)), rows, 0, "bad_la_code", lambda i: (
+        cell_ref(rows[i], la_column), "Not a 9-character ONS council code", la_raw[i],
+        f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home council."))
+    kpi_codes = _kpis(found, column("kpi"), rows, cols["kpi"], 1, context.matcher, "The KPI is empty",
+                      "Enter a KPI code or name.")
+    period_raw = column("period")
+    periods = by_distinct(period_raw, parse_period)
+    latest = context.latest_allowed
+    future = by_distinct(periods, lambda p: p is not None and p > latest).astype(bool)
+    period_column = cols["period"]
+    found.add_each(np.flatnonzero(_is_none(periods)), rows, 2, "bad_period", lambda i: (
+        cell_ref(rows[i], period_column), "Not a month", period_raw[i],
+        "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell."))
+    found.add_each(np.flatnonzero(future), rows, 2, "future_period", lambda i: (
+        cell_ref(rows[i], period_column), f"{periods[i]:%B %Y} is in the future", period_raw[i],
+        "Check the year; only months up to the current one can be loaded."))
+    placed = ~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future)
+    valid = np.flatnonzero(placed)
+    units = by_distinct(kpi_codes[valid], context.units.get)
+    formulas = _formula_positions(sheet.formulas_without_values)
+
+    def numbers(role: str, at: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return _numbers(found, column(role)[valid[at]], rows[valid[at]], np.full(len(at), cols[role]), rank,
+                        kpi_codes[valid[at]], units[at], role, formulas)
+
+    def report_blank(blank: np.ndarray, positions: np.ndarray) -> None:
+        found.add_each(positions[blank], rows, 3, "missing_value", lambda i: (
+            cell_ref(rows[i], cols["value"]), "The value is empty", None,
+            "Enter the figure, or a suppression code such as c or x if it is withheld."))
+
+    value, status, usable, blank = numbers("value", np.arange(len(valid)), 3)
+    report_blank(blank, valid)
+    # A row whose KPI, council or month is wrong still has its value checked, as far as that can be done
+    # without knowing the KPI's unit, so that one round of fixes in Excel clears every error.
+    unplaced = np.flatnonzero(~placed)
+    *_, unplaced_blank = _numbers(found, column("value")[unplaced], rows[unplaced],
+                                  np.full(len(unplaced), cols["value"]), 3, kpi_codes[unplaced],
+                                  np.full(len(unplaced), None, dtype=object), "value", formulas)
+    report_blank(unplaced_blank, unplaced)
+    kept = np.flatnonzero(usable)
+    loaded = valid[kept]
+    extra = {role: numbers(role, kept, rank)[0] for rank, role in ((4, "numerator"), (5, "denominator"))
+             if role in cols}
+    return _frame(sheet.name, rows[loaded], np.full(len(loaded), cols["value"]), la_code=la_codes[loaded],
+                  kpi_code=kpi_codes[loaded], period=periods[loaded], value=value[kept], status_code=status[kept],
+                  note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
+
+
+def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
+    """A KPI per row and a month per column: every month cell of every KPI row, checked at once."""
+    kpi_col = layout.columns["kpi"]
+    header = layout.header_row
+    for column, period in layout.month_columns.items():
+        if period > context.latest_allowed:
+            found.add(-1, 0, "error", cell_ref(header, column), "future_period", f"{period:%B %Y} is in the future",
+                      sheet.cells[header, column], "Check the year; only months up to the current one can be loaded.")
+    months = {col: p for col, p in layout.month_columns.items() if p <= context.latest_allowed}
+    extras = unknown_extra_columns(layout)
+    if extras:
+        found.add(-1, 0, "warning", None, "columns_ignored", "Columns that are not months were ignored",
+                  ", ".join(extras), "Nothing to do if these are notes; check any that should be months.")
+    start = header + 1
+    body = sheet.cells[start:]
+    month_cols = np.array(list(months), dtype=int)
+    grid = body[:, month_cols]
+    formulas = _formula_positions(sheet.formulas_without_values)
+    unsaved = np.zeros(grid.shape, dtype=bool)
+    month_at = {c: j for j, c in enumerate(month_cols.tolist())}
+    for r, c in formulas:
+        if start <= r < start + len(body) and c in month_at:
+            unsaved[r - start, month_at[c]] = True
+    has_values = (~_is_none(grid) | unsaved).any(axis=1) & ~_is_none(body).all(axis=1)
+    at = np.flatnonzero(has_values)  # spacers, section headings and footnotes have no monthly figures
+    rows = at + start
+    codes = _kpis(found, body[at, kpi_col], rows, kpi_col, 0, context.matcher, "Figures on a row with no KPI name",
+                  "Enter the KPI code or name in this cell, or delete the row.")
+    known = np.flatnonzero(~_is_none(codes))
+    width = len(month_cols)
+    cell_rows = np.repeat(rows[known], width)
+    cell_cols = np.tile(month_cols, len(known))
+    cell_codes = np.repeat(codes[known], width)
+    units = by_distinct(cell_codes, context.units.get)
+    value, status, usable, _ = _numbers(found, grid[at[known]].reshape(-1), cell_rows, cell_cols,
+                                        np.tile(np.arange(1, width + 1), len(known)), cell_codes, units, "value",
+                                        formulas)
+    periods = np.empty(width, dtype=object)
+    periods[:] = list(months.values())
+    return _frame(sheet.name, cell_rows[usable], cell_cols[usable], la_code=context.home_la,
+                  kpi_code=cell_codes[usable], period=np.tile(periods, len(known))[usable], value=value[usable],
+                  status_code=status[usable])
+
+
+def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
+    """Each repeat of a council, KPI and month, naming the cell where it was first given.
+
+    Observations are in the file's order, so the first repeats are the ones listed; the rest are counted.
+    """
+    keys = observations[["la_code", "kpi_code", "period"]]
+    repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy())
+    if not len(repeated):
+        return []
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = pd.Series(np.arange(len(keys))).groupby(group).transform("min").to_numpy()
+    issues = []
+    for i in repeated[:ISSUE_LIMIT + 1]:
+        row, original = observations.iloc[i], observations.iloc[first[i]]
+        issues.append(Issue("error", file, row["sheet"], row["cell"], "duplicate",
+                            f"{row['kpi_code']} for {row['period']:%b %Y} is given twice (also at "
+                            f"{original['sheet']}!{original['cell']})", None, "Keep one of the two figures."))
+    if len(issues) > ISSUE_LIMIT:
+        listed, first_left_out = issues[:ISSUE_LIMIT], issues[ISSUE_LIMIT]
+        issues = listed + [unlisted_issue(file, first_left_out.sheet, first_left_out.cell,
+                                          {"duplicate": len(repeated) - ISSUE_LIMIT})]
+    return issues
+
+
+def _fractions(file: str, observations: pd.DataFrame, units: dict[str, str]) -> list[Issue]:
+    """A percentage KPI whose every value lies between 0 and 1 was almost certainly typed as fractions."""
+    percentages = [code for code, unit in units.items() if unit == "%"]
+    rated = observations[observations["kpi_code"].isin(percentages) & observations["value"].notna()]
+    issues = []
+    for code, top in rated.groupby("kpi_code", sort=False)["value"].max().items():
+        if 0 < top <= 1:
+            rows = rated[rated["kpi_code"] == code]
+            first, last = rows.iloc[0], rows.iloc[-1]
+            issues.append(Issue(
+                "error", file, first["sheet"], first["cell"], "looks_like_fractions",
+                f"Every {code} value lies between 0 and 1 ({first['cell']} to {last['cell']}): they look like "
+                "fractions, not percentages", f"{first['value']:g}",
+                "Enter percentages as 0-100 (85.5, not 0.855). If the cells are formatted as %, change the "
+                "format to Number and multiply by 100."))
+    return issues

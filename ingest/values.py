@@ -1,0 +1,167 @@
+"""Reading cells: periods, numbers, suppression markers and KPI names, the way analysts type them.
+
+The per-cell readers (`parse_period`, `parse_number`, `KpiMatcher.match`) are
+the one definition of what a cell means. The column readers (`by_distinct`,
+`parse_numbers`) apply them to whole columns quickly: a regional history has
+620,000 rows but only a few hundred distinct periods and KPI names, and its
+numbers are already numbers, so only the cells that need it are read one by one.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+SUPPRESSION_CODES = {
+    "c": "confidential (suppressed small number)",
+    "x": "not available",
+    "z": "not applicable",
+    "u": "low reliability",
+    "k": "rounds to zero but is not zero",
+    "low": "below a reporting threshold",
+    ":": "not available",
+}
+@dataclass(frozen=True)
+class Parsed:
+    """A cell read as a number, or as a suppression code, or not at all (with why)."""
+
+    value: float | None = None
+    status: str | None = None
+    problem: str | None = None
+    blank: bool = False
+    percent_sign: bool = False
+
+
+def parse_number(value: object) -> Parsed:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Parsed(blank=True)
+    if isinstance(value, bool):
+        return Parsed(problem="is TRUE/FALSE, not a number")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return Parsed(problem="is not a finite number")
+        return Parsed(value=float(value))
+    if isinstance(value, (datetime, date, timedelta)):
+        return Parsed(problem="is a date, not a number")
+    text = str(value).strip().replace("\u00a0", " ")
+    code = text.lower().strip("[]() ")
+    if code in SUPPRESSION_CODES and (text.lower() == code or text.startswith("[")):
+        return Parsed(status=code)
+    if code.startswith("#"):
+        return Parsed(problem="is an Excel error value")
+    cleaned = text.replace(",", "").replace(" ", "")
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%")
+    if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", cleaned):
+        number = float(cleaned)
+        if not math.isfinite(number):
+            return Parsed(problem="is not a finite number")
+        return Parsed(value=number, percent_sign=percent)
+    return Parsed(problem="is text, not a number")
+
+
+UNAMBIGUOUS_TYPES = {str, date, datetime, time, timedelta}
+"""Cell types whose equal values always read alike. Numbers, booleans and blanks are not:
+True == 1 == 1.0 although 1.0 reads as the text "1.0" and True as "TRUE", and pandas
+treats None and NaN as one missing value."""
+
+
+def by_distinct(cells: np.ndarray, read: Callable[[object], object]) -> np.ndarray:
+    """`read` of every cell of a column (an object array), calling it once per distinct cell.
+
+    Cells that are equal but of different types (see UNAMBIGUOUS_TYPES) are kept
+    apart by grouping on the type as well, so the result is exactly `read` cell by
+    cell for any `read` that reads equal cells of one type alike (0.0 and -0.0 are
+    one cell here).
+    """
+    if len(cells) == 0:
+        return np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    if not all(type(u) in UNAMBIGUOUS_TYPES for u in uniques):
+        kinds, _ = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
+        keys = codes.astype(np.int64) * (int(kinds.max()) + 1) + kinds
+        _, first, codes = np.unique(keys, return_index=True, return_inverse=True)
+        uniques = cells[first]
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [read(u) for u in uniques]
+    return results[codes.reshape(-1)]
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A column of cells read as numbers: `parse_number` cell by cell, as arrays (value NaN where there is none)."""
+
+    value: np.ndarray
+    status: np.ndarray
+    problem: np.ndarray
+    blank: np.ndarray
+    percent_sign: np.ndarray
+
+
+def parse_numbers(cells: np.ndarray) -> Numbers:
+    """`parse_number` of every cell of a column; cells that are already numbers are read as one array."""
+    size = len(cells)
+    kinds = np.fromiter(map(type, cells), dtype=object, count=size)
+    numeric = (kinds == float) | (kinds == int)
+    blank = kinds == type(None)
+    value = np.full(size, np.nan)
+    status = np.full(size, None, dtype=object)
+    problem = np.full(size, None, dtype=object)
+    percent_sign = np.zeros(size, dtype=bool)
+    numbers = cells[numeric].astype(np.float64)
+    finite = np.isfinite(numbers)
+    at = np.flatnonzero(numeric)
+    value[at[finite]] = numbers[finite]
+    problem[at[~finite]] = "is not a finite number"
+    rest = np.flatnonzero(~numeric & ~blank)
+    if len(rest):
+        parsed = by_distinct(cells[rest], parse_number)
+        value[rest] = [np.nan if p.value is None else p.value for p in parsed]
+        status[rest] = [p.status for p in parsed]
+        problem[rest] = [p.problem for p in parsed]
+        blank[rest] = [p.blank for p in parsed]
+        percent_sign[rest] = [p.percent_sign for p in parsed]
+    return Numbers(value, status, problem, blank, percent_sign)
+
+
+def normalise_name(text: str) -> str:
+    """Case and punctuation insensitive form used to match KPI names and column headers."""
+    text = str(text).lower().replace("&", " and ").replace("+", " plus ")
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+class KpiMatcher:
+    """Matches what analysts type (codes, catalogue names, aliases) to catalogue codes."""
+
+    def __init__(self, catalogue: pd.DataFrame, aliases: pd.DataFrame | None = None):
+        self.names = dict(zip(catalogue["code"], catalogue["name"]))
+        self.lookup: dict[str, str] = {}
+        for code, name in self.names.items():
+            self.lookup[normalise_name(code)] = code
+            self.lookup[normalise_name(name)] = code
+        if aliases is not None:
+            for alias, code in zip(aliases["alias"], aliases["code"]):
+                if code in self.names:
+                    self.lookup[normalise_name(alias)] = code
+
+    def match(self, text: object) -> str | None:
+        if text is None:
+            return None
+        return self.lookup.get(normalise_name(str(text)))
+
+    def suggest(self, text: object, n: int = 3) -> list[str]:
+        """The closest catalogue entries, as 'CODE (name)', for an error message."""
+        key = normalise_name(str(text))
+        close = difflib.get_close_matches(key, list(self.lookup), n=n * 3, cutoff=0.5)
+        codes = []
+        for candidate in close:
+            code = self.lookup[candidate]
+            if code not in codes:
+                codes.append(code)
+        return [f"{code} ({self.names[code]})" for code in codes[:n]]

@@ -1,0 +1,39 @@
+"""How tables look in Streamlit: column settings and RAG colouring (always with the word too)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from analysis import tables
+from analysis.tables import SCORECARD_VIEW, scorecard_view
+from ui.text import md
+
+# Light fills with dark text keep a contrast ratio above 4.5:1 for the words.
+RAG_FILL = {
+    "green": "background-color: #cfe8d9; color: #0b3d1f",
+    "amber": "background-color: #fde5bf; color: #4a3000",
+    "red": "background-color: #f6c9c3; color: #5c0b00",
+}
+
+SCORECARD_COLUMNS = {
+    "KPI": st.column_config.TextColumn("KPI", width="large"),
+    "Last 12 months": st.column_config.LineChartColumn("Last 12 months", width="small"),
+}
+
+
+def red_commentary(card: pd.DataFrame) -> list[str]:
+    """`analysis.tables.red_commentary` as Markdown lines, with each KPI's name and commentary as plain words."""
+    words = card.assign(name=card["name"].map(md), commentary=card["commentary"].map(
+        lambda text: md(text) if isinstance(text, str) else text))
+    return tables.red_commentary(words)
+
+
+def styled_scorecard(rows: pd.DataFrame) -> Styler:
+    view = scorecard_view(rows)
+    fills = rows["rag"].map(RAG_FILL).fillna("").tolist()
+
+    def colour(column: pd.Series) -> list[str]:
+        return fills if column.name == SCORECARD_VIEW["rag_text"] else [""] * len(column)
+
+    return view.style.apply(colour, axis=0)
