@@ -7,7 +7,7 @@ PIP_INSTALL = $(BIN)/pip install --quiet --require-hashes
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test demo-data bench load-bench browser audit lock
+.PHONY: run test test-fast demo-data bench load-bench browser audit lock
 
 # What the dashboard needs and nothing else: requirements.txt.
 run: $(RUN_STAMP)
@@ -17,6 +17,10 @@ run: $(RUN_STAMP)
 # playwright and the rest), then every test.
 test: $(TEST_STAMP) browser audit
 	$(BIN)/python -m pytest
+
+# Everything but the browser tests (tests/e2e): about a third of the time, for work in progress.
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not browser"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -5,12 +5,38 @@ import shutil
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from ingest.bootstrap import ensure_ready
 from settings import DEMO_LA_CODE
 from store.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
+BUG_MESSAGE = "Something went wrong (ref"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e drives a browser: marked so a developer can run the rest alone."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def no_hidden_bugs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py turns an unexpected exception into "Something went wrong (ref ...)" for users; in AppTest that
+    message must fail the test, as the exception itself did before, unless the test asks for it."""
+    if request.node.get_closest_marker("shows_bug_reference"):
+        return
+    run = AppTest.run
+
+    def checked(self: AppTest, *args, **kwargs) -> AppTest:
+        result = run(self, *args, **kwargs)
+        hidden = [e.value for e in result.error if BUG_MESSAGE in e.value]
+        assert not hidden, f"the page hit an unexpected exception (see the log above): {hidden}"
+        return result
+
+    monkeypatch.setattr(AppTest, "run", checked)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ PAGES = [
     PageSpec("views/inspections.py", "Inspections", ":material/fact_check:", "inspections", "view"),
     PageSpec("views/board_pack.py", "Board pack", ":material/slideshow:", "board-pack", "export_internal"),
     PageSpec("views/present.py", "Presentation", ":material/present_to_all:", "present", "view"),
-    PageSpec("views/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
+    PageSpec("views/upload_file.py", "Upload", ":material/upload_file:", "upload", "upload"),
     PageSpec("views/upload_history.py", "Upload history", ":material/history:", "uploads", "view"),
     PageSpec("views/users_and_roles.py", "Users and roles", ":material/manage_accounts:", "users", "manage_users"),
     PageSpec("views/audit_log.py", "Audit log", ":material/policy:", "audit", "read_audit"),

@@ -12,21 +12,6 @@ from records.kpi_edits import TARGET_KINDS, TargetInput
 from ui import data, edits, feedback, identity, selection
 from ui.text import md
 
-chosen = selection.page_start()
-feedback.show_flash()
-st.title("Targets and RAG rules")
-st.markdown(f"What {md(chosen.council_name)}'s KPIs are judged against. Changes never overwrite: the history below "
-            "keeps every target with who set it and when.")
-catalogue = data.catalogue()
-names = dict(zip(catalogue["code"], catalogue["name"]))
-units = dict(zip(catalogue["code"], catalogue["unit"]))
-live = data.targets(chosen.la_code)
-
-st.subheader("Targets in force")
-if live.empty:
-    st.info("No targets yet. Add one below.")
-else:
-    st.dataframe(tables.targets_view(live, catalogue), hide_index=True, width="stretch")
 
 
 def _or_none(value):
@@ -58,41 +43,45 @@ def target_form(key: str, defaults: dict) -> TargetInput | None:
                        glide_until if glide else None)
 
 
-blank = {"kpi": catalogue["code"].iloc[0], "kind": "local", "value": 0.0, "start": chosen.period or date.today(),
-         "end": None, "glide_from": None, "glide_until": None, "source": ""}
-user = identity.actor()
-tabs = identity.tabs(["Add a target", "Change or remove a target"], ["RAG rules", "History"], "edit_targets")
-if user.can("edit_targets"):
-    with tabs["Add a target"]:
-        entered = target_form("add_target", blank)
-        if entered is not None:
-            edits.apply(kpi_edits.add_target, chosen.la_code, entered,
-                        done=f"Target for {names[entered.kpi_code]} saved")
+def targets_in_force() -> None:
+    st.subheader("Targets in force")
+    if live.empty:
+        st.info("No targets yet. Add one below.")
+    else:
+        st.dataframe(tables.targets_view(live, catalogue), hide_index=True, width="stretch")
 
-    with tabs["Change or remove a target"]:
-        if live.empty:
-            st.info("There are no targets to change.")
-        else:
-            labels = {row.target_id: f"{names.get(row.kpi_code, row.kpi_code)}: {tables.KIND_WORDS[row.kind]} "
-                                     f"{row.value:g}" for row in live.itertuples(index=False)}
-            target_id = st.selectbox("Target", list(labels), format_func=labels.get, key="change_target")
-            row = live.set_index("target_id").loc[target_id]
-            current = {"kpi": row["kpi_code"], "kind": row["kind"], "value": float(row["value"]),
-                       "start": row["start_period"], "end": _or_none(row["end_period"]),
-                       "glide_from": _or_none(row["glide_from"]), "glide_until": _or_none(row["glide_until"]),
-                       "source": row["source"]}
-            entered = target_form(f"change_target_{target_id}", current)
-            if entered is not None:
-                edits.apply(kpi_edits.replace_target, chosen.la_code, int(target_id), entered,
-                            done="Target changed; the old one is kept in the history")
-            if st.checkbox("I want to remove this target", key="confirm_remove"):
-                if st.button("Remove target", type="primary"):
-                    edits.apply(kpi_edits.retire_target, chosen.la_code, int(target_id),
-                                done="Target removed; it stays in the history")
-else:
-    st.caption("Your role can read targets and rules; analysts change targets and admins change RAG rules.")
 
-with tabs["RAG rules"]:
+def add_target() -> None:
+    blank = {"kpi": catalogue["code"].iloc[0], "kind": "local", "value": 0.0, "start": chosen.period or date.today(),
+             "end": None, "glide_from": None, "glide_until": None, "source": ""}
+    entered = target_form("add_target", blank)
+    if entered is not None:
+        edits.apply(kpi_edits.add_target, chosen.la_code, entered, done=f"Target for {names[entered.kpi_code]} saved")
+
+
+def change_or_remove_target() -> None:
+    if live.empty:
+        st.info("There are no targets to change.")
+        return
+    labels = {row.target_id: f"{names.get(row.kpi_code, row.kpi_code)}: {tables.KIND_WORDS[row.kind]} {row.value:g}"
+              for row in live.itertuples(index=False)}
+    target_id = st.selectbox("Target", list(labels), format_func=labels.get, key="change_target")
+    row = live.set_index("target_id").loc[target_id]
+    current = {"kpi": row["kpi_code"], "kind": row["kind"], "value": float(row["value"]),
+               "start": row["start_period"], "end": _or_none(row["end_period"]),
+               "glide_from": _or_none(row["glide_from"]), "glide_until": _or_none(row["glide_until"]),
+               "source": row["source"]}
+    entered = target_form(f"change_target_{target_id}", current)
+    if entered is not None:
+        edits.apply(kpi_edits.replace_target, chosen.la_code, int(target_id), entered,
+                    done="Target changed; the old one is kept in the history")
+    sure = st.checkbox("I want to remove this target", key="confirm_remove")
+    if sure and st.button("Remove target", type="primary"):
+        edits.apply(kpi_edits.retire_target, chosen.la_code, int(target_id),
+                    done="Target removed; it stays in the history")
+
+
+def rag_rules() -> None:
     rules = data.rag_rules(chosen.la_code)
     st.markdown("KPIs without a rule use **tolerance 5%**, or **target and floor** when a floor is set, or "
                 "**stay close to target** for KPIs where both directions are bad.")
@@ -100,16 +89,44 @@ with tabs["RAG rules"]:
         shown = rules.assign(kpi=rules["kpi_code"].map(names), method=rules["method"].map(kpi.RAG_METHODS))
         st.dataframe(shown[["kpi", "method", "tolerance_pct", "created_by", "created_at"]], hide_index=True,
                      width="stretch")
-    if user.can("edit_rag_rules"):
-        with st.form("rag_rule"):
-            code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=names.get, key="rule_kpi")
-            method = st.radio("Rule", list(kpi.RAG_METHODS), format_func=kpi.RAG_METHODS.get)
-            tolerance = st.number_input("N (per cent of the target)", min_value=0.0, max_value=100.0, value=5.0,
-                                        step=1.0)
-            if st.form_submit_button("Save rule"):
-                edits.apply(kpi_edits.set_rag_rule, chosen.la_code, code, kpi.RagRule(method, tolerance),
-                            done=f"RAG rule for {names[code]} saved")
+    if not user.can("edit_rag_rules"):
+        return
+    with st.form("rag_rule"):
+        code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=names.get, key="rule_kpi")
+        method = st.radio("Rule", list(kpi.RAG_METHODS), format_func=kpi.RAG_METHODS.get)
+        tolerance = st.number_input("N (per cent of the target)", min_value=0.0, max_value=100.0, value=5.0, step=1.0)
+        saved = st.form_submit_button("Save rule")
+    if saved:
+        edits.apply(kpi_edits.set_rag_rule, chosen.la_code, code, kpi.RagRule(method, tolerance),
+                    done=f"RAG rule for {names[code]} saved")
 
+
+def history() -> None:
+    st.dataframe(tables.targets_view(data.target_history(chosen.la_code), catalogue), hide_index=True,
+                 width="stretch")
+
+
+chosen = selection.page_start()
+feedback.show_flash()
+st.title("Targets and RAG rules")
+st.markdown(f"What {md(chosen.council_name)}'s KPIs are judged against. Changes never overwrite: the history below "
+            "keeps every target with who set it and when.")
+catalogue = data.catalogue()
+names = dict(zip(catalogue["code"], catalogue["name"]))
+units = dict(zip(catalogue["code"], catalogue["unit"]))
+live = data.targets(chosen.la_code)
+user = identity.actor()
+
+targets_in_force()
+tabs = identity.tabs(["Add a target", "Change or remove a target"], ["RAG rules", "History"], "edit_targets")
+if user.can("edit_targets"):
+    with tabs["Add a target"]:
+        add_target()
+    with tabs["Change or remove a target"]:
+        change_or_remove_target()
+else:
+    st.caption("Your role can read targets and rules; analysts change targets and admins change RAG rules.")
+with tabs["RAG rules"]:
+    rag_rules()
 with tabs["History"]:
-    history = data.target_history(chosen.la_code)
-    st.dataframe(tables.targets_view(history, catalogue), hide_index=True, width="stretch")
+    history()

@@ -81,8 +81,9 @@ with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded
         st.markdown("No commentary yet for this month.")
     if may_write:
         with st.form("commentary", clear_on_submit=True):
-            text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000)
-            if st.form_submit_button("Save commentary"):
+            text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000,
+                                key="commentary_text")
+            if st.form_submit_button("Save commentary", key="save_commentary"):
                 edits.apply(kpi_edits.add_commentary, chosen.la_code, code, chosen.period, text,
                             done="Commentary saved")
 
@@ -97,8 +98,8 @@ with st.expander("Notes on the chart and SPC recalculations"):
                             done="Note added")
         with st.form("rebase", clear_on_submit=True):
             when = st.date_input("Recalculate SPC limits from", value=chosen.period, format="DD/MM/YYYY")
-            reason = st.text_input("Why (a known change in the process)", max_chars=200)
-            if st.form_submit_button("Recalculate limits from this month"):
+            reason = st.text_input("Why (a known change in the process)", max_chars=200, key="rebase_reason")
+            if st.form_submit_button("Recalculate limits from this month", key="save_rebase"):
                 edits.apply(kpi_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
     else:
         st.markdown("Analysts add notes and recalculate SPC limits; the chart above shows the ones in force.")

@@ -13,7 +13,7 @@ feedback.show_flash()
 table = data.uploads()
 if table.empty:
     st.info("Nothing has been uploaded yet.", icon=":material/info:")
-    st.page_link("views/upload.py", label="Upload a monthly return", icon=":material/upload_file:")
+    st.page_link("views/upload_file.py", label="Upload a monthly return", icon=":material/upload_file:")
     st.stop()
 
 st.markdown("Every upload, newest first. Times are UK time; SHA-256 is the start of the file's fingerprint. A file's "

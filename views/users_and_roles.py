@@ -31,8 +31,8 @@ st.dataframe(table.fillna({"note": ""}).rename(columns={"email": "Email", "role"
 add, remove = st.columns(2)
 with add.form("set_role", clear_on_submit=True):
     st.markdown("**Add a user or change a role**")
-    email = st.text_input("Email address", placeholder="name@council.gov.uk", max_chars=254)
-    role = st.radio("Role", ROLES, format_func=ROLE_NAMES.get, horizontal=True)
+    email = st.text_input("Email address", placeholder="name@council.gov.uk", max_chars=254, key="set_role_email")
+    role = st.radio("Role", ROLES, format_func=ROLE_NAMES.get, horizontal=True, key="set_role_role")
     note = st.text_input("Note (optional)", placeholder="Team or reason", max_chars=200)
     if st.form_submit_button("Save role", type="primary"):
         edits.apply(users.set_role, email, role, note,

@@ -1,4 +1,5 @@
 -- the KPI catalogue names the count each percentage or rate is worked out from, and whom a KPI counts, so disclosure control can tell which published figures could give back 1 to 5 children
+-- A database made before it gets the values of the shipped data/kpi_catalogue.csv of the time (tests/test_store.py checks they agree); a fresh database gets them from the CSV.
 ALTER TABLE kpis ADD COLUMN numerator_kpi VARCHAR;
 ALTER TABLE kpis ADD COLUMN denominator_kpi VARCHAR;
 ALTER TABLE kpis ADD COLUMN subject VARCHAR DEFAULT 'children';
