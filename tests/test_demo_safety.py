@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from store.errors import StoreBusyError
+from tests.find import containing, texts
 
 
 @pytest.fixture
@@ -19,8 +20,8 @@ def address(monkeypatch):
 def test_the_demo_refuses_to_serve_other_machines_unless_opened_on_purpose(unstarted_app, address):
     address("0.0.0.0")
     unstarted_app.run()
-    assert [t.value for t in unstarted_app.title] == ["The dashboard is not safely configured"]
-    assert "`DASHBOARD_DEMO_OPEN=1`" in unstarted_app.markdown[0].value
+    assert texts(unstarted_app.title) == ["The dashboard is not safely configured"]
+    containing(unstarted_app.markdown, "`DASHBOARD_DEMO_OPEN=1`")
 
 
 def test_a_demo_opened_on_purpose_says_so_on_every_page_and_in_the_log(unstarted_app, address, monkeypatch, caplog):
@@ -36,7 +37,7 @@ def test_a_demo_opened_on_purpose_says_so_on_every_page_and_in_the_log(unstarted
 
 
 def test_the_demo_on_loopback_says_only_this_computer_can_open_it(app):
-    notice = app.sidebar.warning[0].value
+    notice = containing(app.sidebar.warning, "No sign-in: demo mode").value
     assert "No sign-in: demo mode" in notice and "Only this computer can open it" in notice and "127" in notice
 
 
@@ -53,7 +54,7 @@ def test_a_busy_store_in_the_demo_gets_the_busy_page_not_an_error(unstarted_app,
     data.refresh()
     unstarted_app.switch_page("views/overview.py").run()
     assert not unstarted_app.exception
-    assert [t.value for t in unstarted_app.title] == ["The dashboard is busy"]
+    assert texts(unstarted_app.title) == ["The dashboard is busy"]
 
 
 def test_a_busy_store_at_the_demo_s_first_start_gets_the_busy_page(unstarted_app, monkeypatch):
@@ -66,5 +67,5 @@ def test_a_busy_store_at_the_demo_s_first_start_gets_the_busy_page(unstarted_app
     monkeypatch.setattr(data, "connect", busy)
     unstarted_app.run()
     assert not unstarted_app.exception
-    assert [t.value for t in unstarted_app.title] == ["The dashboard is busy"]
+    assert texts(unstarted_app.title) == ["The dashboard is busy"]
     assert store  # the store module itself is untouched

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.find import containing, frame, texts
+
 
 def test_overview_shows_the_demo_scorecard(app):
-    assert "Synthetic demo data" in app.info[0].value
-    assert app.title[0].value == "KPI overview"
-    assert "KPIs with a target" in app.markdown[1].value
-    groups = [h.value for h in app.subheader]
+    containing(app.info, "Synthetic demo data")
+    assert texts(app.title) == ["KPI overview"]
+    containing(app.markdown, "KPIs with a target")
+    groups = texts(app.subheader)
     assert groups == ["Front door", "Children in need", "Child protection", "Children in care", "Care leavers",
                       "Workforce"]
-    table = app.dataframe[0].value
-    assert {"KPI", "Latest", "Target", "RAG", "Direction", "England"} <= set(table.columns)
+    assert app.dataframe
+    for table in app.dataframe:
+        assert {"KPI", "Latest", "Target", "RAG", "Direction", "England"} <= set(table.value.columns)
     words = {w.split(" ", 1)[1] for df in app.dataframe for w in df.value["RAG"]}
     assert {"On target", "Off target", "Context"} <= words
 
@@ -21,7 +24,7 @@ def test_sidebar_selects_council_and_month(app):
     assert app.sidebar.selectbox(key="la_code").value == "E99000001"
     app.sidebar.selectbox(key="period").set_value(date(2025, 11, 1)).run()
     assert not app.exception
-    assert "Nov 2025" in app.markdown[0].value
+    containing(app.markdown, "figures up to Nov 2025")
 
 
 def test_trend_page_shows_chart_table_and_download(app):
@@ -33,7 +36,7 @@ def test_trend_page_shows_chart_table_and_download(app):
     assert "Agency worker rate" in chart.proto.spec
     assert '"Target"' in chart.proto.spec and "England (annual)" in chart.proto.spec
     assert "Statistical-neighbour average (annual)" in chart.proto.spec
-    table = app.dataframe[0].value
+    table = frame(app.dataframe, "Month", "Value", "Target")
     assert list(table.columns[:3]) == ["Month", "Value", "Target"]
     assert len(table) == 60
     assert app.get("download_button")
@@ -48,8 +51,9 @@ def test_neighbour_council_has_no_targets_but_still_charts(app):
 
 
 def test_overview_shows_spc_icons_and_can_filter_to_reds(app):
-    table = app.dataframe[0].value
-    assert {"Variation (SPC)", "Assurance (SPC)"} <= set(table.columns)
+    assert app.dataframe
+    for table in app.dataframe:
+        assert {"Variation (SPC)", "Assurance (SPC)"} <= set(table.value.columns)
     words = {w for df in app.dataframe for w in df.value["Variation (SPC)"]}
     assert any("Special cause" in w for w in words)
     app.toggle(key="only_red").set_value(True).run()
@@ -73,12 +77,12 @@ def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
 def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
     app.switch_page("views/trend.py").run()
     app.selectbox(key="kpi_code").set_value("SW_AGENCY_PCT").run()
-    app.text_area[0].input("Agency rate fell as six staff converted to permanent posts")
-    app.button[0].click().run()  # Save commentary
+    app.text_area(key="commentary_text").input("Agency rate fell as six staff converted to permanent posts")
+    app.button(key="save_commentary").click().run()
     assert not app.exception
     assert any("six staff converted" in m.value for m in app.markdown)
-    app.text_input[1].input("New recording rules")
-    app.button[2].click().run()  # Recalculate limits
+    app.text_input(key="rebase_reason").input("New recording rules")
+    app.button(key="save_rebase").click().run()
     assert not app.exception
     app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
     assert "Limits recalculated: New recording rules" in app.get("plotly_chart")[0].proto.spec
@@ -86,6 +90,6 @@ def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
 
 def test_an_empty_commentary_is_refused_in_words(app):
     app.switch_page("views/trend.py").run()
-    app.button[0].click().run()
+    app.button(key="save_commentary").click().run()
     assert not app.exception
-    assert "Write the commentary" in app.error[0].value
+    containing(app.error, "Write the commentary")

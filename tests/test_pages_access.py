@@ -12,6 +12,7 @@ from auth import audit, users
 from auth.roles import Actor, operator
 from store.connection import open_store
 from tests.actors import ADMIN
+from tests.find import containing, frame, texts, widget
 from tests.test_upload_pages import good_file, open_upload
 from ui.navigation import PAGES, menu
 from ui.text import md
@@ -51,16 +52,12 @@ def entries(db, **filters):
         return audit.entries(con, ADMIN, **filters)
 
 
-def titles(app: AppTest) -> list[str]:
-    return [title.value for title in app.title]
-
-
 def stays_on(app: AppTest, title: str) -> None:
     """Before a role is known the message is the app's only page: no dashboard page can be opened."""
     for page in EVERY_PAGE:
         with pytest.raises(ValueError, match=re.escape(f"Known pages: [{title!r}]")):
             app.switch_page(f"views/{page}.py")
-    assert titles(app) == [title]
+    assert texts(app.title) == [title]
 
 
 def test_the_demo_says_there_is_no_sign_in_on_every_page(app):
@@ -71,17 +68,17 @@ def test_the_demo_says_there_is_no_sign_in_on_every_page(app):
 
 def test_someone_not_signed_in_sees_only_the_sign_in_page(signed_in):
     app = signed_in(None)
-    assert titles(app) == ["Sign in"]
+    assert texts(app.title) == ["Sign in"]
     stays_on(app, "Sign in")
     with patch("streamlit.login") as login:
-        app.button[0].click().run()
+        widget(app.button, "Sign in").click().run()
     login.assert_called_once_with()
 
 
 def test_a_signed_in_stranger_is_told_whom_to_ask_and_the_refusal_is_audited(signed_in, demo_db_path):
     app = signed_in("stranger@elsewhere.example")
-    assert titles(app) == ["No access yet"]
-    assert "Ask the performance team" in app.markdown[0].value
+    assert texts(app.title) == ["No access yet"]
+    containing(app.markdown, "Ask the performance team")
     stays_on(app, "No access yet")
     refused = entries(demo_db_path, actions=["access_refused"])
     assert refused["actor"].tolist() == ["stranger@elsewhere.example"]
@@ -90,8 +87,9 @@ def test_a_signed_in_stranger_is_told_whom_to_ask_and_the_refusal_is_audited(sig
 @pytest.mark.parametrize("role", list(PEOPLE))
 def test_each_role_opens_its_pages_and_is_told_which_role_the_others_need(signed_in, role):
     app = signed_in(PEOPLE[role])
-    assert titles(app) == ["KPI overview"]
-    assert f"Signed in as **{md(PEOPLE[role])}**" in app.sidebar.markdown[0].value  # shown as plain words
+    assert texts(app.title) == ["KPI overview"]
+    signed_in_as = containing(app.sidebar.markdown, "Signed in as").value
+    assert f"Signed in as **{md(PEOPLE[role])}**" in signed_in_as  # shown as plain words
     assert menu(Actor(PEOPLE[role], role)) == [spec.title for spec in PAGES
                                                if spec.script.split("/")[1][:-3] not in NOT_FOR[role]]
     for page in EVERY_PAGE:
@@ -99,10 +97,10 @@ def test_each_role_opens_its_pages_and_is_told_which_role_the_others_need(signed
         assert not app.exception, page
         refused = [e.value for e in app.error if "role" in e.value]
         if page in NOT_FOR[role]:
-            assert titles(app) == [] and refused, page
+            assert texts(app.title) == [] and refused, page
             assert "needs the" in refused[0]
         else:
-            assert titles(app) and not refused, page
+            assert texts(app.title) and not refused, page
 
 
 def test_a_sign_in_is_audited_once_however_often_the_page_runs(signed_in, demo_db_path):
@@ -115,8 +113,8 @@ def test_a_sign_in_is_audited_once_however_often_the_page_runs(signed_in, demo_d
 def test_a_session_past_its_maximum_age_ends_even_though_the_cookie_lives_on(signed_in, demo_db_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_SESSION_HOURS", "2")
     app = signed_in(PEOPLE["analyst"], issued=time.time() - 3 * 3600)
-    assert titles(app) == ["Your session has ended"]
-    assert "limit of 2 hours" in app.markdown[0].value
+    assert texts(app.title) == ["Your session has ended"]
+    containing(app.markdown, "limit of 2 hours")
     stays_on(app, "Your session has ended")
     assert entries(demo_db_path, actions=["session_ended"])["actor"].tolist() == [PEOPLE["analyst"]]
 
@@ -175,15 +173,15 @@ def test_a_download_is_audited_with_what_left_and_for_whom(signed_in, demo_db_pa
 def test_an_admin_gives_a_role_and_reads_it_in_the_audit_log(signed_in, demo_db_path):
     app = signed_in(PEOPLE["admin"])
     app.switch_page("views/users_and_roles.py").run()
-    app.text_input[0].input("New.Starter@Anyshire.example")
-    app.radio[0].set_value("analyst")
+    app.text_input(key="set_role_email").input("New.Starter@Anyshire.example")
+    app.radio(key="set_role_role").set_value("analyst")
     app.button(key="FormSubmitter:set_role-Save role").click().run()
     assert not app.exception
     with open_store(demo_db_path) as con:
         assert users.role_of(con, "new.starter@anyshire.example") == "analyst"
     app.switch_page("views/audit_log.py").run()
     assert not app.exception
-    table = app.dataframe[0].value
+    table = frame(app.dataframe, "Subject")
     assert "new.starter@anyshire.example" in table["Subject"].tolist()
     assert any("log is as the dashboard wrote it" in s.value for s in app.success)
 
@@ -194,8 +192,8 @@ def test_header_sign_in_refuses_to_run_unless_only_the_proxy_can_reach_it(unstar
     monkeypatch.setenv("DASHBOARD_AUTH", "header")
     monkeypatch.setattr(identity, "listening_address", lambda: "0.0.0.0")
     unstarted_app.run()
-    assert titles(unstarted_app) == ["The dashboard is not safely configured"]
-    assert "--server.address 127.0.0.1" in unstarted_app.markdown[0].value
+    assert texts(unstarted_app.title) == ["The dashboard is not safely configured"]
+    containing(unstarted_app.markdown, "--server.address 127.0.0.1")
 
 
 def test_a_session_left_idle_ends_and_stays_ended(signed_in, demo_db_path, monkeypatch):
@@ -205,12 +203,12 @@ def test_a_session_left_idle_ends_and_stays_ended(signed_in, demo_db_path, monke
 
     monkeypatch.setenv("DASHBOARD_IDLE_MINUTES", "15")
     app = signed_in(PEOPLE["viewer"])
-    assert titles(app) == ["KPI overview"]
+    assert texts(app.title) == ["KPI overview"]
     later = identity._now() + timedelta(minutes=16)
     monkeypatch.setattr(identity, "_now", lambda: later)
     app.run()
-    assert titles(app) == ["Your session has ended"]
-    assert "not used for 15 minutes" in app.markdown[0].value
+    assert texts(app.title) == ["Your session has ended"]
+    containing(app.markdown, "not used for 15 minutes")
     ended = entries(demo_db_path, actions=["session_ended"])
     assert ended["actor"].tolist() == [PEOPLE["viewer"]]
     assert '"reason": "it was not used for 15 minutes"' in ended["after"].iloc[0]
@@ -220,4 +218,4 @@ def test_an_unverified_email_gets_no_role_even_if_it_names_an_admin(signed_in, u
     unstarted_app.secrets["auth"] = AUTH
     unstarted_app.user = {"is_logged_in": True, "email": PEOPLE["admin"], "email_verified": False, "iat": 1}
     unstarted_app.run()
-    assert titles(unstarted_app) == ["No verified email address"]
+    assert texts(unstarted_app.title) == ["No verified email address"]

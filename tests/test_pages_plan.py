@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.find import containing, frame, texts, widget
 from ui import plan_tables
 from ui.text import unescape, unescape_cells
 
@@ -14,16 +15,16 @@ def _plan(app):
 
 
 def _plan_table(app):
-    return next(unescape_cells(t.value) for t in app.table if "Recommendation" in t.value.columns)
+    return unescape_cells(frame(app.table, "Recommendation"))
 
 
 def _log(app):
-    return next(unescape_cells(t.value) for t in app.table if "Entry" in t.value.columns)
+    return unescape_cells(frame(app.table, "Entry"))
 
 
 def test_the_overdue_item_is_listed_first_in_red_with_the_word_overdue(app):
     app = _plan(app)
-    assert app.title[0].value == "Improvement plan"
+    assert texts(app.title) == ["Improvement plan"]
     table = _plan_table(app)
     first = table.iloc[0]
     assert first["Ref"] == "R4"
@@ -32,8 +33,9 @@ def test_the_overdue_item_is_listed_first_in_red_with_the_word_overdue(app):
     assert (table["Days"].str.startswith("Overdue")).sum() == 1
     assert {m.label: m.value for m in app.metric} == {"Not started": "0", "In progress": "3", "Completed": "2",
                                                        "Evidenced": "4", "Overdue": "1"}
-    assert "1 recommendation overdue" in unescape(app.error[0].value) and "R4" in unescape(app.error[0].value)
-    assert "16 Nov 2026" in app.markdown[0].value or any("16 Nov 2026" in m.value for m in app.markdown)
+    overdue = containing(app.error, "1 recommendation overdue", unescaped=True)
+    assert "R4" in unescape(overdue.value)
+    assert any("16 Nov 2026" in text for text in texts(app.markdown))
 
 
 def test_filters_narrow_the_plan(app):
@@ -66,9 +68,9 @@ def test_a_progress_note_added_in_the_form_appears_in_the_log(app):
     rec_id = app.selectbox(key="open_rec").value
     before = len(_log(app))
     app.text_area(key=f"note_text_{rec_id}").input("Housing scheme contract signed; first move in January.")
-    next(b for b in app.button if b.label == "Add to the log").click().run()
+    widget(app.button, "Add to the log").click().run()
     assert not app.exception
-    assert "Progress note added to R4's log" in unescape(app.success[0].value)
+    containing(app.success, "Progress note added to R4's log", unescaped=True)
     log = _log(app)
     assert len(log) == before + 1
     added = log[log["Note"] == "Housing scheme contract signed; first move in January."]
@@ -79,23 +81,23 @@ def test_a_progress_note_added_in_the_form_appears_in_the_log(app):
 
 def test_an_empty_note_is_refused_in_words(app):
     app = _plan(app)
-    next(b for b in app.button if b.label == "Add to the log").click().run()
+    widget(app.button, "Add to the log").click().run()
     assert not app.exception
-    assert "Write the progress note" in app.error[-1].value
+    containing(app.error, "Write the progress note")
 
 
 def test_green_on_an_overdue_item_is_refused_and_completing_it_clears_the_overdue(app):
     app = _plan(app)
     rec_id = app.selectbox(key="open_rec").value
     app.selectbox(key=f"status_{rec_id}_rag").set_value("green")
-    next(b for b in app.button if b.label == "Save status").click().run()
+    widget(app.button, "Save status").click().run()
     assert not app.exception
     assert any("cannot be green" in e.value for e in app.error)
     app.selectbox(key=f"status_{rec_id}_status").set_value("completed")
     app.selectbox(key=f"status_{rec_id}_rag").set_value("green")
-    next(b for b in app.button if b.label == "Save status").click().run()
+    widget(app.button, "Save status").click().run()
     assert not app.exception
-    assert "R4 updated" in unescape(app.success[0].value)
+    containing(app.success, "R4 updated", unescaped=True)
     assert not _plan_table(app)["Days"].str.startswith("Overdue").any()
     assert {m.label: m.value for m in app.metric}["Overdue"] == "0"
 
@@ -108,9 +110,9 @@ def test_a_council_recommendation_is_added_from_the_form(app):
     app.selectbox(key="add_rec_area").set_value("help_protection")
     app.text_input(key="add_rec_timescale").input("within 20 working days")
     app.multiselect(key="add_rec_kpis").set_value(["CPP_REPEAT_PCT"])
-    next(b for b in app.button if b.label == "Add recommendation").click().run()
+    widget(app.button, "Add recommendation").click().run()
     assert not app.exception
-    assert "Recommendation added" in unescape(app.success[0].value)
+    containing(app.success, "Recommendation added", unescaped=True)
     row = _plan_table(app).set_index("Ref").loc["R10"]
     assert (row["Due"], row["Days"], row["Status"]) == ("30 Nov 2026", "14 days left", "Not started")
 
@@ -118,7 +120,7 @@ def test_a_council_recommendation_is_added_from_the_form(app):
 def test_the_inspections_page_shows_the_history_with_judgements_and_a_timeline(app):
     app.switch_page("views/inspections.py").run()
     assert not app.exception
-    table = unescape_cells(app.table[0].value)
+    table = unescape_cells(frame(app.table, "Type", "Overall effectiveness"))
     assert table["Type"].tolist() == ["Focused visit", "Standard ILACS inspection"]
     ilacs = table.iloc[1]
     assert ilacs["Overall effectiveness"] == "Requires improvement to be good"
@@ -133,15 +135,15 @@ def test_recording_an_inspection_adds_it_and_a_graded_focused_visit_is_refused(a
     app.selectbox(key="add_inspection_kind").set_value("focused_visit")
     app.date_input(key="add_inspection_inspected").set_value(date(2026, 10, 6))
     app.selectbox(key="add_inspection_care_leavers").set_value("good")
-    next(b for b in app.button if b.label == "Save inspection").click().run()
+    app.button(key="FormSubmitter:add_inspection-Save inspection").click().run()
     assert not app.exception
-    assert "no graded judgements" in unescape(app.error[0].value)
+    containing(app.error, "no graded judgements", unescaped=True)
     app.selectbox(key="add_inspection_care_leavers").set_value(None)
     app.text_input(key="add_inspection_ref").input("Focused visit letter, children in need")
-    next(b for b in app.button if b.label == "Save inspection").click().run()
+    app.button(key="FormSubmitter:add_inspection-Save inspection").click().run()
     assert not app.exception
-    assert "Inspection recorded" in unescape(app.success[0].value)
-    assert unescape_cells(app.table[0].value)["Inspected"].iloc[0] == "6 Oct 2026"
+    containing(app.success, "Inspection recorded", unescaped=True)
+    assert unescape_cells(frame(app.table, "Type", "Inspected"))["Inspected"].iloc[0] == "6 Oct 2026"
 
 
 def test_trend_charts_mark_inspections_and_due_dates_of_linked_recommendations(app):

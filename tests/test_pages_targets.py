@@ -1,6 +1,7 @@
 """The Targets page: adding, changing and removing targets, RAG rules, all kept in history."""
 from __future__ import annotations
 
+from tests.find import containing, frame, texts, widget
 
 
 def _open(app):
@@ -14,14 +15,23 @@ def _add_target(app, kpi: str, value: float, source: str):
     app.selectbox(key="add_target_kpi").set_value(kpi)
     app.number_input(key="add_target_value").set_value(value)
     app.text_input(key="add_target_source").input(source)
-    next(b for b in app.button if b.label == "Save target").click().run()
+    app.button(key="FormSubmitter:add_target-Save target").click().run()
     assert not app.exception
+
+
+def _in_force(app):
+    """The targets in force: the history's columns say who set and retired each target, these do not."""
+    return frame(app.dataframe, "Source", without=["Created by"])
+
+
+def _history(app):
+    return frame(app.dataframe, "Source", "Retired by")
 
 
 def test_targets_page_lists_the_demo_targets(app):
     app = _open(app)
-    assert app.title[0].value == "Targets and RAG rules"
-    table = app.dataframe[0].value
+    assert texts(app.title) == ["Targets and RAG rules"]
+    table = _in_force(app)
     assert {"KPI", "Kind", "Value", "From", "Source"} <= set(table.columns)
     assert "Ofsted ILACS action plan, March 2024" in set(table["Source"])
     assert "Inspection action-plan target" in set(table["Kind"])
@@ -29,21 +39,21 @@ def test_targets_page_lists_the_demo_targets(app):
 
 def test_a_percentage_target_over_100_is_refused_in_words(app):
     app = _open(app)
-    before = len(app.dataframe[0].value)
+    before = len(_in_force(app))
     _add_target(app, "SW_AGENCY_PCT", 120.0, "Workforce strategy")
-    assert "between 0 and 100" in app.error[0].value
-    assert len(app.dataframe[0].value) == before
+    containing(app.error, "between 0 and 100")
+    assert len(_in_force(app)) == before
 
 
 def test_adding_a_target_shows_it_and_records_who(app):
     app = _open(app)
-    before = len(app.dataframe[0].value)
+    before = len(_in_force(app))
     _add_target(app, "SW_TURNOVER_PCT", 12.0, "Workforce strategy 2026")
-    assert "saved" in app.success[0].value
-    table = app.dataframe[0].value
+    containing(app.success, "saved")
+    table = _in_force(app)
     assert len(table) == before + 1
     assert "Workforce strategy 2026" in set(table["Source"])
-    history = app.dataframe[-1].value
+    history = _history(app)
     assert (history["Source"] == "Workforce strategy 2026").sum() == 1
     assert history.loc[history["Source"] == "Workforce strategy 2026", "Created by"].iloc[0].endswith("(no sign-in)")
 
@@ -51,12 +61,12 @@ def test_adding_a_target_shows_it_and_records_who(app):
 def test_a_rag_rule_is_saved_and_changes_the_overview(app):
     app = _open(app)
     app.selectbox(key="rule_kpi").set_value("SW_AGENCY_PCT")
-    app.radio[0].set_value("close")
-    app.number_input[-1].set_value(50.0)
-    next(b for b in app.button if b.label == "Save rule").click().run()
+    widget(app.radio, "Rule").set_value("close")
+    widget(app.number_input, "N (per cent of the target)").set_value(50.0)
+    widget(app.button, "Save rule").click().run()
     assert not app.exception
-    assert "RAG rule" in app.success[0].value
-    rules = next(d.value for d in app.dataframe if "method" in d.value.columns)
+    containing(app.success, "RAG rule")
+    rules = frame(app.dataframe, "method")
     assert rules["tolerance_pct"].tolist() == [50.0]
     app.switch_page("views/overview.py").run()
     workforce = next(d.value for d in app.dataframe if "Agency worker rate" in " ".join(d.value["KPI"]))
@@ -66,19 +76,19 @@ def test_a_rag_rule_is_saved_and_changes_the_overview(app):
 
 def test_changing_and_removing_a_target_keeps_both_in_history(app):
     app = _open(app)
-    history_before = len(app.dataframe[-1].value)
-    live_before = len(app.dataframe[0].value)
+    history_before = len(_history(app))
+    live_before = len(_in_force(app))
     chosen = app.selectbox(key="change_target").value
     app.number_input(key=f"change_target_{chosen}_value").set_value(3.0)
-    [b for b in app.button if b.label == "Save target"][1].click().run()
+    app.button(key=f"FormSubmitter:change_target_{chosen}-Save target").click().run()
     assert not app.exception
-    assert "old one is kept" in app.success[0].value
-    assert len(app.dataframe[0].value) == live_before
-    assert len(app.dataframe[-1].value) == history_before + 1
+    containing(app.success, "old one is kept")
+    assert len(_in_force(app)) == live_before
+    assert len(_history(app)) == history_before + 1
     app.checkbox(key="confirm_remove").check().run()
-    next(b for b in app.button if b.label == "Remove target").click().run()
+    widget(app.button, "Remove target").click().run()
     assert not app.exception
-    assert "stays in the history" in app.success[0].value
-    assert len(app.dataframe[0].value) == live_before - 1
-    history = app.dataframe[-1].value
+    containing(app.success, "stays in the history")
+    assert len(_in_force(app)) == live_before - 1
+    history = _history(app)
     assert history["Retired by"].notna().sum() == 2

@@ -102,8 +102,9 @@ def test_upload_history_shows_the_name_as_given_with_its_hidden_character_writte
     details = next(t for t in texts if "**Name as given:**" in t)
     assert r"\.\.\/" + ESCAPED in details and r"\<U\+202E\>\.csv" in details
     assert any(t.startswith("Yes, withdraw upload") and ESCAPED in t for t in texts), "the checkbox label"
-    hostile_app.checkbox[0].check().run()
-    hostile_app.button(key=hostile_app.button[0].key).click().run()
+    chosen = hostile_app.selectbox(key="history_upload").value
+    hostile_app.checkbox(key=f"confirm_withdraw_{chosen}").check().run()
+    hostile_app.button(key=f"withdraw_{chosen}").click().run()
     assert not hostile_app.exception
     assert any(ESCAPED in s.value and "withdrawn" in s.value for s in hostile_app.success)
 

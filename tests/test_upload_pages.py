@@ -14,6 +14,7 @@ from settings import DEMO_LA_CODE
 from store.connection import open_store
 from store.errors import StoreBusyError
 from tests.actors import ANALYST
+from tests.find import containing, frame, widget
 from tests.fixtures import long_rows, xlsx
 from ui.text import unescape, unescape_cells
 
@@ -77,17 +78,17 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
     before, _ = stored(demo_db_path)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
 
-    sheets = app.dataframe[0].value
+    sheets = frame(app.dataframe, "Sheet", "Read as")
     assert sheets.to_dict("records") == [{"Sheet": "Data", "Read as": "long", "Values recognised": 3, "Note": ""}]
     assert any("3 values** for 3 KPIs: 1 new, 1 changed, 1 the same as stored" in m.value for m in app.markdown)
-    preview = app.dataframe[1].value.set_index("KPI")
+    preview = frame(app.dataframe, "KPI", MONTH).set_index("KPI")
     assert list(preview.columns) == ["2026-10", "2026-11"]
     assert preview.loc["Assessments completed within 45 working days (ASSESS_45WD_PCT)", MONTH] == "97.3"
     assert preview.loc["Agency worker rate (SW_AGENCY_PCT)", "2026-11"] == "12.5"
-    changed = app.dataframe[2].value
+    changed = frame(app.dataframe, "Stored now", "After upload")
     assert changed[["Month", "Stored now", "After upload", "Stored from upload"]].values.tolist() == [
         [MONTH, f"{before:g}", "97.3", 1]]
-    assert "Oct 2026 already has 2 stored values from upload 1" in app.warning[0].value
+    containing(app.warning, "Oct 2026 already has 2 stored values from upload 1")
     assert unescape(app.button(key="confirm_load").label) == "Load 3 values from october.xlsx"
     assert len(uploads_in(demo_db_path)) == 1
     assert stored(demo_db_path) == (before, 1)
@@ -97,7 +98,7 @@ def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     app.button(key="confirm_load").click().run()
     assert not app.exception
-    assert "Loaded october.xlsx as upload 2: 3 values" in unescape(app.success[0].value)
+    containing(app.success, "Loaded october.xlsx as upload 2: 3 values", unescaped=True)
     assert app.file_uploader[0].value is None, "the uploader is emptied for the next file"
     assert uploads_in(demo_db_path)[-1] == (2, "october.xlsx", "loaded", None)
     assert stored(demo_db_path) == (NEW_VALUE, 2)
@@ -111,8 +112,8 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
     before = stored(demo_db_path)
     open_upload(app, "bad.xlsx", bad_file())
 
-    assert "4 errors in bad.xlsx: nothing has been loaded" in unescape(app.error[0].value)
-    errors = unescape_cells(app.table[0].value)
+    containing(app.error, "4 errors in bad.xlsx: nothing has been loaded", unescaped=True)
+    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
     assert {"File", "Sheet", "Cell", "Rule", "Problem", "Found", "How to fix"} <= set(errors.columns)
     assert errors[["Sheet", "Cell", "Rule", "Found"]].values.tolist() == [
         ["Data", "D2", "percentage_out_of_range", "191.2"],
@@ -134,17 +135,17 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(app, demo_db_path):
     open_upload(app, "october.xlsx", b"la_code,kpi,period,value\n,CLA_COUNT,2026-10,800\n")
-    assert "1 error in october.xlsx" in unescape(app.error[0].value)
-    errors = unescape_cells(app.table[0].value)
+    containing(app.error, "1 error in october.xlsx", unescaped=True)
+    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
     assert errors.iloc[0]["File"] == "october.xlsx" and errors.iloc[0]["How to fix"]
     assert len(uploads_in(demo_db_path)) == 1
 
 
 def test_a_workbook_with_no_kpi_data_says_why_each_sheet_was_skipped(app, demo_db_path):
     open_upload(app, "cover.xlsx", xlsx({"Cover": [["Anyshire monthly report"], ["Prepared by the BI team"]]}))
-    sheets = app.dataframe[0].value
+    sheets = frame(app.dataframe, "Sheet", "Read as")
     assert sheets.loc[0, "Read as"] == "skipped" and "no header row" in sheets.loc[0, "Note"]
-    errors = unescape_cells(app.table[0].value)
+    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
     assert list(errors["Rule"]) == ["no_data", "sheet_skipped"], "errors first, then warnings"
     assert not app.button
     assert len(uploads_in(demo_db_path)) == 1
@@ -156,7 +157,7 @@ def test_the_same_file_loaded_twice_is_refused(app, demo_db_path):
     app.button(key="confirm_load").click().run()
     app.file_uploader[0].set_value(("october copy.xlsx", content, XLSX_MIME)).run()
     assert not app.exception
-    assert "already loaded, exactly as it is, as upload 2" in app.info[-1].value
+    containing(app.info, "already loaded, exactly as it is, as upload 2")
     assert not app.button and not app.dataframe
     assert [u[0] for u in uploads_in(demo_db_path)] == [1, 2]
 
@@ -167,7 +168,7 @@ def test_history_lists_provenance_and_details(app, demo_db_path):
     app.switch_page("views/upload_history.py").run()
     assert not app.exception
 
-    history = app.dataframe[0].value
+    history = frame(app.dataframe, "Upload", "SHA-256")
     newest = history.iloc[0]
     assert (newest["Upload"], newest["File"], newest["Uploaded by"], newest["Values"], newest["Status"]) == (
         upload_id, "october.xlsx", "analyst@anyshire.example", 3, "loaded")
@@ -177,9 +178,9 @@ def test_history_lists_provenance_and_details(app, demo_db_path):
     assert list(history["Upload"]) == [upload_id, 1]
 
     assert app.selectbox(key="history_upload").value == upload_id
-    details = app.markdown[1].value
+    details = containing(app.markdown, "**SHA-256:**").value
     assert sha in details and f"{len(content):,} bytes" in details
-    contents = app.dataframe[1].value
+    contents = frame(app.dataframe, "KPI", "In use now")
     assert set(contents["KPI"]) == {"Assessments completed within 45 working days (ASSESS_45WD_PCT)",
                                     "Children looked after at period end (CLA_COUNT)",
                                     "Agency worker rate (SW_AGENCY_PCT)"}
@@ -198,12 +199,12 @@ def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app
     app.button(key=f"withdraw_{upload_id}").click().run()
     assert not app.exception
 
-    assert f"Upload {upload_id} (october.xlsx) withdrawn: 3 values removed" in unescape(app.success[0].value)
+    containing(app.success, f"Upload {upload_id} (october.xlsx) withdrawn: 3 values removed", unescaped=True)
     assert stored(demo_db_path) == (before, 1)
     assert stored(demo_db_path, "SW_AGENCY_PCT", "2026-11") is None
     _, _, status, withdrawn_by = uploads_in(demo_db_path)[-1]
     assert status == "withdrawn" and getpass.getuser() in withdrawn_by
-    history = app.dataframe[0].value.iloc[0]
+    history = frame(app.dataframe, "Upload", "SHA-256").iloc[0]
     assert history["Status"] == "withdrawn" and history["Withdrawn at"]
     assert not app.checkbox, "a withdrawn upload offers no second withdrawal"
 
@@ -221,10 +222,10 @@ def test_a_ticked_confirmation_does_not_carry_over_to_another_upload(app, demo_d
 def test_many_warnings_fold_into_an_expander(app):
     months = [f"2026-{m:02d}" for m in range(3, 11)]
     open_upload(app, "history.xlsx", xlsx({"Data": long_rows({(KPI, month): 90.0 for month in months})}))
-    summary = app.warning[0].value
-    assert "Please check 8 warnings before loading" in summary and "…and 3 more" in summary
+    summary = containing(app.warning, "Please check 8 warnings before loading").value
+    assert "…and 3 more" in summary
     assert summary.count("\n- ") == 5
-    listed = app.expander[0].markdown[0].value
+    listed = containing(widget(app.expander, "All 8 warnings").markdown, "already has").value
     assert all(f"{month} already has" in listed for month in ("Mar 2026", "Oct 2026"))
     assert unescape(app.button(key="confirm_load").label) == "Load 8 values from history.xlsx"
 
@@ -235,17 +236,17 @@ def test_a_busy_database_gets_a_plain_message(app, demo_db_path, monkeypatch):
 
     monkeypatch.setattr(upload, "prepare_apart", busy)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
-    assert "in use by another program" in unescape(app.error[0].value)
-    assert "has not been checked or loaded" in unescape(app.error[0].value)
+    busy = containing(app.error, "in use by another program", unescaped=True)
+    assert "has not been checked or loaded" in unescape(busy.value)
     assert not app.button
 
 
 def test_a_long_error_list_scrolls_in_a_grid_with_every_error(app, demo_db_path):
     months = [f"20{y}-{m:02d}" for y in (21, 22, 23, 24, 25) for m in range(1, 13)]
     open_upload(app, "text.xlsx", xlsx({"Data": long_rows({("CLA_COUNT", month): "n/a" for month in months})}))
-    assert "60 errors in text.xlsx" in unescape(app.error[0].value)
+    containing(app.error, "60 errors in text.xlsx", unescaped=True)
     assert not app.table
-    errors = app.dataframe[1].value
+    errors = frame(app.dataframe, "Cell", "Rule")
     assert len(errors) == 60 and list(errors["Cell"][:3]) == ["D2", "D3", "D4"]
     assert set(errors["Rule"]) == {"not_a_number"}
 
@@ -254,8 +255,8 @@ def test_a_file_for_several_councils_previews_how_many_have_each_month(app):
     rows = long_rows({(KPI, MONTH): 90.0, ("CLA_COUNT", MONTH): 800}, la_code=DEMO_LA_CODE)
     rows += long_rows({(KPI, MONTH): 80.0}, la_code="E99000002")[1:]
     open_upload(app, "region.xlsx", xlsx({"Data": rows}))
-    assert "covers 2 councils" in app.caption[0].value
-    preview = app.dataframe[1].value.set_index("KPI")[MONTH].to_dict()
+    containing(app.caption, "covers 2 councils")
+    preview = frame(app.dataframe, "KPI", MONTH).set_index("KPI")[MONTH].to_dict()
     assert preview == {"Children looked after at period end (CLA_COUNT)": 1,
                        "Assessments completed within 45 working days (ASSESS_45WD_PCT)": 2}
 
@@ -265,23 +266,24 @@ def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, de
                     "Targets": [["kpi", "kind", "value", "start", "source"],
                                 ["CLA_RATE", "inspection", 68, "2026-12", "Ofsted ILACS action plan, Nov 2026"]]})
     open_upload(app, "october.xlsx", content)
-    sheets = app.dataframe[0].value
+    sheets = frame(app.dataframe, "Sheet", "Read as")
     assert ("Targets", "targets", 1) in [tuple(r) for r in sheets[["Sheet", "Read as", "Values recognised"]].values]
-    preview = app.dataframe[-1].value
+    preview = frame(app.dataframe, "Kind", "Source")
     assert preview[["Kind", "Value", "From", "Source"]].values.tolist() == [
         ["Inspection action-plan target", 68.0, "Dec 2026", "Ofsted ILACS action plan, Nov 2026"]]
     assert unescape(app.button(key="confirm_load").label) == "Load 1 value and 1 target from october.xlsx"
     app.button(key="confirm_load").click().run()
-    assert "Loaded october.xlsx as upload 2: 1 value and 1 target" in unescape(app.success[0].value)
+    containing(app.success, "Loaded october.xlsx as upload 2: 1 value and 1 target", unescaped=True)
 
     app.switch_page("views/targets.py").run()
-    listed = app.dataframe[0].value
-    assert "Ofsted ILACS action plan, Nov 2026" in set(listed["Source"])
+    in_force = frame(app.dataframe, "Source", without=["Created by"])  # not the history, which keeps them all
+    assert "Ofsted ILACS action plan, Nov 2026" in set(in_force["Source"])
 
 
 def test_the_empty_template_is_refused_with_a_reason(app, downloads):
     app.switch_page("views/upload.py").run()
     template, _ = downloads["kpi_monthly_return_template.xlsx"]
     open_upload(app, "template.xlsx", template)
-    assert "1 error in template.xlsx: nothing has been loaded" in unescape(app.error[0].value)
-    assert "No KPI data or targets were found in any sheet" in unescape_cells(app.table[0].value).to_string()
+    containing(app.error, "1 error in template.xlsx: nothing has been loaded", unescaped=True)
+    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
+    assert "No KPI data or targets were found in any sheet" in errors.to_string()
