@@ -28,7 +28,7 @@ def test_a_demo_opened_on_purpose_says_so_on_every_page_and_in_the_log(unstarted
     address("0.0.0.0")
     monkeypatch.setenv("DASHBOARD_DEMO_OPEN", "1")
     unstarted_app.run()
-    for page in ("overview", "upload_history", "audit"):
+    for page in ("overview", "upload_history", "audit_log"):
         unstarted_app.switch_page(f"views/{page}.py").run()
         assert not unstarted_app.exception
         assert any("demo mode, open to the network" in e.value for e in unstarted_app.sidebar.error), page

@@ -251,7 +251,7 @@ def page_builds(monkeypatch) -> Counter:
 
 
 def test_the_upload_page_shows_200_errors_and_the_count_and_builds_them_once_per_file(app, page_builds):
-    app.switch_page("views/upload.py").run()
+    app.switch_page("views/upload_file.py").run()
     app.file_uploader[0].set_value(("bad.csv", unknown_kpi_csv(), "text/csv")).run()
     assert not app.exception
     assert "The first 200 are listed below" in containing(app.error, "100,000 errors in").value
@@ -322,7 +322,7 @@ def test_the_command_line_holds_the_database_only_to_read_and_write_not_while_it
 
 
 def test_the_upload_page_leaves_the_database_free_while_it_checks_a_file(app, demo_db_path, writes_meanwhile):
-    app.switch_page("views/upload.py").run()
+    app.switch_page("views/upload_file.py").run()
     content = xlsx({"Data": fixtures.long_rows({("CONTACTS", "2026-10"): 2901})})
     app.file_uploader[0].set_value(("october.xlsx", content, XLSX_MIME)).run()
     assert not app.exception

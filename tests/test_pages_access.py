@@ -22,9 +22,10 @@ PEOPLE = {"viewer": "viewer@anyshire.example", "analyst": "analyst@anyshire.exam
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "a-test-cookie-secret-of-length",
         "client_id": "dashboard", "client_secret": "test",
         "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
-EVERY_PAGE = ["overview", "trend", "benchmarks", "workforce", "targets", "plan", "inspections", "board_pack",
-              "present", "upload", "upload_history", "users", "audit"]
-NOT_FOR = {"viewer": {"upload", "users", "audit"}, "analyst": {"users", "audit"}, "admin": set()}
+EVERY_PAGE = ["overview", "trend", "benchmarks", "workforce", "targets", "improvement_plan", "inspections",
+              "board_pack", "present", "upload_file", "upload_history", "users_and_roles", "audit_log"]
+NOT_FOR = {"viewer": {"upload_file", "users_and_roles", "audit_log"}, "analyst": {"users_and_roles", "audit_log"},
+           "admin": set()}
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def stays_on(app: AppTest, title: str) -> None:
 
 
 def test_the_demo_says_there_is_no_sign_in_on_every_page(app):
-    for page in ("overview", "upload", "audit"):
+    for page in ("overview", "upload_file", "audit_log"):
         app.switch_page(f"views/{page}.py").run()
         assert any("No sign-in: demo mode" in w.value for w in app.sidebar.warning)
 
@@ -121,7 +122,7 @@ def test_a_session_past_its_maximum_age_ends_even_though_the_cookie_lives_on(sig
 
 def test_a_viewer_reads_targets_commentary_and_the_plan_but_has_no_way_to_change_them(signed_in):
     app = signed_in(PEOPLE["viewer"])
-    for page in ("targets", "trend", "plan", "inspections", "upload_history"):
+    for page in ("targets", "trend", "improvement_plan", "inspections", "upload_history"):
         app.switch_page(f"views/{page}.py").run()
         assert not app.exception
         assert [b.label for b in app.main.button] == [], page

@@ -96,7 +96,7 @@ MAY_WRITE = {
 BUTTONS = re.compile(r"\bdownload_button\(")
 MAY_OFFER = {
     "ui/exports.py": "every download: made on a click, for the signed-in person, audited",
-    "views/upload.py": "the blank template (the catalogue's public KPI list), which the README leaves unaudited",
+    "views/upload_file.py": "the blank template (the catalogue's public KPI list), which the README leaves unaudited",
 }
 
 

@@ -50,7 +50,7 @@ def bad_file() -> bytes:
 
 
 def open_upload(app: AppTest, name: str, content: bytes) -> AppTest:
-    app.switch_page("views/upload.py").run()
+    app.switch_page("views/upload_file.py").run()
     app.file_uploader[0].set_value((name, content, XLSX_MIME)).run()
     assert not app.exception
     return app
@@ -63,7 +63,7 @@ def load_directly(db: Path, name: str, content: bytes) -> int:
 
 
 def test_template_download_is_offered(app, downloads):
-    app.switch_page("views/upload.py").run()
+    app.switch_page("views/upload_file.py").run()
     assert app.get("download_button")[0].label == "Download the template (.xlsx)"
     content, mime = downloads["kpi_monthly_return_template.xlsx"]
     assert mime == XLSX_MIME
@@ -281,7 +281,7 @@ def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, de
 
 
 def test_the_empty_template_is_refused_with_a_reason(app, downloads):
-    app.switch_page("views/upload.py").run()
+    app.switch_page("views/upload_file.py").run()
     template, _ = downloads["kpi_monthly_return_template.xlsx"]
     open_upload(app, "template.xlsx", template)
     containing(app.error, "1 error in template.xlsx: nothing has been loaded", unescaped=True)

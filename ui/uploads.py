@@ -22,6 +22,7 @@ from ingest.load import withdraw_upload
 from ingest.template import template_bytes
 from store.spreadsheets import workbook_bytes
 from ui import data
+from ui.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_KEY = "upload_plan"
@@ -72,7 +73,7 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> upload.Pla
     st.session_state.pop(PLAN_KEY, None)
     st.session_state.pop(PROBLEMS_KEY, None)
     size_mb = len(content) / 1_000_000
-    bar = st.progress(0.0, text=f"Reading {file_name} ({size_mb:.1f} MB)…")
+    bar = st.progress(0.0, text=f"Reading {md(file_name)} ({size_mb:.1f} MB)…")
     try:  # the store is open only while it is read, not while the file is, so a load elsewhere need not wait
         plan = upload.prepare_apart(data.store, file_name, content, home_la=home_la, user=user,
                                     progress=lambda fraction, text: bar.progress(fraction, text=text))

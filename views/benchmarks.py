@@ -8,6 +8,7 @@ import streamlit as st
 from analysis import benchmarking, charts, kpi, tables
 from store.spreadsheets import csv_bytes
 from ui import data, exports, selection
+from ui.text import md
 
 chosen = selection.page_start()
 catalogue = data.catalogue()
@@ -21,7 +22,7 @@ england = england[england["kpi_code"] == code]
 month, annual = data.annual_values(code, meta["kpi_group"])
 years = [] if chosen.period is None else benchmarking.years_available(annual, chosen.la_code, month, chosen.period)
 if not years:
-    st.warning(f"{chosen.council_name} has no value for this KPI in any year-end month, so there is nothing to "
+    st.warning(f"{md(chosen.council_name)} has no value for this KPI in any year-end month, so there is nothing to "
                "compare yet.")
     st.stop()
 year = st.selectbox("Year ending", years, format_func=lambda y: benchmarking.year_label(y, month), key=f"benchmark_year_{month}")
@@ -31,11 +32,11 @@ result = benchmarking.compare(annual=annual, year=year, month=month, home=chosen
 when = benchmarking.year_label(year, month)
 own = result.table.loc[result.table["Code"] == chosen.la_code, "Value"]
 own_text = kpi.format_value(float(own.iloc[0]) if len(own) else None, meta["unit"], meta["decimals"])
-st.subheader(f"{chosen.council_name}: {result.standing.text}")
+st.subheader(f"{md(chosen.council_name)}: {result.standing.text}")
 england_words = ("no England figure for this year yet" if result.england is None
                  else f"England **{kpi.format_value(result.england, meta['unit'], meta['decimals'])}**")
 st.markdown(
-    f"{meta['name']} at {when}: **{own_text}**. "
+    f"{md(meta['name'])} at {when}: **{own_text}**. "
     f"Statistical-neighbour average **{kpi.format_value(result.average.value, meta['unit'], meta['decimals'])}**; "
     f"{england_words}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}."
 )

@@ -9,7 +9,9 @@ import streamlit as st
 from analysis import benchmarking, charts, kpi, plan_status, spc, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
+from store.dates import month_label
 from ui import data, edits, exports, feedback, identity, pack_cache, selection
+from ui.text import md
 
 chosen = selection.page_start()
 feedback.show_flash()
@@ -18,15 +20,16 @@ st.title("KPI trend")
 names = dict(zip(catalogue["code"], catalogue["name"]))
 code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})", key="kpi_code")
 meta = catalogue.set_index("code").loc[code]
-st.markdown(f"{meta['definition']}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}. Source: {meta['source']}.")
+st.markdown(f"{md(meta['definition'])}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}. "
+            f"Source: {md(meta['source'])}.")
 
 if chosen.period is None:
-    st.warning(f"There is no data for {chosen.council_name} yet.")
+    st.warning(f"There is no data for {md(chosen.council_name)} yet.")
     st.stop()
 
 series = data.kpi_series(chosen.la_code, code, chosen.period)
 if series.empty:
-    st.warning(f"{chosen.council_name} has no values for this KPI up to {charts.month_label(chosen.period)}.")
+    st.warning(f"{md(chosen.council_name)} has no values for this KPI up to {month_label(chosen.period)}.")
     st.stop()
 
 kpi_targets = data.targets(chosen.la_code)
@@ -73,10 +76,10 @@ if pack_cache.chart_renderable():
 commentary = data.commentary(chosen.la_code, chosen.period)
 current = commentary[commentary["kpi_code"] == code]
 may_write = identity.actor().can("edit_commentary")
-with st.expander(f"Commentary for {charts.month_label(chosen.period)}", expanded=current.empty and may_write):
+with st.expander(f"Commentary for {month_label(chosen.period)}", expanded=current.empty and may_write):
     if not current.empty:
         row = current.iloc[0]
-        st.markdown(f"{row['text']}\n\n*{row['created_by']}, {row['created_at']:%d %b %Y %H:%M}*")
+        st.markdown(f"{md(row['text'])}\n\n*{md(row['created_by'])}, {row['created_at']:%d %b %Y %H:%M}*")
     elif not may_write:
         st.markdown("No commentary yet for this month.")
     if may_write:

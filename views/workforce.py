@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import benchmarking, charts, kpi
+from store.dates import month_label
 from ui import data, selection
 from ui.text import md
 
@@ -26,7 +27,7 @@ all_england = data.england()
 all_targets = data.targets(chosen.la_code)
 councils = data.councils()
 neighbours = data.neighbours(chosen.la_code)
-st.markdown(f"{md(chosen.council_name)} · figures up to {charts.month_label(chosen.period)} · "
+st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)} · "
             "England and neighbour figures are annual, as at 30 September (the workforce census).")
 
 for code in WORKFORCE_KPIS:
@@ -35,7 +36,7 @@ for code in WORKFORCE_KPIS:
     st.subheader(row["name"])
     left, right = st.columns([1, 2], vertical_alignment="center")
     with left:
-        st.metric(f"Latest ({charts.month_label(row['latest_period'])})", row["latest_text"],
+        st.metric(f"Latest ({month_label(row['latest_period'])})", row["latest_text"],
                   help=f"{meta['definition']}.")
         st.markdown(f"**Target:** {row['target_text']}  \n**RAG:** {row['rag_text']}  \n"
                     f"**Direction:** {row['direction_text']}  \n"
