@@ -25,7 +25,7 @@ _JOINER = "\u2060"  # WORD JOINER: invisible, and it splits the patterns below
 # GitHub-flavoured Markdown turns addresses into links after parsing, in the words themselves, so a backslash
 # does not stop it: a joiner after a scheme's colon (http:, mailto:), before an address's @ and inside "www."
 # does. It also stops :emoji:, :material/icons: and :colour[...] directives.
-_AUTOLINKS = re.compile(r"(\\:)(?=\S)|(?=\\@)|(?i:(?<=www)(?=\\\.))")
+_AUTOLINKS = re.compile(r"(\\:)(?=[^\s\d])|(?=\\@)|(?i:(?<=www)(?=\\\.))")  # not in a time such as 10:30
 # Characters that reorder or hide text (right-to-left overrides, isolates, zero-width marks) and controls.
 _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
