@@ -290,7 +290,8 @@ def check(con: duckdb.DuckDBPyConnection, head_file: Path | None = None) -> Verd
     if now == {key: head.get(key) for key in now}:
         verdict.ends_where_it_should = True
         verdict.end = (f"The log ends where it should: {_entries(should)}, the last {where}, as recorded "
-                       f"beside the database at {when} UTC.")
+                       f"beside the database at {when} UTC (its end has been recorded since "
+                       f"{head.get('since', 'an unknown time')} UTC).")
     elif _agrees(con, head):
         extra = now["entries"] - should
         verdict.end = (f"The log has {_entries(extra)} after {where}, where its end was last recorded "

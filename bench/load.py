@@ -1,9 +1,9 @@
 """How long the Overview takes to become usable when many people open the dashboard at once.
 
 Starts the real app (`streamlit run app.py`) on a loopback port with a temporary copy of the demo store. Each
-round gets a fresh server: one person opens the Overview first in headless Debian chromium (the cold figure:
-the cached queries are empty), then N sessions open it at the same moment (the figure judged: a board meeting
-opening the link), in one of two kinds of client:
+round gets a fresh server: one person opens the Overview first in headless Debian chromium (the "first visit
+alone" figure: nothing cached yet, and nobody else on the server), then N sessions open it at the same moment
+(the figure judged: a board meeting opening the link), in one of three kinds of client:
 
 - `browser`: each session is its own chromium context (its own cookie, so its own Streamlit session), timed
   in the page itself (`performance.now()`, from navigation start) until the Overview is usable: its heading,
@@ -34,7 +34,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,8 +137,8 @@ class TreeWatch:
         self._cpu: dict[str, float] = {}
 
     def _cpu_now(self) -> dict[str, float]:
-        # Children that exited are folded into cutime/cstime of their parent only when reaped; Streamlit and
-        # chromium keep theirs alive for the round, so summing live processes is close enough.
+        # Live processes only: a process that exits takes its CPU seconds with it (hence `finish` before any
+        # page closes). A chromium page that crashes mid-round makes the chromium figure an undercount.
         now = {"server": cpu_seconds(process_tree(self.server_pid))}
         if self.browser_pid:
             now["browser"] = cpu_seconds(process_tree(self.browser_pid))

@@ -12,14 +12,13 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.text import cells, md, unescape, visible
-
 from settings import DEMO_LA_CODE
 from store.connection import open_store
+from ui.text import cells, md, unescape, visible
 
 HOSTILE = "[click](http://evil.example/x) ![i](http://127.0.0.1:9/x.png) <b>x</b>"
-ESCAPED = r"\[click\]\(http\:\/\/evil\.example\/x\)"
-RENDERED_AS_MARKDOWN = ("](http://", "![i]", "<b>x</b>")
+ESCAPED = md("[click](http://evil.example/x)")
+RENDERED_AS_MARKDOWN = ("](http", "http://", "![i]", "<b>x</b>")  # a link, an address that links itself, an image
 MARKDOWN_BODIES = {"markdown", "caption", "latex", "title", "header", "subheader", "divider", "success", "error",
                    "warning", "info", "exception", "toast"}
 PAGES = ["overview", "trend", "benchmarks", "workforce", "targets", "improvement_plan", "inspections", "board_pack",

@@ -21,6 +21,11 @@ import pandas as pd
 _INERT = "',;?%\""  # punctuation that starts nothing in Markdown, left as it is so messages read naturally
 _PUNCTUATION = re.compile("([" + re.escape("".join(c for c in string.punctuation if c not in _INERT)) + "])")
 _ESCAPE = re.compile(r"\\(.)")
+_JOINER = "\u2060"  # WORD JOINER: invisible, and it splits the patterns below
+# GitHub-flavoured Markdown turns addresses into links after parsing, in the words themselves, so a backslash
+# does not stop it: a joiner after a scheme's colon (http:, mailto:), before an address's @ and inside "www."
+# does. It also stops :emoji:, :material/icons: and :colour[...] directives.
+_AUTOLINKS = re.compile(r"(\\:)(?=[^\s\d])|(?=\\@)|(?i:(?<=www)(?=\\\.))")  # not in a time such as 10:30
 # Characters that reorder or hide text (right-to-left overrides, isolates, zero-width marks) and controls.
 _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
@@ -33,16 +38,21 @@ def _shown(value: object) -> str:
 
 def md(value: object, *, lines: bool = False) -> str:
     """`value` as literal text inside Markdown: every ASCII punctuation character that can start something
-    backslash-escaped, so that no link, autolink (`http:`, `www.`, an email), image, tag, emphasis, heading,
-    list, table, colour directive, icon, emoji or formula can start, and `&` cannot begin an entity. Whitespace
+    backslash-escaped, so that no link, image, tag, emphasis, heading, list, table, colour directive or formula
+    can start and `&` cannot begin an entity, and an invisible word joiner where an address would otherwise
+    become a link by itself (`http://`, `www.`, `name@host`). Whitespace
     runs become one space; with `lines=True`, line breaks are kept as Markdown line breaks."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     text = _shown(value)
     if lines:
         parts = [" ".join(line.split()) for line in text.splitlines()]
-        return "  \n".join(_PUNCTUATION.sub(r"\\\1", part) for part in parts)
-    return _PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
+        return "  \n".join(_unlinked(_PUNCTUATION.sub(r"\\\1", part)) for part in parts)
+    return _unlinked(_PUNCTUATION.sub(r"\\\1", " ".join(text.split())))
+
+
+def _unlinked(escaped: str) -> str:
+    return _AUTOLINKS.sub(lambda found: (found.group(1) or "") + _JOINER, escaped)
 
 
 def cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +72,7 @@ def visible(value: object) -> str:
 
 def unescape(markdown: str) -> str:
     """The words a reader sees for Markdown made with `md` (for tests and logs)."""
-    return _ESCAPE.sub(r"\1", markdown)
+    return _ESCAPE.sub(r"\1", markdown.replace(_JOINER, ""))
 
 
 def unescape_cells(frame: pd.DataFrame) -> pd.DataFrame:
