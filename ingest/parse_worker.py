@@ -54,8 +54,9 @@ class Limits:
     cells: int
 
 
-def _refuse(file_name: str, rule: str, message: str, fix: str, found: str | None = None) -> FileRefused:
-    return FileRefused(Issue("error", file_name, None, None, rule, message, found, fix))
+def _refuse(file_name: str, rule: str, message: str, fix: str, found: str | None = None, *,
+            sheet: str | None = None, cell: str | None = None) -> FileRefused:
+    return FileRefused(Issue("error", file_name, sheet, cell, rule, message, found, fix))
 
 
 def parse(file_name: str, content: bytes, limits: Limits) -> list[ParsedSheet]:
@@ -177,15 +178,16 @@ def _check_extent(file_name: str, extent: Extent, limits: Limits) -> None:
     stray = ("If the data is not really that large, a stray value, space or format far from it causes this: delete "
              "the rows below your data and the columns to its right (select them, right-click, Delete), save, and "
              "upload again.")
+    where = {"sheet": extent.sheet, "cell": extent.far_cell}
     if extent.rows > limits.rows:
         raise _refuse(file_name, "too_many_rows", f"Sheet {extent.sheet!r} has more than {limits.rows:,} rows (it "
                       f"reaches row {extent.rows:,})", f"Split the data into smaller files. {stray}",
-                      f"a cell at {extent.far_cell}")
+                      f"a cell at {extent.far_cell}", **where)
     if extent.cells > limits.cells:
         raise _refuse(file_name, "too_many_cells",
                       f"Sheet {extent.sheet!r} stretches from A1 to {extent.far_cell}: {extent.cells:,} cells "
                       f"counting the empty ones, more than the {limits.cells:,} an upload may hold",
-                      f"{stray} If it is, split it into smaller files.", f"a cell at {extent.far_cell}")
+                      f"{stray} If it is, split it into smaller files.", f"a cell at {extent.far_cell}", **where)
 
 
 def _read_workbook(file_name: str, content: bytes, limits: Limits) -> list[ParsedSheet]:

@@ -23,7 +23,10 @@ def refused(name: str, content: bytes) -> FileRefused:
     issue = caught.value.issue
     line = issue.line()
     assert issue.severity == "error"
-    assert line.startswith(f"{name}: (whole file): "), line
+    if issue.rule in {"too_many_rows", "too_many_cells"} and issue.sheet:  # a sheet too large names its far cell
+        assert line.startswith(f"{name}: {issue.sheet}!{issue.cell}: "), line
+    else:
+        assert line.startswith(f"{name}: (whole file): "), line
     assert issue.fix, "every refusal says how to fix it"
     return caught.value
 

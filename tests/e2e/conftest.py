@@ -84,7 +84,7 @@ def running_app(demo_db_template: Path, folder: Path, env: dict[str, str] | None
         process.kill()
         pytest.fail(f"streamlit did not start within 60 s:\n{log.read_text()}")
     try:
-        yield {"url": url, "db": db, "log": log, "port": port}
+        yield {"url": url, "db": db, "log": log, "port": port, "process": process}
     finally:
         process.terminate()
         try:

@@ -91,3 +91,19 @@ def test_a_bad_file_shows_every_error_and_the_page_is_accessible(page, app_serve
     assert page.get_by_role("button", name=re.compile("^Load ")).count() == 0
     screenshot(page, "upload-errors")
     assert serious_violations(page) == []
+
+
+def test_a_five_kilobyte_file_with_a_far_cell_is_refused_and_the_server_lives_on(page, app_server, tmp_path):
+    """Before the reader ran in a capped child process, this file aborted the server: every session was lost."""
+    from tests.test_hostile_files import far_cell_workbook
+
+    hostile = tmp_path / "october-far-cell.xlsx"
+    hostile.write_bytes(far_cell_workbook("XFD1048576"))
+    page.set_viewport_size(TALL)
+    upload(page, app_server, hostile)
+    page.get_by_text("stretches from A1 to XFD1048576").wait_for()
+    page.get_by_text("nothing has been loaded").wait_for()
+    assert page.get_by_role("button", name=re.compile("^Load ")).count() == 0
+    screenshot(page, "upload-far-cell-refused")
+    assert app_server["process"].poll() is None, "the dashboard's server is still running"
+    open_page(page, app_server["url"] + "/", "KPI overview")  # the same server answers the next page
