@@ -93,6 +93,25 @@ def error_count(issues: Sequence[Issue]) -> int:
     return sum(i.count for i in issues if i.severity == "error")
 
 
+class HasIssues:
+    """For a checked file's result that keeps its `issues`: its errors, its warnings and how many errors in all."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def error_count(self) -> int:
+        """Every error found: the listed ones and those the closing issue of a long list counts."""
+        return error_count(self.issues)
+
+
 def unlisted_issue(file: str, sheet: str | None, cell: str | None, unlisted: Counter[str] | dict[str, int]) -> Issue:
     """The one issue that follows the listed errors: how many more there are, which rules, and where they start.
 

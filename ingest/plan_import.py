@@ -28,7 +28,7 @@ import pandas as pd
 from analysis import plan_status
 from auth import audit
 from auth.roles import Actor, require
-from ingest.issues import FileRefused, FirstIssues, Issue, cell_ref, error_count
+from ingest.issues import FileRefused, FirstIssues, HasIssues, Issue, cell_ref
 from ingest.layouts import find_header
 from ingest.readers import Sheet, read_file
 from ingest.upload import context_for
@@ -109,20 +109,11 @@ class PlanRow:
 
 
 @dataclass
-class ParsedPlan:
+class ParsedPlan(HasIssues):
     file: str
     context: PlanContext
     rows: list[PlanRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def error_count(self) -> int:
-        """Every error found, those beyond the first `ingest.issues.ISSUE_LIMIT` listed included."""
-        return error_count(self.issues)
 
 
 def existing_plan(recommendations: pd.DataFrame, as_at: date) -> dict[str, Existing]:

@@ -22,7 +22,7 @@ import pandas as pd
 from auth import audit
 from auth.roles import Actor, require
 from ingest import dfe
-from ingest.issues import FileRefused, Issue, UploadRefused, cap, error_count
+from ingest.issues import FileRefused, HasIssues, Issue, UploadRefused, cap
 from ingest.load import Provenance, find_loaded_upload, write_observations
 from ingest.readers import read_file
 from ingest.targets_sheet import parse_targets
@@ -41,7 +41,7 @@ Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 @dataclass
-class Plan:
+class Plan(HasIssues):
     """What an upload would do, for the user to check before it happens."""
 
     provenance: Provenance
@@ -53,19 +53,6 @@ class Plan:
     benchmarks: dfe.Benchmarks | None = None
     targets: list[TargetInput] = field(default_factory=list)
     home_la: str | None = None  # whose targets a Targets sheet sets
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    @property
-    def error_count(self) -> int:
-        """Every error found: the listed ones and those the closing issue of a long list counts."""
-        return error_count(self.issues)
 
     @property
     def can_load(self) -> bool:

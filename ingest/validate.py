@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from ingest.issues import FirstIssues, ISSUE_LIMIT, Issue, Severity, cap, cell_ref, error_count, unlisted_issue
+from ingest.issues import FirstIssues, HasIssues, ISSUE_LIMIT, Issue, Severity, cap, cell_ref, unlisted_issue
 from ingest.layouts import Layout, detect, unknown_extra_columns
 from ingest.readers import Sheet
 from ingest.targets_sheet import is_targets_sheet
@@ -60,7 +60,7 @@ class SheetSummary:
 
 
 @dataclass
-class Parsed:
+class Parsed(HasIssues):
     """Everything read from one file."""
 
     file: str
@@ -69,19 +69,6 @@ class Parsed:
     sheets: list[SheetSummary] = field(default_factory=list)
     benchmark_sheets: list[tuple[Sheet, Layout]] = field(default_factory=list)
     target_sheets: list[Sheet] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
-
-    @property
-    def error_count(self) -> int:
-        """Every error found, those beyond the listed first ones included."""
-        return error_count(self.issues)
 
 
 OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
