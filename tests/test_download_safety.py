@@ -44,9 +44,9 @@ EXPECTED = {
     "trend": [UPLOAD_FILE],
     "benchmarks": [COUNCIL],
     "board_pack": [COMMENTARY, UPLOAD_FILE, NOTE, SOURCE, DEFINITION, RECOMMENDATION, OWNER],
-    "plan": [RECOMMENDATION, OWNER, PROGRESS],
-    "audit": [ACTOR],
-    "upload": [BAD_UPLOAD, BAD_KPI, DEFINITION],
+    "improvement_plan": [RECOMMENDATION, OWNER, PROGRESS],
+    "audit_log": [ACTOR],
+    "upload_file": [BAD_UPLOAD, BAD_KPI, DEFINITION],
 }
 
 FORMULA_CHARACTERS = set("=+-@") | set("＝＋－＠﹦﹢﹣﹫")
@@ -109,7 +109,7 @@ def hostile_app(demo_db_path, unstarted_app, monkeypatch):
 
 
 def open_page(app, page: str) -> None:
-    if page == "upload":
+    if page == "upload_file":
         content = xlsx({"Data": long_rows({("ASSESS_45WD_PCT", "2026-10"): 191.2, (BAD_KPI, "2026-10"): 5})})
         open_upload(app, BAD_UPLOAD, content)
         return
@@ -130,7 +130,7 @@ def test_every_download_is_made_on_a_click_audited_once_and_free_of_formulas(hos
         buttons = hostile_app.get("download_button")
         assert buttons, page
         eager = [b.proto.label for b in buttons if b.proto.url]
-        assert eager == (["Download the template (.xlsx)"] if page == "upload" else []), \
+        assert eager == (["Download the template (.xlsx)"] if page == "upload_file" else []), \
             f"{page}: only the blank template may sit at a /media URL before a click"
         assert all(b.proto.deferred_file_id for b in buttons if not b.proto.url)
         names = sorted(n for n in downloads.names() if n.endswith((".csv", ".xlsx")))
