@@ -34,7 +34,7 @@ st.subheader(f"Upload {chosen_id}: {name}")
 details = f"**File name:** {name}  \n"
 if shown["Name as given"] != shown["File"]:
     details += f"**Name as given:** {md(shown['Name as given'])}  \n"
-details += (f"**SHA-256:** `{row['sha256']}`  \n**Size:** {row['size_bytes']:,} bytes  \n"
+details += (f"**SHA-256:** `{row['sha256']}`  \n**Size:** {plural(int(row['size_bytes']), 'byte')}  \n"
             f"**By:** {md(row['uploaded_by'])} on {shown['Uploaded at']} (UK time)  \n"
             f"**Values loaded:** {row['rows_loaded']:,}  \n**Status:** {md(row['status'])}")
 if row["status"] == "withdrawn":
