@@ -195,6 +195,8 @@ def read_head(path: Path) -> dict | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path.name} cannot be read ({exc})") from exc
     try:
         head = json.loads(text)
         if not isinstance(head, dict) or not isinstance(head.get("entries"), int):

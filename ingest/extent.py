@@ -23,13 +23,16 @@ XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 # Fast path: every row and cell starts with its own reference, as Excel, LibreOffice and openpyxl write them.
 ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
 CELL_COLUMNS = re.compile(rb'<c r="([A-Z]+)')
-# Slow path, for writers that leave references out (OOXML allows it): walk the rows and cells in order.
+# Cells with something in them (not self-closing): what calamine keeps, counted when formatting stretches the reach.
+FILLED_CELLS = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*(?<!/)>')
+# Slow path, for writers that leave references out, prefix their tags (x:c) or quote with ': walk in order.
 ROW_OR_CELL = re.compile(rb'<(?:\w+:)?(row|c)\b([^>]*)>')
-REF = re.compile(rb'\sr="([A-Z]*)(\d*)"')
-FORMULA_CELL = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
+REF = re.compile(rb'\sr=["\']([A-Z]*)(\d*)["\']')
+FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # A saved result is a non-empty <v> or an inline string; openpyxl with lxml writes an empty <v></v> for none.
-SAVED_VALUE = re.compile(rb"<v>[^<]|<is>")
-CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+SAVED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
+CELL_REF = re.compile(rb'\br=["\']([A-Z]+[0-9]+)["\']')
 # OpenDocument: tables, rows and cells, each possibly repeated many times by one attribute.
 ODS_TOKEN = re.compile(rb'<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*)>'
                        rb'|</table:(table-row|table)>')
@@ -88,7 +91,7 @@ class Inflater:
         return data
 
 
-def scan_package(archive: zipfile.ZipFile, budget: int, sheet_names: dict[str, str]) -> Scan:
+def scan_package(archive: zipfile.ZipFile, budget: int, sheet_names: dict[str, str], cell_budget: int) -> Scan:
     """Inflate every member within `budget` bytes and measure every sheet.
 
     `sheet_names` maps xlsx worksheet part names to the names users see; an ODS
@@ -102,7 +105,7 @@ def scan_package(archive: zipfile.ZipFile, budget: int, sheet_names: dict[str, s
         data = inflater.read(entry)
         if XLSX_SHEET.fullmatch(entry.filename):
             name = sheet_names.get(entry.filename, entry.filename)
-            scan.extents.append(xlsx_extent(name, data))
+            scan.extents.append(xlsx_extent(name, data, cell_budget))
             missing = formulas_without_values(data)
             if missing:
                 scan.formulas_without_values[entry.filename] = missing
@@ -111,24 +114,32 @@ def scan_package(archive: zipfile.ZipFile, budget: int, sheet_names: dict[str, s
     return scan
 
 
-def xlsx_extent(name: str, xml: bytes) -> Extent:
-    """The farthest row and column of one worksheet's XML.
+def xlsx_extent(name: str, xml: bytes, cell_budget: int) -> Extent:
+    """The farthest row and column of one worksheet's XML that holds something, as calamine counts it.
 
-    Cells that are only formatted count too: cheaper to find, and a sheet that is
-    formatted out to its last cell is one to tidy before it is uploaded anyway.
+    The quick reach counts every row and cell element; when that is within the
+    budget it is the answer. Only when formatting alone (a row height, a styled
+    empty cell) stretches it past the budget are the filled cells counted exactly.
     """
+    if b":c " in xml or b":c>" in xml or b":row" in xml or b" r='" in xml:
+        return _xlsx_extent_in_order(name, xml)
     rows = ROW_NUMBERS.findall(xml)
     cell_columns = CELL_COLUMNS.findall(xml)
     rows_in_file = xml.count(b"<row ") + xml.count(b"<row>")
     cells_in_file = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
     if len(rows) != rows_in_file or len(cell_columns) != cells_in_file:
         return _xlsx_extent_in_order(name, xml)
-    columns = set(cell_columns)
-    last_row = max(map(int, rows), default=0)
-    last_column = max((column_number(c.decode()) for c in columns if len(c) <= 3), default=0)
-    if any(len(c) > 3 for c in columns):
-        last_column = 16_385  # a column past XFD: no spreadsheet program writes one, so refuse it as far too wide
-    return Extent(name, last_row, last_column)
+    quick = Extent(name, max(map(int, rows), default=0), _last_column(set(cell_columns)))
+    if quick.cells <= cell_budget:
+        return quick
+    filled = FILLED_CELLS.findall(xml)
+    return Extent(name, max((int(row) for _, row in filled), default=0), _last_column({c for c, _ in filled}))
+
+
+def _last_column(letters: set[bytes]) -> int:
+    if any(len(c) > 3 for c in letters):
+        return 16_385  # a column past XFD: no spreadsheet program writes one, so refuse it as far too wide
+    return max((column_number(c.decode()) for c in letters), default=0)
 
 
 def _xlsx_extent_in_order(name: str, xml: bytes) -> Extent:
@@ -143,18 +154,20 @@ def _xlsx_extent_in_order(name: str, xml: bytes) -> Extent:
         letters = ref.group(1) if ref else b""
         column = column_number(letters.decode()) if 0 < len(letters) <= 3 else (
             16_385 if letters else column + 1)
-        last_row, last_column = max(last_row, row), max(last_column, column)
+        cell_row = int(ref.group(2)) if ref and ref.group(2) else row  # a cell's own reference wins, as in readers
+        if not match.group(2).endswith(b"/"):  # a self-closing cell is formatting only: it moves on, holds nothing
+            last_row, last_column = max(last_row, cell_row), max(last_column, column)
     return Extent(name, last_row, last_column)
 
 
 def formulas_without_values(xml: bytes) -> set[str]:
     """Cells holding a formula whose result was never saved: they read as empty, so the number would be lost."""
-    if b"<f" not in xml:
+    if not FORMULA.search(xml):
         return set()
     found = set()
     for match in FORMULA_CELL.finditer(xml):
         body = match.group(2)
-        if (b"<f>" in body or b"<f " in body or b"<f/>" in body) and not SAVED_VALUE.search(body):
+        if body is not None and FORMULA.search(body) and not SAVED_VALUE.search(body):
             ref = CELL_REF.search(match.group(1))
             if ref:
                 found.add(ref.group(1).decode())

@@ -162,7 +162,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     targets = dict(re.findall(rb'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets.update({k: v for v, k in re.findall(rb'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
     parts = {}
-    for name, rid in re.findall(rb'<sheet\b[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+    for name, rid in re.findall(rb'<(?:\w+:)?sheet\b[^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
         target = targets.get(rid, b"").decode(errors="replace").lstrip("/")
         parts[target if target.startswith("xl/") else f"xl/{target}"] = _unescape(name.decode(errors="replace"))
     return parts
@@ -195,13 +195,21 @@ def _read_workbook(file_name: str, content: bytes, limits: Limits) -> list[Parse
     try:
         _refuse_dtd(file_name, archive)
         names = _sheet_parts(archive)
-        scan = scan_package(archive, limits.uncompressed_bytes, names)
+        scan = scan_package(archive, limits.uncompressed_bytes, names, limits.cells)
     except TooLarge as exc:
         raise _too_large(file_name, limits) from exc
     except ZIP_ERRORS as exc:
         raise _damaged_zip(file_name, exc) from exc
     for extent in scan.extents:
         _check_extent(file_name, extent, limits)
+    total = sum(extent.cells for extent in scan.extents)
+    if total > limits.cells:
+        raise _refuse(file_name, "too_many_cells",
+                      f"The workbook's {len(scan.extents)} sheets together stretch over {total:,} cells counting the "
+                      f"empty ones, more than the {limits.cells:,} an upload may hold",
+                      "Remove the sheets the upload does not need, or delete the rows below and the columns to the "
+                      "right of each sheet's data, then save and upload again.",
+                      ", ".join(f"{e.sheet} to {e.far_cell}" for e in scan.extents)[:300])
     parts = {name: part for part, name in names.items()}
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
