@@ -17,6 +17,7 @@ import shutil
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -143,16 +144,24 @@ def _uploads(args: argparse.Namespace) -> int:
     return 0
 
 
-def _withdraw(args: argparse.Namespace) -> int:
-    con = _open(args.db, load_settings().home_la)
+def _change(db: Path | None, label: str, change: Callable[[duckdb.DuckDBPyConnection], object]) -> tuple[bool, object]:
+    """Run one change on the store; a refusal is printed after `label` and reported as not done."""
+    con = _open(db, load_settings().home_la)
     try:
-        affected = withdraw_upload(con, args.upload_id, operator(args.user))
+        return True, change(con)
     except Refused as exc:
-        print(f"withdraw {args.upload_id}: {exc.words}", file=sys.stderr)
-        return 1
+        print(f"{label}: {exc.words}", file=sys.stderr)
+        return False, None
     finally:
         con.close()
-    print(f"upload {args.upload_id} withdrawn: {affected} values removed, the values they replaced are back")
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    done, affected = _change(args.db, f"withdraw {args.upload_id}",
+                             lambda con: withdraw_upload(con, args.upload_id, operator(args.user)))
+    if not done:
+        return 1
+    print(f"upload {args.upload_id} withdrawn: {plural(affected, 'value')} removed, the values they replaced are back")
     return 0
 
 
@@ -187,14 +196,10 @@ def _users(args: argparse.Namespace) -> int:
 
 
 def _role(args: argparse.Namespace) -> int:
-    con = _open(args.db, load_settings().home_la)
-    try:
-        users.set_role(con, args.email, args.role, args.note, operator(args.user))
-    except Refused as exc:
-        print(f"role {args.email}: {exc.words}", file=sys.stderr)
+    done, _ = _change(args.db, f"role {args.email}",
+                      lambda con: users.set_role(con, args.email, args.role, args.note, operator(args.user)))
+    if not done:
         return 1
-    finally:
-        con.close()
     print(f"{users.normalise(args.email)} is now {args.role}")
     return 0
 
