@@ -1,6 +1,8 @@
 """How tables look in Streamlit: column settings and RAG colouring (always with the word too)."""
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -37,3 +39,11 @@ def styled_scorecard(rows: pd.DataFrame) -> Styler:
         return fills if column.name == SCORECARD_VIEW["rag_text"] else [""] * len(column)
 
     return view.style.apply(colour, axis=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: pickle.dumps})
+def scorecard_table(rows: pd.DataFrame) -> None:
+    """One group's scorecard table. Styling it was nine tenths of the Overview's server time, paid again by every
+    session; cached, later sessions get the drawn table replayed. The key is the rows pickled, so a changed figure
+    is styled afresh (the trend cells hold lists, which Streamlit's own DataFrame hash refuses with a warning)."""
+    st.dataframe(styled_scorecard(rows), column_config=SCORECARD_COLUMNS, hide_index=True, width="stretch")

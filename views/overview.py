@@ -1,9 +1,6 @@
 """Overview scorecard: every KPI, its latest value against target, direction and England."""
 from __future__ import annotations
 
-import pickle
-
-import pandas as pd
 import streamlit as st
 
 from analysis import tables
@@ -31,16 +28,6 @@ if commentary:
     with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=only_red):
         st.markdown("\n".join(f"- {line}" for line in commentary))
 
-
-@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={pd.DataFrame: pickle.dumps})
-def _table(rows: pd.DataFrame) -> None:
-    """One group's table. Styling it was nine tenths of the page's server time, paid again by every session;
-    cached, later sessions get the drawn table replayed. The key is the rows pickled, so a changed figure is
-    styled afresh (the trend cells hold lists, which Streamlit's own DataFrame hash refuses with a warning)."""
-    st.dataframe(table_styles.styled_scorecard(rows), column_config=table_styles.SCORECARD_COLUMNS,
-                 hide_index=True, width="stretch")
-
-
 for group, rows in card.groupby("group", sort=False):
     st.subheader(group)
-    _table(rows)
+    table_styles.scorecard_table(rows)
