@@ -80,7 +80,10 @@ def read_england(path: Path = ENGLAND_CSV, known_codes: set[str] | None = None) 
     frame["period_end"] = pd.to_datetime(frame["period_end"]).dt.date
     frame["area_type"] = "england"
     frame["area_code"] = "E92000001"
-    return frame[["kpi_code", "area_type", "area_code", "year", "period_end", "value", "source"]]
+    frame["release_year"] = frame["year"]
+    frame["release"] = frame["source"]
+    return frame[["kpi_code", "area_type", "area_code", "year", "period_end", "value", "source", "release_year",
+                  "release"]]
 
 
 def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:

@@ -131,15 +131,10 @@ def rebases(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str) -> pd.D
 
 
 def england(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """England figures per KPI and year; an uploaded DfE figure wins over the shipped one."""
+    """England figures per KPI and reference date: the newest release wins, whatever the loading order."""
     return con.execute(
-        """
-        SELECT kpi_code, year, period_end, value, status_code, source
-        FROM benchmarks b LEFT JOIN uploads u USING (upload_id)
-        WHERE area_type = 'england' AND (b.upload_id IS NULL OR u.status = 'loaded')
-        QUALIFY row_number() OVER (PARTITION BY kpi_code, year ORDER BY upload_id DESC NULLS LAST) = 1
-        ORDER BY kpi_code, year
-        """
+        "SELECT kpi_code, year, period_end, value, status_code, source, release FROM published_figures"
+        " WHERE area_type = 'england' ORDER BY kpi_code, period_end"
     ).df()
 
 
@@ -208,15 +203,10 @@ def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFr
 
 
 def kpi_benchmarks(con: duckdb.DuckDBPyConnection, kpi_code: str, area_type: str) -> pd.DataFrame:
-    """Published DfE figures of one KPI for one kind of area ('la', 'region'); the latest loaded upload wins."""
+    """Published figures of one KPI for one kind of area ('la', 'region'): the newest release wins."""
     return con.execute(
-        """
-        SELECT area_code, year, period_end, value, status_code, source
-        FROM benchmarks b LEFT JOIN uploads u USING (upload_id)
-        WHERE kpi_code = ? AND area_type = ? AND (b.upload_id IS NULL OR u.status = 'loaded')
-        QUALIFY row_number() OVER (PARTITION BY area_code, year ORDER BY upload_id DESC NULLS LAST) = 1
-        ORDER BY year, area_code
-        """,
+        "SELECT area_code, year, period_end, value, status_code, source, release FROM published_figures"
+        " WHERE kpi_code = ? AND area_type = ? ORDER BY year, area_code",
         [kpi_code, area_type],
     ).df()
 
