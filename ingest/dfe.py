@@ -14,6 +14,7 @@ import pandas as pd
 
 from ingest.issues import FirstIssues, Issue, cell_ref
 from ingest.layouts import Layout
+from ingest.neighbour_tables import read_neighbours
 from ingest.readers import Sheet
 from ingest.values import normalise_name, parse_number
 from settings import DATA_DIR
@@ -70,7 +71,8 @@ def read_benchmarks(file_name: str, sheets: list[tuple[Sheet, Layout]], old_code
             councils += c
             issues += i
         else:
-            n, i = _neighbours(file_name, sheet, layout, old_codes, councils)
+            known = {**old_codes, **{c[3]: c[0] for c in councils if c[3]}}
+            n, i = read_neighbours(file_name, sheet, layout, known)
             neighbours += n
             issues += i
     value_frame = pd.DataFrame(values, columns=["kpi_code", "area_type", "area_code", "year", "period_end",
@@ -78,7 +80,7 @@ def read_benchmarks(file_name: str, sheets: list[tuple[Sheet, Layout]], old_code
     council_frame = pd.DataFrame(councils, columns=["la_code", "name", "region", "old_la_code"]).drop_duplicates(
         "la_code", keep="last")
     neighbour_frame = pd.DataFrame(neighbours, columns=["la_code", "neighbour_code", "model", "rank"])
-    if value_frame.empty and neighbour_frame.empty:
+    if value_frame.empty and all(layout.kind == "dfe_benchmarks" for _, layout in sheets):
         issues.append(Issue("error", file_name, None, None, "no_known_indicators",
                             "This DfE file has no indicator the dashboard knows", None,
                             "Add a row for its indicator column to data/dfe_mapping.csv."))
@@ -127,55 +129,6 @@ def _tidy(file_name: str, sheet: Sheet, layout: Layout, mapping: pd.DataFrame):
             values.append((m.kpi_code, level, str(code), year, date(year, month, day), parsed.value,
                            parsed.status, f"{m.source} ({file_name})"))
     return values, councils, found.issues()
-
-
-def _neighbours(file_name: str, sheet: Sheet, layout: Layout, old_codes: dict[str, str],
-                new_councils: list[tuple]) -> tuple[list[tuple], list[Issue]]:
-    """Each council's ten neighbours, from 3-digit old codes to 9-character codes via known councils."""
-    known = dict(old_codes)
-    known.update({c[3]: c[0] for c in new_councils if c[3]})
-    year = re.search(r"(20\d\d)", file_name)
-    model = f"DfE statistical neighbours {year.group(1)}" if year else "DfE statistical neighbours"
-    cols = layout.columns
-    rows, unknown, first_row = [], set(), {}
-    found = FirstIssues(file_name, sheet.name)
-    for r in range(layout.header_row + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        old = row[cols["oldlacode"]] if cols["oldlacode"] < len(row) else None
-        if old is None:
-            continue
-        old = _old_code(old)
-        if old in first_row:
-            found.add((r,), "duplicate", lambda r=r, old=old: Issue(
-                "error", file_name, sheet.name, cell_ref(r, cols["oldlacode"]), "duplicate",
-                f"Council {old} is listed twice (also at {cell_ref(first_row[old], cols['oldlacode'])})", old,
-                "Keep one row per council: the table must be an unedited DfE download."))
-            continue
-        first_row[old] = r
-        if old not in known:
-            unknown.add(old)
-            continue
-        for rank in range(1, 11):
-            index = cols.get(f"sn{rank}")
-            cell = row[index] if index is not None and index < len(row) else None
-            neighbour = None if cell is None else _old_code(cell)
-            if neighbour in known:
-                rows.append((known[old], known[neighbour], model, rank))
-            elif neighbour:
-                unknown.add(neighbour)
-    issues = found.issues()
-    if unknown:
-        issues.append(Issue("warning", file_name, sheet.name, None, "neighbours_unknown_councils",
-                            f"{len(unknown)} council numbers are not known yet, so their neighbours were skipped",
-                            ", ".join(sorted(unknown)[:10]),
-                            "Upload a DfE benchmark file (such as children looked after) first: it names every "
-                            "council with its old and new codes."))
-    return rows, issues
-
-
-def _old_code(value: object) -> str:
-    text = str(value).strip()
-    return text[:-2] if text.endswith(".0") else text
 
 
 def store_benchmarks(con: duckdb.DuckDBPyConnection, benchmarks: Benchmarks, upload_id: int) -> None:

@@ -13,6 +13,9 @@ from ingest.values import normalise_name
 from store.dates import parse_period
 
 HEADER_SEARCH_ROWS = 40
+NEIGHBOUR_CODE_HEADERS = ("oldlacode", "lanum", "lanumber")
+"""What a statistical-neighbour table calls its column of DfE's 3-digit council numbers: old_la_code in DfE's 2025
+model, LA num in its 2021 groupings and in LAIT's workbook."""
 
 LONG_ALIASES: dict[str, set[str]] = {
     "la_code": {"lacode", "la", "council", "councilcode", "localauthority", "localauthoritycode", "onscode",
@@ -56,7 +59,7 @@ def detect(sheet: Sheet) -> Layout:
         names = _normalised(row)
         if "timeperiod" in names and "geographiclevel" in names:
             return Layout("dfe_benchmarks", index, {n: i for i, n in enumerate(names) if n})
-        if "oldlacode" in names and "sn1" in names:
+        if "sn1" in names and any(header in names for header in NEIGHBOUR_CODE_HEADERS):
             return Layout("dfe_neighbours", index, {n: i for i, n in enumerate(names) if n})
         long = _long_columns(names)
         if {"kpi", "period", "value"} <= set(long):
