@@ -72,14 +72,19 @@ def trend_chart(
     england: pd.DataFrame | None = None,
     annotations: pd.DataFrame | None = None,
     neighbours: pd.DataFrame | None = None,
+    published: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Monthly line against its target (a step line), England and the statistical-neighbour average as
-    annual markers at their year end (never drawn as if monthly), and dated notes."""
+    annual markers at their year end (never drawn as if monthly), and dated notes. A series of published annual
+    figures (`kind` 'published') is drawn at its reference dates and named so; `published` holds the council's
+    own published figures to mark beside a monthly line."""
     fig = go.Figure()
-    periods = pd.to_datetime(series["period"])
+    annual = "kind" in series and (series["kind"] == "published").any()
+    periods = pd.to_datetime(series["period_end"] if annual else series["period"])
     fig.add_trace(
         go.Scatter(
-            x=periods, y=series["value"], name=plain(council_name), mode="lines+markers",
+            x=periods, y=series["value"],
+            name=plain(council_name) + (" (published, annual)" if annual else ""), mode="lines+markers",
             line=dict(color=PALETTE["council"], width=3), marker=dict(size=6, symbol="circle"),
             hovertemplate="%{y}<extra>" + plain(council_name).replace("%", "&#37;") + "</extra>",
         )
@@ -119,6 +124,15 @@ def trend_chart(
                 text=[f"Neighbours {format_value(v, unit, decimals)}" for v in neighbours["value"]],
                 textposition="bottom center", textfont=dict(size=13, color="#00563f"),
                 hovertemplate="Neighbour average %{text}<extra></extra>",
+            )
+        )
+    if published is not None and not published.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(published["period_end"]), y=published["value"],
+                name=plain(council_name) + " published (annual)", mode="markers",
+                marker=dict(symbol="circle-open", size=14, line=dict(width=3), color=PALETTE["council"]),
+                hovertemplate="Published %{y} (%{x|%d %b %Y})<extra></extra>",
             )
         )
     if annotations is not None:

@@ -191,14 +191,6 @@ def direction(latest: float | None, previous: float | None, polarity: str) -> Ju
     return DIR_IMPROVED if better else DIR_WORSENED
 
 
-def latest_england(england: pd.DataFrame, kpi_code: str, until: date) -> tuple[float | None, int | None]:
-    rows = england[(england["kpi_code"] == kpi_code) & (pd.to_datetime(england["period_end"]) <= pd.Timestamp(until))]
-    if rows.empty:
-        return None, None
-    row = rows.sort_values("year").iloc[-1]
-    return float(row["value"]), int(row["year"])
-
-
 def format_value(value: float | None, unit: str, decimals: int) -> str:
     if _is_missing(value):
         return "–"
@@ -206,20 +198,43 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
     return f"{text}%" if unit == "%" else text
 
 
+def date_text(period: date | None, kind: str) -> str:
+    """'Oct 2026' for a monthly return; '31 Mar 2025' for a published annual figure, which describes a day."""
+    if period is None or (isinstance(period, float) and math.isnan(period)):
+        return "–"
+    if kind == PUBLISHED:
+        end = pd.Timestamp(period) + pd.offsets.MonthEnd(0)
+        return f"{end.day} {end:%b %Y}"
+    return f"{pd.Timestamp(period):%b %Y}"
+
+
+def when_text(period: date | None, kind: str) -> str:
+    text = date_text(period, kind)
+    return f"{text} (published)" if kind == PUBLISHED and text != "–" else text
+
+
+PUBLISHED = "published"
+PREVIOUS_WORDS = {"monthly": "the previous month", PUBLISHED: "the previous year's published figure"}
+
+
 def scorecard(
     catalogue: pd.DataFrame,
     values: pd.DataFrame,
     targets: pd.DataFrame,
-    england: pd.DataFrame,
     until: date,
     rules: dict[str, RagRule] | None = None,
 ) -> pd.DataFrame:
     """One row per KPI: what the overview shows, computed without Streamlit.
 
+    `values` holds monthly returns, or for a KPI without any, the council's published annual figures (`kind`
+    'published'): the latest is then a year end and the previous the year before, and the words say so.
     `rules` holds the council's RAG rule per KPI; a KPI without one gets `default_rule`.
     """
     rules = rules or {}
     rows = []
+    if "kind" not in values:
+        values = values.assign(kind="monthly")
+    values = values[pd.to_datetime(values["period"]) <= pd.Timestamp(until)]
     by_kpi = {code: frame for code, frame in values.groupby("kpi_code")}
     targets_by_kpi = {code: frame for code, frame in targets.groupby("kpi_code")}
     empty = values.iloc[0:0]
@@ -231,10 +246,10 @@ def scorecard(
         latest_value = None if latest is None else float(latest["value"])
         previous_value = None if previous is None else float(previous["value"])
         latest_period = None if latest is None else latest["period"]
+        kind = "monthly" if latest is None else latest["kind"]
         kpi_targets = targets_by_kpi.get(kpi.code, targets.iloc[0:0])
         target = target_at(kpi_targets, latest_period) if latest_period is not None else None
         floor = floor_at(kpi_targets, latest_period) if latest_period is not None else None
-        eng_value, eng_year = latest_england(england, kpi.code, until)
         judgement = rag(latest_value, target, kpi.polarity, rules.get(kpi.code),
                         floor=floor, previous=previous_value)
         travel = direction(latest_value, previous_value, kpi.polarity)
@@ -246,6 +261,9 @@ def scorecard(
                 "unit": kpi.unit,
                 "polarity": kpi.polarity,
                 "latest_period": latest_period,
+                "latest_kind": kind,
+                "latest_when": when_text(latest_period, kind),
+                "previous_when": when_text(None if previous is None else previous["period"], kind),
                 "latest": latest_value,
                 "previous": previous_value,
                 "target": target,
@@ -254,13 +272,10 @@ def scorecard(
                 "rag_text": judgement.text,
                 "direction": travel.code,
                 "direction_text": travel.text,
-                "england": eng_value,
-                "england_year": eng_year,
                 "trend": series["value"].tail(12).tolist(),
                 "latest_text": format_value(latest_value, kpi.unit, kpi.decimals),
                 "previous_text": format_value(previous_value, kpi.unit, kpi.decimals),
                 "target_text": format_value(target, kpi.unit, kpi.decimals),
-                "england_text": format_value(eng_value, kpi.unit, kpi.decimals),
             }
         )
     return pd.DataFrame(rows)

@@ -3,34 +3,66 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import kpi, variation
+from analysis import benchmarking, kpi, variation
 
 POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "none": "context measure, no good or bad direction",
                   "target": "closer to target is better"}
 SCORECARD_VIEW = {
     "name": "KPI",
     "latest_text": "Latest",
-    "latest_period": "Month",
+    "latest_when": "As at",
     "previous_text": "Previous",
     "target_text": "Target",
     "rag_text": "RAG",
     "direction_text": "Direction",
     "england_text": "England",
+    "neighbour_text": "Neighbours",
     "variation_text": "Variation (SPC)",
     "assurance_text": "Assurance (SPC)",
-    "trend": "Last 12 months",
+    "trend": "Last 12 values",
 }
 
 
 def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
                    england: pd.DataFrame, rules: pd.DataFrame, rebases: pd.DataFrame, commentary: pd.DataFrame,
-                   until) -> pd.DataFrame:
-    """The overview's scorecard: RAG from the recent months, SPC icons from the whole history, the month's
-    commentary; from the query results, so the pages and the board pack show the same rows."""
-    card = kpi.scorecard(catalogue, recent, targets, england, until, kpi.rules_from(rules))
+                   until, peers: benchmarking.Peers, home: str) -> pd.DataFrame:
+    """The overview's scorecard: RAG from the recent months, SPC icons from the whole history, England, region and
+    neighbour comparators at one dated reference point, the month's commentary; from the query results, so the
+    pages and the board pack show the same rows."""
+    card = kpi.scorecard(catalogue, recent, targets, until, kpi.rules_from(rules))
+    card = card.merge(comparator_columns(catalogue, england, peers, home, until), on="kpi_code", how="left")
     icons = variation.icons(catalogue, history, targets, rebases)
     notes = commentary[["kpi_code", "text"]].rename(columns={"text": "commentary"})
     return card.merge(icons, on="kpi_code", how="left").merge(notes, on="kpi_code", how="left")
+
+
+def _dated(found: benchmarking.Dated, unit: str, decimals: int) -> str:
+    return "–" if found.value is None else f"{kpi.format_value(found.value, unit, decimals)} ({found.as_at_text})"
+
+
+def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: benchmarking.Peers, home: str,
+                       until) -> pd.DataFrame:
+    """Per KPI: England, region and neighbour average, each with the date it describes, and the council's rank."""
+    rows = []
+    for meta in catalogue.itertuples(index=False):
+        month = benchmarking.period_end_month(meta.code, meta.kpi_group, england)
+        found = benchmarking.comparators(meta.code, meta.unit, meta.polarity, month, home, until, peers, england)
+        unit, decimals = meta.unit, int(meta.decimals)
+        rows.append({
+            "kpi_code": meta.code,
+            "england": found.england.value,
+            "england_as_at": found.england.as_at_text,
+            "england_text": _dated(found.england, unit, decimals),
+            "region": found.region.value,
+            "region_text": _dated(found.region, unit, decimals),
+            "neighbour": found.neighbours.value,
+            "neighbour_as_at": found.neighbours.as_at_text,
+            "neighbours_with_value": found.neighbours_with_value,
+            "neighbour_text": _dated(found.neighbours, unit, decimals),
+            "rank_text": "–" if found.standing is None else
+            f"{found.standing.text} ({benchmarking.Dated(None, found.standing_as_at).as_at_text})",
+        })
+    return pd.DataFrame(rows)
 
 
 def rag_summary(card: pd.DataFrame) -> str:
@@ -62,16 +94,15 @@ def red_commentary(card: pd.DataFrame) -> list[str]:
 
 
 def scorecard_view(rows: pd.DataFrame) -> pd.DataFrame:
-    view = rows[list(SCORECARD_VIEW)].rename(columns=SCORECARD_VIEW)
-    view["Month"] = pd.to_datetime(view["Month"]).dt.strftime("%b %Y")
-    return view
+    return rows[list(SCORECARD_VIEW)].rename(columns=SCORECARD_VIEW)
 
 
 def trend_table(series: pd.DataFrame, kpi_targets: pd.DataFrame) -> pd.DataFrame:
     """The numbers behind the trend chart, with each value's upload so it can be traced."""
     return pd.DataFrame(
         {
-            "Month": pd.to_datetime(series["period"]).dt.strftime("%Y-%m"),
+            "Month": [kpi.date_text(p, k) for p, k in zip(series["period"], series["kind"])]
+            if "kind" in series else pd.to_datetime(series["period"]).dt.strftime("%Y-%m"),
             "Value": series["value"],
             "Target": kpi.target_series(kpi_targets, series["period"]),
             "Status": series["status_code"].fillna(""),

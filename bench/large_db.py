@@ -136,7 +136,7 @@ def build(path: Path = DEFAULT_PATH, *, rebuild: bool = False) -> BuildReport:
         stale.unlink(missing_ok=True)
     con = connect(path)
     try:
-        ensure_ready(con, DEMO_LA_CODE)
+        ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
         rows_loaded, upload_ms = _load_councils(con)
     finally:
         con.close()

@@ -462,7 +462,7 @@ async def main_async(args: argparse.Namespace) -> list[Round]:
     with tempfile.TemporaryDirectory(prefix="load-bench-db-") as folder:
         template = Path(folder) / "demo.duckdb"
         con = connect(template)
-        ensure_ready(con, DEMO_LA_CODE)
+        ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
         con.close()
         async with async_playwright() as playwright:
             for client in clients:

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.db:
         shutil.copy(args.db, db)
     con = connect(db)
-    ensure_ready(con, DEMO_LA_CODE)
+    ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
     codes = tuple(con.execute("SELECT code FROM kpis ORDER BY sort_order").df()["code"])[:KPI_COUNT]
     period = max(con.execute("SELECT max(period) FROM observations WHERE la_code = ?", [DEMO_LA_CODE]).fetchone())
     options = gather.PackOptions(DEMO_LA_CODE, "Anyshire (demo)", period or date.today(), codes,

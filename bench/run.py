@@ -137,7 +137,7 @@ def icons_call(con: duckdb.DuckDBPyConnection, calls: dict[str, Query]) -> Calla
 
 def scorecard_call(con: duckdb.DuckDBPyConnection, calls: dict[str, Query], until: date) -> Callable[[], pd.DataFrame]:
     """The scorecard maths alone, its inputs fetched once, as ui.data computes it on a cache miss."""
-    inputs = [calls[name](con) for name in ("catalogue", "recent_values", "targets", "england")]
+    inputs = [calls[name](con) for name in ("catalogue", "recent_values", "targets")]
     return lambda: kpi.scorecard(*inputs, until)
 
 

@@ -134,7 +134,7 @@ def build_store() -> None:
         stale.unlink(missing_ok=True)
     con = connect(STORE)
     try:
-        ensure_ready(con, DEMO_LA_CODE)
+        ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
     finally:
         con.close()
 

@@ -204,7 +204,7 @@ def _kpi_slide(deck, data: PackData, page: KpiPage, image: bytes) -> None:
     _describe(picture, alt_text(page))
     left = MARGIN + chart_width + Inches(0.2)
     width = WIDTH - MARGIN - left
-    figures = [(f"Latest ({month_label(page.latest_period)}): {page.latest_text}", 16, True),
+    figures = [(f"Latest ({page.latest_when}): {page.latest_text}", 16, True),
                (f"Target: {page.target_text}", 14, False),
                (f"RAG: {page.rag_text}", 14, False),
                (f"Direction: {page.direction_text}", 14, False),

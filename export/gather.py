@@ -14,7 +14,6 @@ import pandas as pd
 
 from analysis import benchmarking, disclosure, kpi, plan_status, tables, variation
 from store import queries
-from store.dates import month_label
 from store.errors import Refused
 
 INTERNAL, PUBLICATION = "internal", "publication"
@@ -93,6 +92,8 @@ class KpiPage:
     latest_value: float | str | None
     latest_text: str
     latest_period: date | None
+    latest_when: str
+    latest_kind: str
     target_value: float | None
     target_text: str
     rag: str
@@ -182,11 +183,14 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
     targets = queries.targets(con, la)
     england = queries.england(con)
     commentary = queries.commentary(con, la, until)
+    neighbour_list = benchmarking.neighbours_in_use(queries.neighbours(con, la), queries.neighbour_model(con, la))
+    region = queries.councils(con).set_index("la_code")["region"].get(la)
+    peers = benchmarking.Peers(queries.year_end_figures(con), queries.region_figures(con), neighbour_list,
+                               region if isinstance(region, str) else None)
     card = tables.full_scorecard(catalogue, queries.recent_values(con, la, until), queries.history_values(con, la, until),
                                  targets, england, queries.rag_rules(con, la), queries.all_rebases(con, la),
-                                 commentary, until).set_index("kpi_code")
+                                 commentary, until, peers, la).set_index("kpi_code")
     uploads = queries.uploads(con).set_index("upload_id")
-    neighbour_list = queries.neighbours(con, la)
     rules = kpi.rules_from(queries.rag_rules(con, la))
     meta = catalogue.set_index("code")
     wanted = set(options.kpi_codes) | {base_kpi(meta.loc[c]) for c in options.kpi_codes} - {None}
@@ -241,11 +245,9 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     notes: list[str] = []
     latest_value = None if pd.isna(card["latest"]) else float(card["latest"])
     england_value = None if pd.isna(card["england"]) else float(card["england"])
-    neighbour_value = float(points["value"].iloc[-1]) if len(points) else None
-    neighbour_members = int(points["with_value"].iloc[-1]) if len(points) else 0
-    england_as_at = "" if england_value is None else benchmarking.year_label(int(card["england_year"]), month)
-    neighbour_as_at = "" if neighbour_value is None else benchmarking.year_label(
-        int(pd.Timestamp(points["period_end"].iloc[-1]).year), month)
+    neighbour_value = None if pd.isna(card["neighbour"]) else float(card["neighbour"])
+    neighbour_members = int(card["neighbours_with_value"])
+    england_as_at, neighbour_as_at = card["england_as_at"], card["neighbour_as_at"]
     rag, rag_text = card["rag"], card["rag_text"]
     direction_text = card["direction_text"]
     variation_text = card.get("variation_text") or variation.variation_text(None)
@@ -296,7 +298,8 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
         source=meta["source"], group=meta["kpi_group"], series=series, hidden=hidden, targets=target_line,
         floors=kpi.floor_series(kpi_targets, series["period"]), england=national, neighbours=points,
         annotations=queries.annotations(con, la, code), rebases=rebases, spc=spc, latest_value=latest_value,
-        latest_text=text(latest_value), latest_period=card["latest_period"],
+        latest_text=text(latest_value), latest_period=card["latest_period"], latest_when=card["latest_when"],
+        latest_kind=card["latest_kind"],
         target_value=None if pd.isna(card["target"]) else float(card["target"]), target_text=card["target_text"],
         rag=rag, rag_text=rag_text, direction_text=direction_text,
         england_value=england_value, england_as_at=england_as_at, england_text=text(england_value, england_as_at),
@@ -321,18 +324,20 @@ def _rating_uses_previous(card: pd.Series, polarity: str, rule: kpi.RagRule | No
 
 
 def trend_words(page: KpiPage) -> str:
-    """How the line moved over the months shown, in words, using only what the pack may show."""
+    """How the line moved over the months (or published years) shown, in words, using only what the pack may show."""
     shown = page.series.assign(value=page.shown_values).dropna(subset=["value"])
     if len(shown) < 2:
-        return "too few months shown to describe a trend"
+        return f"too few {'years' if page.latest_kind == kpi.PUBLISHED else 'months'} shown to describe a trend"
     first, last = shown.iloc[0], shown.iloc[-1]
+
+    def when(row: pd.Series) -> str:
+        return kpi.date_text(row["period"], page.latest_kind)
+
     change = float(last["value"]) - float(first["value"])
     verb = "was unchanged at" if abs(change) < 1e-9 else ("rose from" if change > 0 else "fell from")
-    start = f"{page.text(first['value'])} in {month_label(first['period'])}"
     if verb.startswith("was"):
-        return f"{verb} {page.text(last['value'])} between {month_label(first['period'])} and " \
-               f"{month_label(last['period'])}"
-    return f"{verb} {start} to {page.text(last['value'])} in {month_label(last['period'])}"
+        return f"{verb} {page.text(last['value'])} between {when(first)} and {when(last)}"
+    return f"{verb} {page.text(first['value'])} in {when(first)} to {page.text(last['value'])} in {when(last)}"
 
 
 def alt_text(page: KpiPage) -> str:
@@ -340,7 +345,7 @@ def alt_text(page: KpiPage) -> str:
     kind = "SPC chart" if page.chart_kind == "spc" else "Line chart"
     latest = ("not shown (c: it could reveal a small number)" if page.latest_value == disclosure.SUPPRESSED
               else page.latest_text)
-    parts = [f"{kind}: {page.name}.", f"Latest value {latest} in {month_label(page.latest_period)}"]
+    parts = [f"{kind}: {page.name}.", f"Latest value {latest} at {page.latest_when}"]
     if page.target_text != "–":
         rating = ("rating not shown: it could reveal a small number" if page.rag == NOT_SHOWN.code
                   else page.rag_text.split(' ', 1)[-1].lower())
@@ -348,7 +353,8 @@ def alt_text(page: KpiPage) -> str:
     parts[-1] += "."
     travel = ("not shown: it could reveal a small number" if page.direction_text == NOT_SHOWN.text
               else page.direction_text.split(' ', 1)[-1].lower())
-    parts.append(f"Over the months shown it {trend_words(page)}; on the previous month: {travel}.")
+    span = "years" if page.latest_kind == kpi.PUBLISHED else "months"
+    parts.append(f"Over the {span} shown it {trend_words(page)}; on {kpi.PREVIOUS_WORDS[page.latest_kind]}: {travel}.")
     if page.england_text != "–":
         parts.append(f"England {page.england_text}.")
     return " ".join(parts)

@@ -63,7 +63,7 @@ def scorecard(data: PackData) -> pd.DataFrame:
             "KPI code": [p.code for p in pages],
             "KPI": [p.name for p in pages],
             "Unit": [axis_title(p.unit) for p in pages],
-            "Month": [month_label(p.latest_period) for p in pages],
+            "As at": [p.latest_when for p in pages],
             "Value": [p.latest_value for p in pages],
             "Target": [p.target_value for p in pages],
             "RAG": [p.rag_text for p in pages],

@@ -10,30 +10,94 @@ from analysis import plan_status
 from demo.synthetic import PLAN_AS_AT
 from ingest.catalogue import load_reference_data
 from ingest.load import Provenance, load_observations
+from ingest.national import load_national
 from records import plan_edits
 from settings import DEMO_DIR, DEMO_LA_CODE
 from store.dates import utcnow
+from store.errors import Refused
 from store.writes import insert_frame, transaction
 
 DEMO_USER = "demo data generator"
+DEMO_STORE, COUNCIL_STORE = "demo", "council"
 
 
-def ensure_ready(con: duckdb.DuckDBPyConnection, home_la: str) -> None:
-    """Load reference data when missing, and the demo council when the demo is what is asked for."""
+class DemoRefused(Refused):
+    """Demo data asked for in a store that holds a real council's data."""
+
+
+def store_kind(con: duckdb.DuckDBPyConnection) -> str | None:
+    """'demo' or 'council' once decided; a store never changes kind, so the demo cannot mix with real figures."""
+    row = con.execute("SELECT value FROM store_facts WHERE fact = 'kind'").fetchone()
+    return None if row is None else row[0]
+
+
+def _set_kind(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    with transaction(con):
+        con.execute("INSERT INTO store_facts VALUES ('kind', ?, ?) ON CONFLICT (fact) DO NOTHING", [kind, utcnow()])
+
+
+def _decide_kind(con: duckdb.DuckDBPyConnection, home_la: str, seed_demo: bool) -> str | None:
+    """A store made before it remembered its kind is a demo store if it holds the demo's upload; a new store is
+    the demo only when the app starts it for the demo council. Anything else waits for a real council's code."""
+    kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM uploads").fetchall()}
+    if "demo" in kinds:
+        return DEMO_STORE
+    if kinds - {"national"}:
+        return COUNCIL_STORE
+    if home_la == DEMO_LA_CODE:
+        return DEMO_STORE if seed_demo else None
+    return COUNCIL_STORE
+
+
+def ensure_ready(con: duckdb.DuckDBPyConnection, home_la: str, *, seed_demo: bool = False) -> None:
+    """Reference data, the store's kind, the shipped national figures and, for a demo store started by the app
+    (`seed_demo`), the synthetic council. Only the app's first start and `python -m ingest demo` seed the demo:
+    a command that merely reads never writes fictional councils into a real council's store."""
     if con.execute("SELECT count(*) FROM kpis").fetchone()[0] == 0:
         load_reference_data(con)
-    if home_la == DEMO_LA_CODE and not _demo_loaded(con):
-        load_demo(con)
-    if home_la == DEMO_LA_CODE and not _demo_plan_loaded(con):
-        load_demo_plan(con)
+    kind = store_kind(con)
+    if kind is None:
+        kind = _decide_kind(con, home_la, seed_demo)
+        if kind is None:
+            return
+        _set_kind(con, kind)
+    if kind == DEMO_STORE and seed_demo:
+        _seed(con)
+    load_national(con, councils=kind == COUNCIL_STORE)
+
+
+def seed_demo_store(con: duckdb.DuckDBPyConnection) -> bool:
+    """`python -m ingest demo`: make this store the demo's; False when it already was. A council's store refuses."""
+    if con.execute("SELECT count(*) FROM kpis").fetchone()[0] == 0:
+        load_reference_data(con)
+    if (store_kind(con) or _decide_kind(con, DEMO_LA_CODE, seed_demo=True)) != DEMO_STORE:
+        raise DemoRefused("This database holds a real council's data, so the synthetic demo is not loaded into it: "
+                          "fictional councils would enter its rankings. Load the demo into a new database file "
+                          "(python -m ingest demo --db demo.duckdb).")
+    _set_kind(con, DEMO_STORE)
+    seeded = _seed(con)
+    load_national(con, councils=False)
+    return seeded
+
+
+def _seed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Load whatever of the synthetic council is missing; a demo store made before the plan existed gets it now."""
+    seeded = False
+    if not _demo_loaded(con):
+        _load_demo(con)
+        seeded = True
+    if not _demo_plan_loaded(con):
+        _load_demo_plan(con)
+        seeded = True
+    return seeded
 
 
 def _demo_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT count(*) FROM councils WHERE la_code = ?", [DEMO_LA_CODE]).fetchone()[0] > 0
 
 
-def load_demo(con: duckdb.DuckDBPyConnection) -> int:
-    """Load the shipped synthetic council; returns the upload id its values carry."""
+def _load_demo(con: duckdb.DuckDBPyConnection) -> int:
+    """The shipped synthetic council; returns the upload id its values carry."""
     path = DEMO_DIR / "observations.csv"
     content = path.read_bytes()
     observations = pd.read_csv(path, dtype={"la_code": str, "kpi": str, "period": str})
@@ -61,7 +125,6 @@ def load_demo(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _demo_plan_loaded(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the demo council has its inspections; a demo database made before the plan existed gets it now."""
     return con.execute("SELECT count(*) FROM inspections WHERE la_code = ?", [DEMO_LA_CODE]).fetchone()[0] > 0
 
 
@@ -73,7 +136,7 @@ def _day(text: str | float) -> date | None:
     return None if pd.isna(text) else date.fromisoformat(text)
 
 
-def load_demo_plan(con: duckdb.DuckDBPyConnection) -> None:
+def _load_demo_plan(con: duckdb.DuckDBPyConnection) -> None:
     """The synthetic inspections and improvement plan, written through the same checks as the pages, in one go."""
     inspections = pd.read_csv(DEMO_DIR / "inspections.csv", dtype=str)
     recommendations = pd.read_csv(DEMO_DIR / "recommendations.csv", dtype=str)

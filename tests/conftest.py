@@ -43,7 +43,7 @@ def no_hidden_bugs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.duckdb"
     con = connect(path)
-    ensure_ready(con, DEMO_LA_CODE)
+    ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
     con.close()
     return path
 

@@ -147,13 +147,11 @@ def test_scorecard_rows_for_a_tiny_catalogue():
     values = pd.DataFrame({"kpi_code": ["A", "A", "B"], "period": [date(2025, 1, 1), date(2025, 2, 1), date(2025, 2, 1)],
                            "value": [80.0, 91.0, 400.0], "status_code": [None] * 3, "upload_id": [1] * 3})
     targets = _targets(("A", "local", 90, date(2024, 1, 1), None, None, None, "plan"))
-    england = pd.DataFrame({"kpi_code": ["A"], "year": [2024], "period_end": [date(2024, 3, 31)], "value": [85.7],
-                            "status_code": [None], "source": ["DfE"]})
-    card = kpi.scorecard(catalogue, values, targets, england, date(2025, 2, 1)).set_index("kpi_code")
+    card = kpi.scorecard(catalogue, values, targets, date(2025, 2, 1)).set_index("kpi_code")
     assert card.loc["A", "rag_text"] == "● On target"
     assert card.loc["A", "direction"] == "improved"
     assert card.loc["A", "latest_text"] == "91.0%"
-    assert card.loc["A", "england"] == 85.7
+    assert card.loc["A", "latest_when"] == "Feb 2025"
     assert card.loc["B", "rag"] == "context"
     assert card.loc["B", "direction"] == "unknown"
     assert "1 KPIs with a target:** 1 on target, 0 near target, 0 off target" in rag_summary(card.reset_index())
@@ -169,12 +167,25 @@ def test_scorecard_applies_each_kpis_rule_and_floor():
     targets = _targets(("A", "local", 90, date(2024, 1, 1), None, None, None, "plan"),
                        ("C", "local", 90, date(2024, 1, 1), None, None, None, "plan"),
                        ("C", "floor", 75, date(2024, 1, 1), None, None, None, "plan"))
-    england = pd.DataFrame(columns=["kpi_code", "year", "period_end", "value", "status_code", "source"])
     until = date(2025, 2, 1)
-    card = kpi.scorecard(catalogue, values, targets, england, until).set_index("kpi_code")
+    card = kpi.scorecard(catalogue, values, targets, until).set_index("kpi_code")
     assert card.loc["A", "rag"] == "amber"  # tolerance: outside 5% but improving on 70
     assert card.loc["C", "rag"] == "amber" and card.loc["C", "floor"] == 75  # above its floor
     strict = {"A": kpi.RagRule("close", 5), "C": kpi.RagRule("tolerance", 20)}
-    card = kpi.scorecard(catalogue, values, targets, england, until, strict).set_index("kpi_code")
+    card = kpi.scorecard(catalogue, values, targets, until, strict).set_index("kpi_code")
     assert card.loc["A", "rag"] == "red"
     assert card.loc["C", "rag"] == "green"  # 80 is within 20% of 90
+
+
+def test_a_kpi_without_monthly_returns_is_scored_on_its_published_years_and_says_so():
+    catalogue = pd.DataFrame({"code": ["R"], "name": ["Rate"], "definition": [""], "unit": ["rate"],
+                              "polarity": ["low"], "kpi_group": ["G"], "decimals": [0], "source": [""],
+                              "frequency": ["monthly"]})
+    values = pd.DataFrame({"kpi_code": ["R", "R"], "period": [date(2024, 3, 1), date(2025, 3, 1)],
+                           "value": [98.0, 101.0], "status_code": [None] * 2, "upload_id": [1, 1],
+                           "kind": ["published"] * 2})
+    card = kpi.scorecard(catalogue, values, _targets(), date(2025, 9, 1)).set_index("kpi_code")
+    assert card.loc["R", "latest_when"] == "31 Mar 2025 (published)"
+    assert card.loc["R", "previous_when"] == "31 Mar 2024 (published)"
+    assert card.loc["R", "direction_text"] == "↓ Worsened"  # 98 to 101 per 10,000, lower is better
+    assert kpi.PREVIOUS_WORDS[card.loc["R", "latest_kind"]] == "the previous year's published figure"

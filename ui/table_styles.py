@@ -20,7 +20,8 @@ RAG_FILL = {
 
 SCORECARD_COLUMNS = {
     "KPI": st.column_config.TextColumn("KPI", width="large"),
-    "Last 12 months": st.column_config.LineChartColumn("Last 12 months", width="small"),
+    "Last 12 values": st.column_config.LineChartColumn(
+        "Last 12 values", width="small", help="The last 12 monthly values, or yearly ones where only published figures exist"),
 }
 
 

@@ -5,17 +5,20 @@ import streamlit as st
 
 from analysis import tables
 from store.dates import month_label
-from ui import data, selection, table_styles
+from ui import attribution, data, selection, table_styles
 from ui.text import md
 
 chosen = selection.page_start()
 st.title("KPI overview")
 if chosen.period is None:
-    st.warning(f"There is no data for {md(chosen.council_name)} yet. Upload a monthly return to see the scorecard.")
+    st.warning(f"There is no data for {md(chosen.council_name)} yet: no monthly return and no published figure. "
+               "Upload a monthly return to see the scorecard.")
     st.stop()
 
 card = data.scorecard(chosen.la_code, chosen.period)
-st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)}")
+st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)}. A KPI without a monthly return "
+            "shows its latest published figure, dated; England and neighbour figures are the latest published on "
+            "or before the end of the month, with their date, and only for rates and percentages.")
 st.markdown(tables.rag_summary(card))
 only_red = st.toggle("Show only KPIs off target", key="only_red")
 if only_red:
@@ -31,3 +34,5 @@ if commentary:
 for group, rows in card.groupby("group", sort=False):
     st.subheader(group)
     table_styles.scorecard_table(rows)
+
+attribution.caption()

@@ -7,7 +7,7 @@ from analysis.disclosure import NOTE
 from export import figures
 from export.gather import INTERNAL, PUBLICATION, PackOptions
 from store.dates import month_label
-from ui import data, feedback, identity, pack_cache
+from ui import attribution, data, feedback, identity, pack_cache
 from ui.text import md
 
 ALL = "All KPIs"
@@ -63,7 +63,7 @@ with st.container(key="present_slide"):
     with facts:
         with st.container(key="present_latest"):
             st.markdown(f"{page.latest_text}")
-        st.markdown(f"in {month_label(page.latest_period)}\n\n"
+        st.markdown(f"at {page.latest_when}\n\n"
                     f"- **Target:** {page.target_text}\n- **RAG:** {page.rag_text}\n"
                     f"- **Direction:** {page.direction_text}\n- **England:** {page.england_text}\n"
                     f"- **Neighbours:** {page.neighbour_text}")
@@ -74,3 +74,5 @@ with st.container(key="present_slide"):
     st.markdown(f"**Commentary:** {commentary}")
     if in_public and page.shows_c:
         st.markdown(NOTE)
+
+attribution.caption()

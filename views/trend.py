@@ -10,7 +10,7 @@ from analysis import benchmarking, charts, kpi, plan_status, spc, tables, variat
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
-from ui import data, edits, exports, feedback, identity, pack_cache, selection
+from ui import attribution, data, edits, exports, feedback, identity, pack_cache, selection
 from ui.text import md
 
 chosen = selection.page_start()
@@ -24,13 +24,18 @@ st.markdown(f"{md(meta['definition'])}. Polarity: {tables.POLARITY_WORDS[meta['p
             f"Source: {md(meta['source'])}.")
 
 if chosen.period is None:
-    st.warning(f"There is no data for {md(chosen.council_name)} yet.")
+    st.warning(f"There is no data for {md(chosen.council_name)} yet: no monthly return and no published figure.")
     st.stop()
 
 series = data.kpi_series(chosen.la_code, code, chosen.period)
 if series.empty:
-    st.warning(f"{md(chosen.council_name)} has no values for this KPI up to {month_label(chosen.period)}.")
+    st.warning(f"{md(chosen.council_name)} has no values for this KPI up to {month_label(chosen.period)}: no monthly "
+               "return holds it and DfE publishes no council figure for it.")
     st.stop()
+published_only = bool((series["kind"] == kpi.PUBLISHED).all())
+if published_only:
+    st.info(f"No monthly return holds this KPI yet, so the chart shows {md(chosen.council_name)}'s published annual "
+            "figures, each at the date it describes. Monthly returns, once uploaded, are drawn as a line.")
 
 kpi_targets = data.targets(chosen.la_code)
 kpi_targets = kpi_targets[kpi_targets["kpi_code"] == code]
@@ -43,7 +48,9 @@ title = f"{meta['name']}: {chosen.council_name}"
 
 view = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)"], horizontal=True,
                 key="chart_view")
-if view.startswith("SPC"):
+if view.startswith("SPC") and published_only:
+    st.info("An SPC chart needs monthly values; published figures come once a year. The trend chart is shown.")
+if view.startswith("SPC") and not published_only:
     result = variation.kpi_xmr(series, meta["polarity"], targets[-1], rebases["period"])
     latest_assurance = spc.assurance(result, targets[-1], variation.IMPROVEMENT[meta["polarity"]])
     st.markdown(f"**Variation:** {variation.variation_text(spc.variation_icon(result))} · "
@@ -56,17 +63,24 @@ if view.startswith("SPC"):
     figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,
                               annotations=notes, rebases=rebases)
 else:
+    start, end = pd.Timestamp(series["period"].min()), pd.Timestamp(chosen.period) + pd.offsets.MonthEnd(0)
+    comparable = benchmarking.comparable(meta["unit"])
     england = data.england()
-    start = series["period"].min()
-    england = england[(england["kpi_code"] == code) & (england["period_end"] >= start)]
+    england = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)
+                      & (pd.to_datetime(england["period_end"]) <= end)]
     month, annual = data.annual_values(code, meta["kpi_group"])
     neighbours = benchmarking.neighbour_points(annual, data.neighbours(chosen.la_code), month)
+    neighbours = neighbours[(neighbours["period_end"] >= start) & (neighbours["period_end"] <= end)]
     figure = charts.trend_chart(
         title=title, unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
         series=series, targets=targets,
-        floors=kpi.floor_series(kpi_targets, series["period"]), england=england, annotations=notes,
-        neighbours=neighbours[neighbours["period_end"] >= pd.Timestamp(start)],
+        floors=kpi.floor_series(kpi_targets, series["period"]), england=england if comparable else None,
+        annotations=notes, neighbours=neighbours if comparable else None,
+        published=None if published_only else data.council_published(chosen.la_code, code, chosen.period),
     )
+    if not comparable:
+        st.caption("England and neighbour figures are not drawn: a count depends on the size of the council, so "
+                   "only rates and percentages compare like for like.")
 st.plotly_chart(figure, width="stretch")
 if pack_cache.chart_renderable():
     exports.download("Download this chart (PNG)", partial(pack_cache.chart_png, figure), key="chart_png",
@@ -115,3 +129,5 @@ st.dataframe(table, hide_index=True, width="stretch")
 exports.download("Download this data (CSV)", partial(csv_bytes, table),
                  file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.csv", what="KPI data",
                  mime="text/csv")
+
+attribution.caption()

@@ -60,7 +60,7 @@ def run(db: Path) -> None:
     from ui.navigation import PAGES
 
     con = connect(db)
-    ensure_ready(con, DEMO_LA_CODE)
+    ensure_ready(con, DEMO_LA_CODE, seed_demo=True)
     content = xlsx({"Data": long_rows({("ASSESS_45WD_PCT", "2026-10"): 96.4})})
     plan = upload.prepare(con, "october.xlsx", content, home_la=DEMO_LA_CODE, user=local_user().email)
     upload.commit(con, plan, local_user())
