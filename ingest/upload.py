@@ -24,7 +24,7 @@ from auth.roles import Actor, require
 from ingest import dfe
 from ingest.issues import FileRefused, HasIssues, Issue, UploadRefused, cap
 from ingest.load import Provenance, find_loaded_upload, write_observations
-from ingest.readers import read_file
+from ingest.readers import Sheet, read_file
 from ingest.targets_sheet import parse_targets
 from ingest.validate import Context, Parsed, SheetSummary, no_data, parse
 from ingest.values import KpiMatcher
@@ -38,6 +38,8 @@ ALIASES_CSV = DATA_DIR / "kpi_aliases.csv"
 Progress = Callable[[float, str], None]
 Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 """Opens the store for one piece of work and closes it after, such as `store.connection.open_store` with its path."""
+Reader = Callable[[str, bytes], list[Sheet]]
+"""Turns a file's bytes into sheets: `read_file` (a capped child process) for anything a person uploads."""
 
 
 @dataclass
@@ -83,14 +85,14 @@ def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None
 
 
 def prepare(con: duckdb.DuckDBPyConnection, file_name: str, content: bytes, *, home_la: str, user: str,
-            today: date | None = None, progress: Progress | None = None) -> Plan:
+            today: date | None = None, progress: Progress | None = None, read: Reader = read_file) -> Plan:
     """Read and check a file against the store without writing anything, on a connection kept open throughout."""
     return prepare_apart(lambda: nullcontext(con), file_name, content, home_la=home_la, user=user, today=today,
-                         progress=progress)
+                         progress=progress, read=read)
 
 
 def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la: str, user: str,
-                  today: date | None = None, progress: Progress | None = None) -> Plan:
+                  today: date | None = None, progress: Progress | None = None, read: Reader = read_file) -> Plan:
     """Read and check a file against the store without writing anything, with the store open only to read it.
 
     The store is opened once before the file is read (is the file loaded already? the catalogue, the councils'
@@ -109,7 +111,7 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
         old_codes = dfe.known_old_codes(con)
     report(0.1, "Reading the file…")
     try:
-        sheets = read_file(file_name, content)
+        sheets = read(file_name, content)
     except FileRefused as refused:
         return Plan(provenance, None, [refused.issue])
     report(0.4, "Checking every cell…")
@@ -131,6 +133,9 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
                 targets=targets, home_la=home_la)
     if plan.row_count == 0 and not plan.errors:
         plan.issues.append(no_data(file_name))
+    if benchmarks is not None and not plan.errors:
+        with open_store() as con:
+            plan.issues += dfe.compare_with_store(con, file_name, benchmarks)
     if not parsed.observations.empty:
         plan.summary = summarise(parsed.observations)
         if not plan.errors:  # nothing will load, so what it would replace does not matter
