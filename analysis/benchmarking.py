@@ -95,17 +95,26 @@ def annual_values(published: pd.DataFrame, monthly: pd.DataFrame, month: int) ->
     return both.sort_values(["year", "la_code"]).reset_index(drop=True)
 
 
-def choose_model(neighbours: pd.DataFrame) -> str | None:
-    """The newest neighbour model (by the year in its name), since DfE replaces the model every few years."""
+def choose_model(neighbours: pd.DataFrame, chosen: str | None = None) -> str | None:
+    """The model the council chose, while it is still loaded; else the newest (by the year in its name), since DfE
+    replaces the model every few years and a council that has not chosen should compare with the current one."""
     models = sorted(neighbours["model"].dropna().unique())
     if not models:
         return None
+    if chosen in models:
+        return chosen
 
     def year(model: str) -> int:
         found = re.findall(r"(?:19|20)\d\d", model)
         return int(found[-1]) if found else 0
 
     return max(models, key=year)
+
+
+def neighbours_in_use(neighbours: pd.DataFrame, chosen: str | None = None) -> pd.DataFrame:
+    """The neighbours under the model in use (`choose_model`) only, so that every page and the board pack compare
+    the council with the same ten councils."""
+    return neighbours[neighbours["model"] == choose_model(neighbours, chosen)]
 
 
 def neighbour_average(values: pd.DataFrame, neighbours: pd.DataFrame, model: str | None) -> NeighbourAverage:

@@ -59,6 +59,7 @@ ACTIONS = {
     "note_retire": "Removed a chart note",
     "rebase_add": "Recalculated SPC limits",
     "rebase_retire": "Removed an SPC rebase",
+    "neighbour_model_set": "Chose a statistical-neighbour model",
     "inspection_add": "Added an inspection",
     "inspection_change": "Changed an inspection",
     "inspection_retire": "Removed an inspection",

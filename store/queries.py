@@ -354,3 +354,12 @@ def kpi_due_dates(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str) -
         """,
         [la_code, kpi_code],
     ).df()
+
+
+def neighbour_model(con: duckdb.DuckDBPyConnection, la_code: str) -> str | None:
+    """The statistical-neighbour model the council last chose, or None when it has not chosen one."""
+    row = con.execute(
+        "SELECT model FROM neighbour_model_choices WHERE la_code = ? ORDER BY chosen_at DESC, choice_id DESC LIMIT 1",
+        [la_code],
+    ).fetchone()
+    return None if row is None else row[0]

@@ -164,7 +164,19 @@ def period_end_values(kpi_code: str, month: int) -> pd.DataFrame:
 
 
 def neighbours(la_code: str) -> pd.DataFrame:
+    """The council's neighbours under the model in use (its choice, else the newest loaded), so that every page
+    compares it with the same ten councils."""
+    return benchmarking.neighbours_in_use(neighbour_groups(la_code), neighbour_model(la_code))
+
+
+def neighbour_groups(la_code: str) -> pd.DataFrame:
+    """The council's neighbours under every model loaded, for the choice between them."""
     return _read(queries.neighbours, la_code)
+
+
+def neighbour_model(la_code: str) -> str | None:
+    """The model the council chose; None until it chooses."""
+    return _read(queries.neighbour_model, la_code)
 
 
 def annual_values(kpi_code: str, kpi_group: str) -> tuple[int, pd.DataFrame]:

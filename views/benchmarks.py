@@ -6,13 +6,39 @@ from functools import partial
 import streamlit as st
 
 from analysis import benchmarking, charts, kpi, tables
+from records import neighbour_choice
 from store.spreadsheets import csv_bytes
-from ui import data, exports, selection
+from ui import data, edits, exports, feedback, identity, selection
 from ui.text import md
 
+
+def neighbour_model() -> None:
+    """Which statistical-neighbour model every figure here uses: those who may edit targets choose it for the
+    council; everyone else is told which it is."""
+    groups = data.neighbour_groups(chosen.la_code)
+    models = sorted(groups["model"].unique())
+    if not models:
+        st.caption("No statistical-neighbour table is loaded for this council yet, so there is no neighbour average.")
+        return
+    in_use = benchmarking.choose_model(groups, data.neighbour_model(chosen.la_code))
+    if identity.actor().can("edit_targets"):
+        picked = st.selectbox("Statistical neighbour model", models, index=models.index(in_use), key="neighbour_model",
+                              help=f"The ten councils {md(chosen.council_name)} is compared with in every neighbour "
+                                   "average, on every page and in the board pack.")
+        if picked != in_use and st.button(f"Compare with {md(picked)} from now on", key="use_neighbour_model"):
+            edits.apply(neighbour_choice.set_neighbour_model, chosen.la_code, picked,
+                        done=f"{chosen.council_name} is now compared with its neighbours in {picked}")
+    else:
+        st.markdown(f"Statistical neighbour model: **{md(in_use)}**")
+    st.caption(f"Until the council chooses a model, the newest loaded is used "
+               f"({md(benchmarking.choose_model(groups))}), since DfE replaces the model every few years.")
+
+
 chosen = selection.page_start()
+feedback.show_flash()
 catalogue = data.catalogue()
 st.title("Benchmarks")
+neighbour_model()
 names = dict(zip(catalogue["code"], catalogue["name"]))
 code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})",
                     key="benchmark_kpi")
