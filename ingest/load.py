@@ -124,7 +124,8 @@ def write_observations(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prov
 
 
 def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor) -> int:
-    """Withdraw an upload; the values it superseded become current again. Returns rows affected."""
+    """Withdraw an upload; the values it superseded become current again, and the targets and inspections it
+    brought are retired. Returns rows affected."""
     require(actor, "withdraw")
     withdrawn_by = actor.email
     with transaction(con):
@@ -157,6 +158,8 @@ def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor
         )
         con.execute("UPDATE observations SET is_current = FALSE WHERE upload_id = ?", [upload_id])
         con.execute("UPDATE targets SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",
+                    [withdrawn_by, utcnow(), upload_id])
+        con.execute("UPDATE inspections SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",
                     [withdrawn_by, utcnow(), upload_id])
         audit.record(con, actor, "withdraw", f"upload {upload_id}: {status[1]}", {"status": "loaded"},
                      {"status": "withdrawn", "rows": affected})

@@ -21,12 +21,12 @@ import pandas as pd
 
 from auth import audit
 from auth.roles import Actor, require
-from ingest import dfe
+from ingest import dfe, ofsted_outcomes
 from ingest.issues import FileRefused, HasIssues, Issue, UploadRefused, cap
 from ingest.load import Provenance, find_loaded_upload, write_observations
 from ingest.readers import Sheet, read_file
 from ingest.targets_sheet import parse_targets
-from ingest.validate import Context, Parsed, SheetSummary, no_data, parse
+from ingest.validate import OBSERVATION_FIELDS, Context, Parsed, SheetSummary, no_data, parse
 from ingest.values import KpiMatcher
 from records.kpi_edits import TargetInput, insert_target
 from settings import DATA_DIR
@@ -55,6 +55,7 @@ class Plan(HasIssues):
     benchmarks: dfe.Benchmarks | None = None
     targets: list[TargetInput] = field(default_factory=list)
     home_la: str | None = None  # whose targets a Targets sheet sets
+    inspections: ofsted_outcomes.Outcomes | None = None
 
     @property
     def can_load(self) -> bool:
@@ -69,13 +70,16 @@ class Plan(HasIssues):
             parts.append(plural(self.benchmarks.row_count, "benchmark row"))
         if self.targets:
             parts.append(plural(len(self.targets), "target"))
+        if self.inspections is not None:
+            parts.append(self.inspections.contents())
         return " and ".join(parts) or "nothing"
 
     @property
     def row_count(self) -> int:
         observations = 0 if self.parsed is None else len(self.parsed.observations)
         benchmarks = 0 if self.benchmarks is None else self.benchmarks.row_count
-        return observations + benchmarks + len(self.targets)
+        inspections = 0 if self.inspections is None else len(self.inspections.inspections)
+        return observations + benchmarks + len(self.targets) + inspections
 
 
 def context_for(con: duckdb.DuckDBPyConnection, home_la: str, today: date | None = None) -> Context:
@@ -114,6 +118,13 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
         sheets = read(file_name, content)
     except FileRefused as refused:
         return Plan(provenance, None, [refused.issue])
+    outcomes = ofsted_outcomes.read_outcomes(file_name, sheets)
+    if outcomes is not None:
+        with open_store() as con:
+            outcomes.issues += ofsted_outcomes.already_recorded(con, file_name, outcomes)
+        parsed = Parsed(file_name, pd.DataFrame(columns=OBSERVATION_FIELDS), sheets=outcomes.sheets)
+        return Plan(replace(provenance, kind="inspections"), parsed, cap(outcomes.issues, [s.name for s in sheets]),
+                    inspections=outcomes)
     report(0.4, "Checking every cell…")
     parsed = parse(file_name, sheets, context)
     issues = list(parsed.issues)
@@ -219,6 +230,8 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
             dfe.store_benchmarks(con, plan.benchmarks, upload_id)
         for target in plan.targets:
             insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
+        if plan.inspections is not None:
+            ofsted_outcomes.store_inspections(con, plan.inspections, upload_id, plan.provenance.uploaded_by)
         con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
         audit.record(con, actor, "upload", f"upload {upload_id}: {plan.provenance.file_name}", None, {
             "file_name": plan.provenance.file_name, "sha256": plan.provenance.sha256,

@@ -181,14 +181,17 @@ def _insert_inspection_version(con: duckdb.DuckDBPyConnection, inspection_id: in
     return version_id
 
 
-def insert_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection: InspectionInput, user: str) -> int:
-    """Write a checked inspection inside the caller's transaction (the demo loader uses this)."""
+def insert_inspection(con: duckdb.DuckDBPyConnection, la_code: str, inspection: InspectionInput, user: str,
+                      upload_id: int | None = None) -> int:
+    """Write a checked inspection inside the caller's transaction (the demo loader uses this, and Ofsted's
+    published outcomes, naming their upload so that withdrawing it retires them)."""
     problems = check_inspection(inspection)
     if problems:
         raise EditRefused(" ".join(problems))
     inspection_id = con.execute(
-        "INSERT INTO inspections (la_code, created_by, created_at) VALUES (?, ?, ?) RETURNING inspection_id",
-        [la_code, user, utcnow()],
+        "INSERT INTO inspections (la_code, created_by, created_at, upload_id) VALUES (?, ?, ?, ?)"
+        " RETURNING inspection_id",
+        [la_code, user, utcnow(), upload_id],
     ).fetchone()[0]
     _insert_inspection_version(con, inspection_id, inspection, user)
     return inspection_id

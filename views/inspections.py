@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, plan_status
+from ingest import ofsted_outcomes
 from records import plan_edits
 from records.plan_edits import InspectionInput
-from ui import data, edits, feedback, identity, plan_tables, selection
+from ui import attribution, data, edits, feedback, identity, plan_tables, selection
 from ui.text import cells, md
 
 def _grade_words(grade: str | None) -> str:
@@ -50,6 +51,9 @@ def timeline() -> None:
                                         areas=plan_status.JUDGEMENT_AREAS)
     st.plotly_chart(figure, width="stretch")
     st.table(cells(plan_tables.inspections_table(inspections)).style.hide(axis="index"))
+    published = sorted({ref for ref in inspections["report_ref"].dropna() if ref.startswith(ofsted_outcomes.SOURCE)})
+    if published:
+        st.caption(f"Source: {md('; '.join(published))}. {attribution.OGL}")
     st.page_link("views/improvement_plan.py", label="See the improvement plan", icon=":material/checklist:")
 
 
