@@ -269,10 +269,12 @@ def compare(
     councils: pd.DataFrame,
     neighbours: pd.DataFrame,
     england: pd.DataFrame,
+    unit: str = "%",
 ) -> Comparison:
     """Rank, band, neighbour average, bars, table and trend for the home council in one year.
 
-    `england` holds this KPI's England rows (year, value).
+    `england` holds this KPI's England rows (year, value). A count or FTE (`unit`) gets no England or neighbour
+    average, in the bars or the trend: they are not like for like.
     """
     model = choose_model(neighbours)
     in_year = annual[annual["year"] == year]
@@ -280,6 +282,10 @@ def compare(
     average = neighbour_average(in_year, neighbours, model)
     england_now = england.loc[england["year"] == year, "value"]
     england_value = float(england_now.iloc[0]) if len(england_now) else None
+    if not comparable(unit):
+        england = england.iloc[0:0]
+        average = NeighbourAverage(None, average.model, 0, average.neighbours)
+        england_value = None
     codes = neighbours.loc[neighbours["model"] == model, "neighbour_code"].astype(str).tolist()
     bars = bar_rows(in_year, councils, home, codes, polarity, england=england_value, neighbour_mean=average.value)
     kinds = dict(zip(bars["la_code"], bars["kind"]))
@@ -295,7 +301,7 @@ def compare(
             "Source": table["source"],
         }
     )
-    yearly = trend(annual, home, neighbours, model, england)
+    yearly = trend(annual, home, neighbours, model if comparable(unit) else None, england)
     yearly["label"] = [year_label(y, month) for y in yearly["year"]]
     return Comparison(year, month, standing_of(table, home), average, england_value, bars, shown, yearly)
 
@@ -310,3 +316,115 @@ def neighbour_points(annual: pd.DataFrame, neighbours: pd.DataFrame, month: int)
             end = pd.Timestamp(int(year), month, 1) + pd.offsets.MonthEnd(0)
             rows.append({"period_end": end, "value": average.value, "with_value": average.with_value})
     return pd.DataFrame(rows, columns=["period_end", "value", "with_value"])
+
+
+REGION_CODES = {
+    "North East": "E12000001", "North West": "E12000002", "Yorkshire and The Humber": "E12000003",
+    "East Midlands": "E12000004", "West Midlands": "E12000005", "East of England": "E12000006",
+    "London": "E12000007", "South East": "E12000008", "South West": "E12000009",
+}
+"""ONS region codes by the names DfE files give councils' regions, to find a council's published region figure."""
+COMPARABLE_UNITS = ("%", "rate", "cases")
+"""Units that compare like for like between councils of different sizes; a count or an FTE does not (England's
+81,770 children looked after beside a council's 815 says nothing), so those get no comparators."""
+
+
+def comparable(unit: str) -> bool:
+    return unit in COMPARABLE_UNITS
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Everything comparators are made of, read once for all KPIs: `year_end` (kpi_code, la_code, period_end,
+    value, kind: every council's published figure or reference-month return), `regions` (kpi_code, region_code,
+    period_end, value), the home council's `neighbours` and `region` name."""
+
+    year_end: pd.DataFrame
+    regions: pd.DataFrame
+    neighbours: pd.DataFrame
+    region: str | None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A comparator's value with the reference date it describes (never shown without it)."""
+
+    value: float | None = None
+    as_at: date | None = None
+
+    @property
+    def as_at_text(self) -> str:
+        return "" if self.as_at is None else f"{self.as_at.day} {self.as_at:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Comparators:
+    """One KPI's England, region and neighbour figures and the council's rank, each the latest on or before the
+    end of the month shown, each with its own date."""
+
+    england: Dated = Dated()
+    region: Dated = Dated()
+    neighbours: Dated = Dated()
+    neighbours_with_value: int = 0
+    standing: Standing | None = None
+    standing_as_at: date | None = None
+
+
+def reference_values(year_end: pd.DataFrame, kpi_code: str, month: int) -> pd.DataFrame:
+    """One value per council and year for a KPI (la_code, year, value, source): DfE's figure, else the council's
+    return for the reference month."""
+    rows = year_end[(year_end["kpi_code"] == kpi_code)
+                    & (pd.to_datetime(year_end["period_end"]).dt.month == month)]
+    published = rows[rows["kind"] == "published"]
+    monthly = rows[rows["kind"] == "monthly"]
+    return annual_values(
+        published.rename(columns={"la_code": "area_code"}).assign(year=pd.to_datetime(published["period_end"]).dt.year),
+        monthly.assign(period=monthly["period_end"]), month)
+
+
+def _latest(rows: pd.DataFrame) -> Dated:
+    known = rows[rows["value"].notna()]
+    if known.empty:
+        return Dated()
+    row = known.sort_values("period_end").iloc[-1]
+    return Dated(float(row["value"]), pd.Timestamp(row["period_end"]).date())
+
+
+def comparators(kpi_code: str, unit: str, polarity: str, month: int, home: str, until: date, peers: Peers,
+                england: pd.DataFrame) -> Comparators:
+    """England, region, neighbour average and rank, each the latest on or before the end of the month `until`
+    (so none is a year stale), each dated. Counts and FTEs get none: they are not like for like."""
+    if not comparable(unit):
+        return Comparators()
+    end = pd.Timestamp(until) + pd.offsets.MonthEnd(0)
+
+    def dated(rows: pd.DataFrame) -> pd.DataFrame:
+        return rows[pd.to_datetime(rows["period_end"]) <= end]
+
+    national = _latest(dated(england[england["kpi_code"] == kpi_code]))
+    region_code = REGION_CODES.get(peers.region or "")
+    regional = _latest(dated(peers.regions[(peers.regions["kpi_code"] == kpi_code)
+                                           & (peers.regions["region_code"] == region_code)]))
+    last_year = end.year if end.month >= month else end.year - 1
+    annual = reference_values(peers.year_end, kpi_code, month)
+    annual = annual[(annual["year"] <= last_year) & annual["value"].notna()]
+    model = peers.model or choose_model(peers.neighbours)
+    codes = set(peers.neighbours.loc[peers.neighbours["model"] == model, "neighbour_code"].astype(str))
+    neighbour_years = annual.loc[annual["la_code"].isin(codes), "year"]
+    average, with_value = Dated(), 0
+    if len(neighbour_years):
+        year = int(neighbour_years.max())
+        found = neighbour_average(annual[annual["year"] == year], peers.neighbours, model)
+        average, with_value = Dated(found.value, _year_end(year, month)), found.with_value
+    own_years = annual.loc[annual["la_code"] == home, "year"]
+    standing, standing_as_at = None, None
+    if len(own_years):
+        year = int(own_years.max())
+        standing = standing_of(standings(annual[annual["year"] == year], polarity), home)
+        standing_as_at = _year_end(year, month)
+    return Comparators(national, regional, average, with_value, standing, standing_as_at)
+
+
+def _year_end(year: int, month: int) -> date:
+    return (pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)).date()

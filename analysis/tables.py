@@ -60,7 +60,7 @@ def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: be
             "neighbours_with_value": found.neighbours_with_value,
             "neighbour_text": _dated(found.neighbours, unit, decimals),
             "rank_text": "–" if found.standing is None else
-            f"{found.standing.text} ({benchmarking.Dated(None, found.standing_as_at).as_at_text})",
+            f"{found.standing.text}, at {benchmarking.Dated(None, found.standing_as_at).as_at_text}",
         })
     return pd.DataFrame(rows)
 

@@ -24,7 +24,7 @@ import duckdb
 from auth import audit, users
 from auth.roles import ROLES, operator
 from ingest import upload
-from ingest.bootstrap import ensure_ready
+from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
 from ingest.validate import LA_CODE_PATTERN
@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
     export = commands.add_parser("export", help="write the current values")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    export.add_argument("--benchmarks", action="store_true",
+                        help="write every published figure (England, regions, councils; the newest release of each)")
     export.add_argument("--db", type=Path)
     listing_users = commands.add_parser("users", help="list who may sign in, with their roles")
     listing_users.add_argument("--db", type=Path)
@@ -66,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--note", default="")
     role.add_argument("--db", type=Path)
     role.add_argument("--user", default=getpass.getuser(), help="who is changing the role")
+    demo = commands.add_parser("demo", help="load the synthetic demo council into a new (or demo) database")
+    demo.add_argument("--db", type=Path)
     backup = commands.add_parser("backup", help="copy the whole database consistently, even while the dashboard runs")
     backup.add_argument("out", type=Path, metavar="OUT.duckdb")
     backup.add_argument("--db", type=Path)
@@ -181,9 +185,20 @@ def _export(args: argparse.Namespace) -> int:
     if suffix not in (".csv", ".xlsx"):
         print(f"{args.out}: export writes .csv or .xlsx", file=sys.stderr)
         return 2
+    if args.benchmarks:
+        return _export_benchmarks(args.out, args.db)
     table = _read(args.db, queries.current_values)
     args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Values": table}))
     print(f"wrote {len(table)} values to {args.out}")
+    return 0
+
+
+def _export_benchmarks(out: Path, db: Path | None) -> int:
+    """Every published figure the pages use, the newest release of each, as `la_code, kpi_code, period_end, value,
+    status, source, release`: England as E92000001, a region by its code, a suppressed figure with no value."""
+    table = _read(db, queries.published_figures)
+    out.write_bytes(csv_bytes(table) if out.suffix.lower() == ".csv" else workbook_bytes({"Published figures": table}))
+    print(f"wrote {plural(len(table), 'published figure')} to {out}")
     return 0
 
 
@@ -201,6 +216,17 @@ def _role(args: argparse.Namespace) -> int:
     if not done:
         return 1
     print(f"{users.normalise(args.email)} is now {args.role}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """The one command that writes the synthetic council; a real council's database refuses it."""
+    con = connect(args.db or load_settings().db_path, wait_seconds=BUSY_WAIT_SECONDS)
+    try:
+        seeded = seed_demo_store(con)
+    finally:
+        con.close()
+    print("the synthetic demo council is loaded" if seeded else "the synthetic demo council was already loaded")
     return 0
 
 
@@ -233,7 +259,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
-            "users": _users, "role": _role, "backup": _backup}
+            "users": _users, "role": _role, "backup": _backup, "demo": _demo}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,24 +23,47 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def months_with_data(con: duckdb.DuckDBPyConnection, la_code: str) -> list[date]:
+    """Months with a monthly return, and the months of the council's published reference dates (31 March,
+    30 September), so a council with published figures alone still has months to show."""
     rows = con.execute(
-        "SELECT DISTINCT period FROM observations WHERE la_code = ? AND is_current ORDER BY period",
-        [la_code],
+        """
+        SELECT period FROM observations WHERE la_code = ? AND is_current
+        UNION
+        SELECT date_trunc('month', period_end)::DATE FROM published_figures WHERE area_type = 'la' AND area_code = ?
+        ORDER BY 1
+        """,
+        [la_code, la_code],
     ).fetchall()
     return [r[0] for r in rows]
 
 
+_PUBLISHED_FALLBACK = """
+    published AS (
+        SELECT p.kpi_code, date_trunc('month', p.period_end)::DATE AS period, p.value, p.status_code, p.upload_id,
+               p.period_end, 'published' AS kind
+        FROM published_figures p
+        WHERE p.area_type = 'la' AND p.area_code = ? AND p.period_end <= last_day(?::DATE)
+          AND p.kpi_code NOT IN (SELECT kpi_code FROM observations WHERE la_code = ? AND is_current AND period <= ?)
+    )
+"""
+"""The council's published annual figures of every KPI that has no monthly return up to the month: pages then
+show those, dated, rather than nothing."""
+
+
 def recent_values(con: duckdb.DuckDBPyConnection, la_code: str, until: date, months: int = 13) -> pd.DataFrame:
-    """The last `months` months of every KPI up to `until`: what the scorecard and its sparklines need."""
+    """The last `months` months of every KPI up to `until` (what the scorecard and its sparklines need); a KPI
+    with no monthly return brings its published annual figures instead, marked `kind` 'published'."""
     return con.execute(
-        """
-        SELECT kpi_code, period, value, status_code, upload_id
+        "WITH" + _PUBLISHED_FALLBACK + """
+        SELECT kpi_code, period, value, status_code, upload_id, last_day(period) AS period_end, 'monthly' AS kind
         FROM observations
         WHERE la_code = ? AND is_current AND period <= ?
           AND period > ?::DATE - to_months(?)
+        UNION ALL
+        SELECT kpi_code, period, value, status_code, upload_id, period_end, kind FROM published
         ORDER BY kpi_code, period
         """,
-        [la_code, until, until, months],
+        [la_code, until, la_code, until, la_code, until, until, months],
     ).df()
 
 
@@ -61,15 +84,54 @@ def all_rebases(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
 
 
 def kpi_series(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    """One KPI's monthly values up to `until`, each with its upload; without any monthly return, the council's
+    published annual figures (`kind` 'published', dated by `period_end`) so the KPI is never shown as empty."""
     return con.execute(
-        """
+        "WITH" + _PUBLISHED_FALLBACK + """
         SELECT o.period, o.value, o.numerator, o.denominator, o.status_code, o.note,
-               o.upload_id, u.file_name AS upload_file
+               o.upload_id, u.file_name AS upload_file, last_day(o.period) AS period_end, 'monthly' AS kind
         FROM observations o JOIN uploads u USING (upload_id)
         WHERE o.la_code = ? AND o.kpi_code = ? AND o.is_current AND o.period <= ?
-        ORDER BY o.period
+        UNION ALL
+        SELECT p.period, p.value, NULL, NULL, p.status_code, NULL, p.upload_id, u.file_name, p.period_end, p.kind
+        FROM published p LEFT JOIN uploads u USING (upload_id) WHERE p.kpi_code = ?
+        ORDER BY 1
         """,
+        [la_code, until, la_code, until, la_code, kpi_code, until, kpi_code],
+    ).df()
+
+
+def council_published(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    """The council's published figures of one KPI up to the end of the month `until`, to mark beside its
+    monthly line."""
+    return con.execute(
+        "SELECT period_end, value, status_code, release FROM published_figures WHERE area_type = 'la'"
+        " AND area_code = ? AND kpi_code = ? AND period_end <= last_day(?::DATE) ORDER BY period_end",
         [la_code, kpi_code, until],
+    ).df()
+
+
+def year_end_figures(con: duckdb.DuckDBPyConnection, kpi_code: str | None = None) -> pd.DataFrame:
+    """Every council's published figures and, where a council has none for a year, its monthly return for the
+    reference month: the values rankings and neighbour averages are made of. All KPIs when `kpi_code` is None."""
+    return con.execute(
+        """
+        SELECT kpi_code, area_code AS la_code, period_end, value, 'published' AS kind FROM published_figures
+        WHERE area_type = 'la' AND (?::VARCHAR IS NULL OR kpi_code = ?)
+        UNION ALL
+        SELECT o.kpi_code, o.la_code, last_day(o.period), o.value, 'monthly' FROM observations o
+        WHERE o.is_current AND month(o.period) IN (3, 9) AND (?::VARCHAR IS NULL OR o.kpi_code = ?)
+        ORDER BY 1, 3, 2
+        """,
+        [kpi_code, kpi_code, kpi_code, kpi_code],
+    ).df()
+
+
+def region_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """DfE's published regional figures, by region code."""
+    return con.execute(
+        "SELECT kpi_code, area_code AS region_code, period_end, value FROM published_figures"
+        " WHERE area_type = 'region' ORDER BY kpi_code, period_end"
     ).df()
 
 
@@ -363,3 +425,20 @@ def neighbour_model(con: duckdb.DuckDBPyConnection, la_code: str) -> str | None:
         [la_code],
     ).fetchone()
     return None if row is None else row[0]
+
+
+def releases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each published release whose figures the dashboard shows now, newest first, for the attribution line."""
+    return con.execute(
+        "SELECT release, max(release_year) AS release_year, count(*) AS figures FROM published_figures"
+        " WHERE release IS NOT NULL GROUP BY release ORDER BY release_year DESC, release"
+    ).df()
+
+
+def published_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every published figure the pages use (the newest release of each), for export: England as E92000001, a
+    region or council by its code, the date as YYYY-MM-DD, and a suppressed figure with no value and its code."""
+    return con.execute(
+        "SELECT area_code AS la_code, kpi_code, strftime(period_end, '%Y-%m-%d') AS period_end, value,"
+        " status_code AS status, source, release FROM published_figures ORDER BY la_code, kpi_code, period_end"
+    ).df()

@@ -48,6 +48,33 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+REAL_LA = "E06000026"
+"""Plymouth: a real council, seen through the national figures the product ships and nothing else."""
+
+
+@pytest.fixture(scope="session")
+def real_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("real") / "plymouth.duckdb"
+    con = connect(path)
+    ensure_ready(con, REAL_LA, seed_demo=True)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def real_app(real_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app, not yet run, for a real council whose store holds only the shipped national figures."""
+    import streamlit as st
+
+    path = tmp_path / "plymouth.duckdb"
+    shutil.copy(real_db_template, path)
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    monkeypatch.setenv("DASHBOARD_LA", REAL_LA)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
 @pytest.fixture
 def demo_db_path(demo_db_template: Path, tmp_path: Path) -> Path:
     path = tmp_path / "dashboard.duckdb"

@@ -35,7 +35,7 @@ def _prepared(path: str, home_la: str) -> bool:
     """Migrate and seed the store once per process."""
     con = connect(path)
     try:
-        ensure_ready(con, home_la)
+        ensure_ready(con, home_la, seed_demo=True)
     finally:
         con.close()
     return True
@@ -114,6 +114,14 @@ def kpi_series(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
     return _read(queries.kpi_series, la_code, kpi_code, until)
 
 
+def council_published(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    return _read(queries.council_published, la_code, kpi_code, until)
+
+
+def releases() -> pd.DataFrame:
+    return _read(queries.releases)
+
+
 def uploads() -> pd.DataFrame:
     return _read(queries.uploads)
 
@@ -140,15 +148,22 @@ def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
 
 @st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
 def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
-    """RAG from the recent months, SPC icons from the whole history, and the month's commentary."""
+    """RAG from the recent months, SPC icons from the whole history, dated comparators and the month's commentary."""
     return tables.full_scorecard(catalogue(), _read(queries.recent_values, la_code, until, stamp=stamp),
                                  _read(queries.history_values, la_code, until, stamp=stamp), targets(la_code), england(),
                                  rag_rules(la_code), _read(queries.all_rebases, la_code, stamp=stamp),
-                                 commentary(la_code, until), until)
+                                 commentary(la_code, until), until, peers(la_code), la_code)
 
 
 def scorecard(la_code: str, until: date) -> pd.DataFrame:
     return _scorecard(version(), la_code, until)
+
+
+def peers(la_code: str) -> benchmarking.Peers:
+    """What the council's comparators are made of, read once for every KPI."""
+    region = councils().set_index("la_code")["region"].get(la_code)
+    return benchmarking.Peers(_read(queries.year_end_figures), _read(queries.region_figures), neighbours(la_code),
+                              region if isinstance(region, str) else None)
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:

@@ -41,6 +41,23 @@ def sidebar() -> Selection:
     return Selection(la_code, names[la_code], period, bool(demo[la_code]))
 
 
+def kpi_picker(chosen: Selection, catalogue, key: str, with_values=None) -> str:
+    """The KPI selectbox of the trend and benchmarks pages. It opens on the first KPI the council has figures for
+    (a council with only published figures has none for the first few KPIs, which are local measures), and marks
+    the KPIs it has none for, so nobody is sent to an empty page. `with_values` narrows "has figures" further."""
+    codes = catalogue["code"].tolist()
+    names = dict(zip(codes, catalogue["name"]))
+    known = set()
+    if chosen.period is not None:
+        card = data.scorecard(chosen.la_code, chosen.period)
+        known = set(card.loc[card["latest"].notna(), "kpi_code"])
+    if with_values is not None:
+        known &= set(with_values)
+    first = next((i for i, c in enumerate(codes) if c in known), 0)
+    return st.selectbox("KPI", codes, index=first, key=key,
+                        format_func=lambda c: f"{names[c]} ({c})" + ("" if c in known else " · no figures yet"))
+
+
 def _remembered_selectbox(label: str, options: list, key: str, default, **kwargs):
     """A sidebar selectbox whose choice survives moving between pages.
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from analysis import benchmarking, charts, kpi, tables
 from records import neighbour_choice
 from store.spreadsheets import csv_bytes
-from ui import data, edits, exports, feedback, identity, selection
+from ui import attribution, data, edits, exports, feedback, identity, selection
 from ui.text import md
 
 
@@ -39,9 +40,7 @@ feedback.show_flash()
 catalogue = data.catalogue()
 st.title("Benchmarks")
 neighbour_model()
-names = dict(zip(catalogue["code"], catalogue["name"]))
-code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})",
-                    key="benchmark_kpi")
+code = selection.kpi_picker(chosen, catalogue, "benchmark_kpi")
 meta = catalogue.set_index("code").loc[code]
 england = data.england()
 england = england[england["kpi_code"] == code]
@@ -53,21 +52,37 @@ if not years:
     st.stop()
 year = st.selectbox("Year ending", years, format_func=lambda y: benchmarking.year_label(y, month), key=f"benchmark_year_{month}")
 result = benchmarking.compare(annual=annual, year=year, month=month, home=chosen.la_code, polarity=meta["polarity"],
-                            councils=data.councils(), neighbours=data.neighbours(chosen.la_code), england=england)
+                            councils=data.councils(), neighbours=data.neighbours(chosen.la_code), england=england,
+                            unit=meta["unit"])
 
 when = benchmarking.year_label(year, month)
 own = result.table.loc[result.table["Code"] == chosen.la_code, "Value"]
 own_text = kpi.format_value(float(own.iloc[0]) if len(own) else None, meta["unit"], meta["decimals"])
 st.subheader(f"{md(chosen.council_name)}: {result.standing.text}")
-england_words = ("no England figure for this year yet" if result.england is None
-                 else f"England **{kpi.format_value(result.england, meta['unit'], meta['decimals'])}**")
+unit, decimals = meta["unit"], int(meta["decimals"])
+if benchmarking.comparable(unit):
+    at_year_end = benchmarking.comparators(code, unit, meta["polarity"], month, chosen.la_code,
+                                           pd.Timestamp(year, month, 1).date(),
+                                           data.peers(chosen.la_code), england)
+    region = at_year_end.region
+    region_words = ("" if region.value is None else
+                    f"{md(data.peers(chosen.la_code).region)} **{kpi.format_value(region.value, unit, decimals)}** "
+                    f"({region.as_at_text}); ")
+    england_words = ("no England figure for this year yet" if result.england is None
+                     else f"England **{kpi.format_value(result.england, unit, decimals)}**")
+    st.markdown(
+        f"{md(meta['name'])} at {when}: **{own_text}**. "
+        f"Statistical-neighbour average **{kpi.format_value(result.average.value, unit, decimals)}**; "
+        f"{region_words}{england_words}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}."
+    )
+else:
+    st.markdown(
+        f"{md(meta['name'])} at {when}: **{own_text}**. A {'count' if unit == 'count' else 'number of FTE'} "
+        "depends on the size of the council, so it is not set beside England's total or a neighbour average, and the ranking below orders "
+        "councils by size as much as by practice: compare the rates and percentages."
+    )
 st.markdown(
-    f"{md(meta['name'])} at {when}: **{own_text}**. "
-    f"Statistical-neighbour average **{kpi.format_value(result.average.value, meta['unit'], meta['decimals'])}**; "
-    f"{england_words}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}."
-)
-st.markdown(
-    f"{result.average.note} Rank 1 is the "
+    (f"{result.average.note} " if benchmarking.comparable(unit) else "") + "Rank 1 is the "
     f"{'best' if meta['polarity'] in benchmarking.RANKED_POLARITIES else 'highest'} value; band A is the best quarter "
     "of councils. Councils without a DfE figure are compared on their own monthly return for the year-end month."
 )
@@ -88,3 +103,5 @@ st.subheader("All councils")
 st.dataframe(result.table, hide_index=True, width="stretch")
 exports.download("Download this table (CSV)", partial(csv_bytes, result.table),
                  file_name=f"benchmarks_{code}_{year}.csv", what="Benchmark table", mime="text/csv")
+
+attribution.caption()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import kpi
 from analysis.disclosure import NOTE
 from export import figures
 from export.gather import INTERNAL, PUBLICATION, PackOptions
@@ -65,7 +66,7 @@ with st.container(key="present_slide"):
             st.markdown(f"{page.latest_text}")
         st.markdown(f"at {page.latest_when}\n\n"
                     f"- **Target:** {page.target_text}\n- **RAG:** {page.rag_text}\n"
-                    f"- **Direction:** {page.direction_text}\n- **England:** {page.england_text}\n"
+                    f"- **Direction** (on {kpi.PREVIOUS_WORDS[page.latest_kind]}): {page.direction_text}\n- **England:** {page.england_text}\n"
                     f"- **Neighbours:** {page.neighbour_text}")
     with chart:
         st.plotly_chart(figures.figure(page, chosen.council_name, font_size=18, titled=False), width="stretch",

@@ -17,8 +17,7 @@ chosen = selection.page_start()
 feedback.show_flash()
 catalogue = data.catalogue()
 st.title("KPI trend")
-names = dict(zip(catalogue["code"], catalogue["name"]))
-code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=lambda c: f"{names[c]} ({c})", key="kpi_code")
+code = selection.kpi_picker(chosen, catalogue, "kpi_code")
 meta = catalogue.set_index("code").loc[code]
 st.markdown(f"{md(meta['definition'])}. Polarity: {tables.POLARITY_WORDS[meta['polarity']]}. "
             f"Source: {md(meta['source'])}.")
