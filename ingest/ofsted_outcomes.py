@@ -116,8 +116,9 @@ def read_outcomes(file_name: str, sheets: list[Sheet]) -> Outcomes | None:
     untyped = [row for row in merged.values() if row.kind is None]
     if untyped:
         issues.append(Issue("warning", file_name, None, None, "inspection_type_unknown",
-                            f"{plural(len(untyped), 'inspection')} have no type in any sheet, so they are recorded as "
-                            "standard ILACS inspections", ", ".join(sorted({r.la_code for r in untyped})[:10]),
+                            f"{plural(len(untyped), 'inspection')} {'has' if len(untyped) == 1 else 'have'} no type "
+                            "in any sheet, so each is recorded as a standard ILACS inspection",
+                            ", ".join(sorted({r.la_code for r in untyped})[:10]),
                             "Keep the ILACS inspection history sheet in the file: it gives each inspection's type."))
     inspections = [(row.la_code, InspectionInput(row.kind or "ilacs_standard", row.inspected_on, row.published_on,
                                                  reference, row.judgements))

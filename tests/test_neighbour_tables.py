@@ -173,9 +173,10 @@ def test_only_a_loaded_model_and_only_someone_who_may_edit_targets_can_choose(co
 
 
 def test_a_choice_whose_model_is_no_longer_loaded_falls_back_to_the_newest():
-    loaded = pd.DataFrame({"model": [MODEL_2021, MODEL_2025, "Statistical neighbours (lait.xlsx)"]})
+    undated = "Statistical neighbours (lait.xlsx)"
+    loaded = pd.DataFrame({"model": [MODEL_2021, MODEL_2025, undated]})
     assert benchmarking.choose_model(loaded, "DfE statistical neighbours 2016") == MODEL_2025
-    assert benchmarking.choose_model(loaded, "Statistical neighbours (lait.xlsx)") == "Statistical neighbours (lait.xlsx)"
+    assert benchmarking.choose_model(loaded, undated) == undated
     assert benchmarking.choose_model(loaded.iloc[0:0], MODEL_2021) is None
 
 
