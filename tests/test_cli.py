@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ingest import cli
+from ingest.national import NATIONAL_USER
 from ingest.readers import read_file
 from settings import DEMO_LA_CODE
 from store.connection import connect
@@ -45,6 +46,15 @@ def write(tmp_path: Path, name: str, content: bytes) -> Path:
     return path
 
 
+def next_upload(db: Path) -> int:
+    """The id the next upload gets: the demo store already holds the demo's and the national baseline's."""
+    con = connect(db)
+    try:
+        return con.execute("SELECT max(upload_id) + 1 FROM uploads").fetchone()[0]
+    finally:
+        con.close()
+
+
 def counts(db: Path) -> tuple[int, int]:
     con = connect(db)
     try:
@@ -59,17 +69,18 @@ def october(tmp_path: Path, contacts: int = 2901) -> Path:
 
 
 def test_load_exits_0_and_stores_the_values(tmp_path, demo_db_path):
+    upload = next_upload(demo_db_path)
     result = run("load", october(tmp_path), "--db", demo_db_path, "--user", "performance team")
     assert result.returncode == 0, result.stderr
-    assert "october.xlsx: loaded 2 values as upload 2" in result.stdout
+    assert f"october.xlsx: loaded 2 values as upload {upload}" in result.stdout
     assert "Traceback" not in result.stderr
     con = connect(demo_db_path)
     stored = con.execute("SELECT kpi_code, value, upload_id FROM observations WHERE is_current AND la_code = ?"
                          " AND period = '2026-10-01' AND kpi_code IN ('CONTACTS', 'ASSESS_45WD_PCT') ORDER BY 1",
                          [DEMO_LA_CODE]).fetchall()
-    uploaded_by = con.execute("SELECT uploaded_by FROM uploads WHERE upload_id = 2").fetchone()[0]
+    uploaded_by = con.execute("SELECT uploaded_by FROM uploads WHERE upload_id = ?", [upload]).fetchone()[0]
     con.close()
-    assert stored == [("ASSESS_45WD_PCT", 91.5, 2), ("CONTACTS", 2901.0, 2)]
+    assert stored == [("ASSESS_45WD_PCT", 91.5, upload), ("CONTACTS", 2901.0, upload)]
     assert uploaded_by == "performance team (command line)"
 
 
@@ -141,32 +152,38 @@ def test_dry_run_writes_nothing(tmp_path, demo_db_path, capsys):
 
 def test_the_same_file_twice_changes_nothing_and_says_so(tmp_path, demo_db_path, capsys):
     path = october(tmp_path)
+    upload = next_upload(demo_db_path)
     assert main(capsys, "load", path, "--db", demo_db_path)[0] == 0
     before = counts(demo_db_path)
     code, out, _ = main(capsys, "load", path, "--db", demo_db_path)
-    assert code == 0 and "october.xlsx: already loaded as upload 2; nothing changed" in out
+    assert code == 0 and f"october.xlsx: already loaded as upload {upload}; nothing changed" in out
     assert counts(demo_db_path) == before
 
 
 def test_uploads_lists_and_withdraw_restores(tmp_path, demo_db_path, capsys):
+    upload = next_upload(demo_db_path)
     assert main(capsys, "load", october(tmp_path, 2950), "--db", demo_db_path, "--user", "pat")[0] == 0
     code, out, _ = main(capsys, "uploads", "--db", demo_db_path)
     assert code == 0
-    newest, demo = out.rstrip().splitlines()
-    assert re.match(r"^\s+2  loaded\s+\d{4}-\d\d-\d\d \d\d:\d\d  pat \(command line\)\s+2 rows  october.xlsx$", newest), newest
+    newest, *national, demo = out.rstrip().splitlines()
+    assert re.match(rf"^\s+{upload}  loaded\s+\d{{4}}-\d\d-\d\d \d\d:\d\d  pat \(command line\)\s+2 rows  october.xlsx$",
+                    newest), newest
+    assert all("national baseline (shipped)" in line for line in national), national
     assert re.match(r"^\s+1  loaded .* 22440 rows  demo/observations.csv \(synthetic\)$", demo), demo
 
-    code, out, _ = main(capsys, "withdraw", "2", "--db", demo_db_path, "--user", "head of service")
-    assert code == 0 and "upload 2 withdrawn: 2 values removed" in out
-    assert main(capsys, "uploads", "--db", demo_db_path)[1].strip().splitlines()[0].split()[:2] == ["2", "withdrawn"]
+    code, out, _ = main(capsys, "withdraw", str(upload), "--db", demo_db_path, "--user", "head of service")
+    assert code == 0 and f"upload {upload} withdrawn: 2 values removed" in out
+    assert main(capsys, "uploads", "--db", demo_db_path)[1].strip().splitlines()[0].split()[:2] == [str(upload),
+                                                                                                   "withdrawn"]
     con = connect(demo_db_path)
     assert con.execute("SELECT value, upload_id FROM observations WHERE is_current AND la_code = ?"
                        " AND kpi_code = 'CONTACTS' AND period = '2026-10-01'", [DEMO_LA_CODE]).fetchone() == (2740, 1)
-    assert con.execute("SELECT withdrawn_by FROM uploads WHERE upload_id = 2").fetchone()[0] == "head of service (command line)"
+    assert con.execute("SELECT withdrawn_by FROM uploads WHERE upload_id = ?",
+                       [upload]).fetchone()[0] == "head of service (command line)"
     con.close()
 
-    code, _, err = main(capsys, "withdraw", "2", "--db", demo_db_path)
-    assert code == 1 and err.strip() == "withdraw 2: upload 2 is already withdrawn"
+    code, _, err = main(capsys, "withdraw", str(upload), "--db", demo_db_path)
+    assert code == 1 and err.strip() == f"withdraw {upload}: upload {upload} is already withdrawn"
     code, _, err = main(capsys, "withdraw", "99", "--db", demo_db_path)
     assert code == 1 and err.strip() == "withdraw 99: there is no upload 99"
 
@@ -182,12 +199,14 @@ def test_template_is_written_and_loads_once_filled_in(tmp_path, demo_db_path, ca
     assert workbook["KPIs"].max_row == 35  # a header and the 34 KPIs
     workbook["Data"].append([None, "CONTACTS", "2026-10", 2777, None, None, "from the template"])
     workbook.save(out)
+    upload = next_upload(demo_db_path)
     code, printed, _ = main(capsys, "load", out, "--db", demo_db_path)
-    assert code == 0 and "template.xlsx: loaded 1 value as upload 2" in printed
+    assert code == 0 and f"template.xlsx: loaded 1 value as upload {upload}" in printed
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_writes_current_values(tmp_path, demo_db_path, capsys, suffix):
+    upload = next_upload(demo_db_path)
     assert main(capsys, "load", october(tmp_path, 2999), "--db", demo_db_path)[0] == 0
     out = tmp_path / f"values{suffix}"
     code, printed, _ = main(capsys, "export", "--out", out, "--db", demo_db_path)
@@ -202,7 +221,7 @@ def test_export_writes_current_values(tmp_path, demo_db_path, capsys, suffix):
     assert len(table) == current
     assert table["period"].str.fullmatch(r"\d{4}-\d\d").all()
     row = table[(table["la_code"] == DEMO_LA_CODE) & (table["kpi_code"] == "CONTACTS") & (table["period"] == "2026-10")]
-    assert row[["value", "upload_id"]].values.tolist() == [[2999, 2]]
+    assert row[["value", "upload_id"]].values.tolist() == [[2999, upload]]
 
 
 def test_busy_database_is_said_plainly(tmp_path, demo_db_path, capsys, monkeypatch):
@@ -237,15 +256,17 @@ def test_the_first_admin_is_given_a_role_from_the_command_line_and_it_is_audited
     code, out, _ = main(capsys, "users", "--db", demo_db_path)
     assert code == 0 and out.splitlines()[0].startswith("admin     first.admin@council.gov.uk  (set by it-ops")
     with connect(demo_db_path) as con:
-        assert con.execute("SELECT actor, action FROM audit_log").fetchall() == [("it-ops (command line)", "role_set")]
+        assert con.execute("SELECT actor, action FROM audit_log WHERE actor <> ?",
+                           [NATIONAL_USER]).fetchall() == [("it-ops (command line)", "role_set")]
     code, _, err = main(capsys, "role", "first.admin@council.gov.uk", "viewer", "--db", demo_db_path)
     assert code == 1 and "only admin" in err
 
 
 def test_a_backup_is_a_complete_database_and_never_overwrites_one(demo_db_path, tmp_path, capsys):
     target = tmp_path / "backups" / "dashboard-2026-11-23.duckdb"
+    uploads = next_upload(demo_db_path) - 1
     code, out, _ = main(capsys, "backup", str(target), "--db", demo_db_path)
-    assert code == 0 and "1 upload)" in out
+    assert code == 0 and f"{uploads} uploads)" in out
     with connect(target) as copy, connect(demo_db_path) as live:
         assert copy.execute("SELECT count(*) FROM observations").fetchone() == \
             live.execute("SELECT count(*) FROM observations").fetchone()
