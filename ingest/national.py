@@ -7,8 +7,8 @@ file. So a next year's release is loaded like any upload (`python -m ingest load
 every figure it holds.
 
 The shipped files are trusted (they come with the product and must match the manifest's hashes), so they are parsed
-in this process rather than in the capped child process an upload gets: the child costs about 0.1 s a file, most of
-a first start's time (`bench/national.py` measures both).
+in this process rather than in the capped child process an upload gets, which nearly doubled a council store's first
+start (`bench/national.py` measures both).
 """
 from __future__ import annotations
 
