@@ -159,8 +159,10 @@ def bar_rows(
     *,
     england: float | None = None,
     neighbour_mean: float | None = None,
+    like_for_like: bool = True,
 ) -> pd.DataFrame:
-    """What the ranked bar chart draws, best first: each council with its kind, plus the reference bars.
+    """What the ranked bar chart draws, best first: each council with its kind, plus the reference bars (none for
+    a count or FTE, which are not `like_for_like`).
 
     The region bar is the plain mean of the councils in the home council's region,
     labelled as such, since a DfE region figure cannot yet be matched to a council's region.
@@ -189,7 +191,7 @@ def bar_rows(
         (f"{home_region}: mean of {_councils(len(in_region))}", REGION_AVERAGE,
          sum(in_region) / len(in_region) if in_region else None),
     ]
-    for label, kind_name, value in references:
+    for label, kind_name, value in references if like_for_like else []:
         if value is not None and not (isinstance(value, float) and math.isnan(value)):
             rows.append({"label": label, "la_code": None, "value": float(value), "kind": kind_name})
     frame = pd.DataFrame(rows, columns=["label", "la_code", "value", "kind"])
@@ -287,7 +289,8 @@ def compare(
         average = NeighbourAverage(None, average.model, 0, average.neighbours)
         england_value = None
     codes = neighbours.loc[neighbours["model"] == model, "neighbour_code"].astype(str).tolist()
-    bars = bar_rows(in_year, councils, home, codes, polarity, england=england_value, neighbour_mean=average.value)
+    bars = bar_rows(in_year, councils, home, codes, polarity, england=england_value, neighbour_mean=average.value,
+                    like_for_like=comparable(unit))
     kinds = dict(zip(bars["la_code"], bars["kind"]))
     names = dict(zip(councils["la_code"], councils["name"]))
     shown = pd.DataFrame(

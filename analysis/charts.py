@@ -140,6 +140,9 @@ def trend_chart(
                         periods.max() if len(periods) else None)
     base_layout(fig, title, unit)
     _fit_months(fig, periods)
+    if annual and len(periods):
+        # One tick per published figure's date, not Plotly's half-yearly ticks that fall between them.
+        fig.update_xaxes(tick0=periods.min(), dtick="M12", tickformat="%b %Y", tickangle=0)
     return fig
 
 
@@ -277,11 +280,16 @@ def ranked_bar_chart(*, title: str, unit: str, decimals: int, bars: pd.DataFrame
             )
         )
     base_layout(fig, title, unit)
-    fig.update_layout(height=max(460, 170 + 30 * len(order)), hovermode="closest", bargap=0.25,
-                      margin=dict(l=20, r=170, t=130, b=60),
-                      title=dict(yref="container", y=0.99, yanchor="top"),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xref="container", x=0.01,
-                                  font=dict(size=14)))
+    # The legend may stack one kind per line, so its place is worked out in pixels: the title on top, the legend
+    # under it, the bars under both, whatever the chart's height (it grows with the number of councils).
+    legend_top, line = 52, 24
+    top = legend_top + line * len(fig.data) + 16
+    height = max(460, top + 40 + 30 * len(order))
+    fig.update_layout(height=height, hovermode="closest", bargap=0.25,
+                      margin=dict(l=20, r=170, t=top, b=60),
+                      title=dict(yref="container", y=1 - 34 / height, yanchor="bottom"),
+                      legend=dict(orientation="v", yanchor="top", yref="container", y=1 - legend_top / height,
+                                  xref="container", x=0.01, xanchor="left", font=dict(size=14)))
     fig.update_yaxes(title_text=None, categoryorder="array", categoryarray=order, autorange="reversed",
                      ticksuffix=None, automargin=True, tickfont=dict(size=14))
     fig.update_xaxes(title_text=axis_title(unit), dtick=None, tickformat=None,

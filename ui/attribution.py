@@ -16,4 +16,4 @@ def caption() -> None:
         return
     names = "; ".join(md(r) for r in releases["release"].head(12))
     more = len(releases) - 12
-    st.caption(f"Published figures: {names}{f' and {more} more releases' if more > 0 else ''}. {OGL}")
+    st.markdown(f"Published figures: {names}{f' and {more} more releases' if more > 0 else ''}. {OGL}")

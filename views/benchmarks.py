@@ -19,7 +19,7 @@ def neighbour_model() -> None:
     groups = data.neighbour_groups(chosen.la_code)
     models = sorted(groups["model"].unique())
     if not models:
-        st.caption("No statistical-neighbour table is loaded for this council yet, so there is no neighbour average.")
+        st.markdown("No statistical-neighbour table is loaded for this council yet, so there is no neighbour average.")
         return
     in_use = benchmarking.choose_model(groups, data.neighbour_model(chosen.la_code))
     if identity.actor().can("edit_targets"):
@@ -31,7 +31,7 @@ def neighbour_model() -> None:
                         done=f"{chosen.council_name} is now compared with its neighbours in {picked}")
     else:
         st.markdown(f"Statistical neighbour model: **{md(in_use)}**")
-    st.caption(f"Until the council chooses a model, the newest loaded is used "
+    st.markdown(f"Until the council chooses a model, the newest loaded is used "
                f"({md(benchmarking.choose_model(groups))}), since DfE replaces the model every few years.")
 
 

@@ -78,7 +78,7 @@ else:
         published=None if published_only else data.council_published(chosen.la_code, code, chosen.period),
     )
     if not comparable:
-        st.caption("England and neighbour figures are not drawn: a count depends on the size of the council, so "
+        st.markdown("England and neighbour figures are not drawn: a count depends on the size of the council, so "
                    "only rates and percentages compare like for like.")
 st.plotly_chart(figure, width="stretch")
 if pack_cache.chart_renderable():

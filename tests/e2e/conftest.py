@@ -56,14 +56,16 @@ def browser():
 
 
 @contextmanager
-def running_app(demo_db_template: Path, folder: Path, env: dict[str, str] | None = None,
+def running_app(demo_db_template: Path | None, folder: Path, env: dict[str, str] | None = None,
                 args: tuple[str, ...] = ()) -> Iterator[dict]:
-    """The dashboard as a user runs it, on its own copy of the demo database; `env` and `args` add settings."""
+    """The dashboard as a user runs it, on its own copy of the demo database (or, with no template, on a store
+    it makes itself at its first start); `env` and `args` add settings."""
     db = folder / "dashboard.duckdb"
-    shutil.copy(demo_db_template, db)
+    if demo_db_template is not None:
+        shutil.copy(demo_db_template, db)
     port = _free_port()
-    env = {**os.environ, "DASHBOARD_DB": str(db), "PYTHONUNBUFFERED": "1", **(env or {})}
-    env.pop("DASHBOARD_LA", None)
+    inherited = {name: value for name, value in os.environ.items() if name != "DASHBOARD_LA"}
+    env = {**inherited, "DASHBOARD_DB": str(db), "PYTHONUNBUFFERED": "1", **(env or {})}
     log = folder / "streamlit.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
