@@ -128,9 +128,9 @@ def read_manifest(path: Path = MANIFEST_CSV) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def reference_only(publication: str, indicators: list[Indicator] | None = None) -> bool:
-    """Whether the mapping reads this publication for reference only: it names it, and never with a KPI."""
-    rows = [i for i in (indicators or read_mapping()) if i.publication == publication]
+def reference_only(publication: str, indicators: list[Indicator]) -> bool:
+    """Whether the mapping (`indicators`) reads this publication for reference only: it names it, never with a KPI."""
+    rows = [i for i in indicators if i.publication == publication]
     return bool(rows) and all(i.kpi_code is None for i in rows)
 
 

@@ -290,6 +290,14 @@ def test_a_bad_figure_is_an_error_naming_the_file_the_cell_and_its_column(store)
                                           "and 100")]
 
 
+def test_a_figure_given_twice_is_an_error_naming_both_cells(store):
+    content = looked_after({(2025, PLYMOUTH): 527}) + looked_after({(2025, PLYMOUTH): 530}).split(b"\n", 1)[1]
+    plan = prepare(store, "cla.csv", content)
+    assert [(i.rule, i.cell, i.message) for i in plan.errors if i.rule == "duplicate"] == [
+        ("duplicate", "M3", "CLA_COUNT for E06000026 at 31 Mar 2025 is given twice (also at M2)"),
+        ("duplicate", "N3", "CLA_RATE for E06000026 at 31 Mar 2025 is given twice (also at N2)")]
+
+
 def test_councils_sharing_a_service_are_skipped_and_said(store):
     joint = ("314 / 318", "E09000021 / E09000027", "Kingston upon Thames / Richmond upon Thames")
     plan = prepare(store, "cla.csv", looked_after({(2025, ENGLAND): 81_770, (2025, joint): 300}))
