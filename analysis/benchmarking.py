@@ -18,7 +18,7 @@ import pandas as pd
 
 MARCH = 3
 SEPTEMBER = 9
-BAND_WORDS = {"A": "best quarter", "B": "second quarter", "C": "third quarter", "D": "worst quarter"}
+BAND_WORDS = {"A": "best quartile", "B": "second quartile", "C": "third quartile", "D": "worst quartile"}
 RANKED_POLARITIES = ("high", "low")
 HOME, NEIGHBOUR, REGION, OTHER = "This council", "Statistical neighbour", "Same region", "Other council"
 ENGLAND, NEIGHBOUR_AVERAGE, REGION_AVERAGE = "England", "Neighbour average", "Region average"
@@ -51,12 +51,13 @@ class Standing:
 
     @property
     def text(self) -> str:
+        """Says what the rank and band are among: the English councils with a figure that year, not all councils."""
         if self.rank is None:
-            return f"No value for this council this year ({self.of} councils have one)."
-        words = f"Rank {self.rank} of {self.of}"
-        if self.band is not None:
-            words += f", band {self.band} ({BAND_WORDS[self.band]})"
-        return words
+            return f"No value for this council this year ({self.of} English councils have one)."
+        if self.band is None:
+            return f"Rank {self.rank} of the {self.of} English councils with a figure"
+        return (f"Rank {self.rank} of {self.of}, band {self.band} "
+                f"({BAND_WORDS[self.band]} among the {self.of} English councils with a figure)")
 
 
 def period_end_month(kpi_code: str, kpi_group: str, england: pd.DataFrame) -> int:

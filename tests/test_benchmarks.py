@@ -17,10 +17,12 @@ def values(pairs: dict[str, float | None]) -> pd.DataFrame:
 def test_high_polarity_ranks_highest_first_and_bands_quarters():
     table = benchmarking.standings(values({f"L{i:02d}": float(i) for i in range(1, 12)}), "high")
     assert table["la_code"].iloc[0] == "L11"
-    assert benchmarking.standing_of(table, "L11").text == "Rank 1 of 11, band A (best quarter)"
+    assert benchmarking.standing_of(table, "L11").text == \
+        "Rank 1 of 11, band A (best quartile among the 11 English councils with a figure)"
     assert benchmarking.standing_of(table, "L09").band == "A"
     assert benchmarking.standing_of(table, "L08").band == "B"
-    assert benchmarking.standing_of(table, "L01").text == "Rank 11 of 11, band D (worst quarter)"
+    assert benchmarking.standing_of(table, "L01").text == \
+        "Rank 11 of 11, band D (worst quartile among the 11 English councils with a figure)"
     assert table["band"].value_counts().to_dict() == {"A": 3, "B": 3, "C": 3, "D": 2}
 
 
@@ -39,7 +41,7 @@ def test_ties_share_the_better_rank_and_band():
 
 def test_fewer_than_four_councils_are_ranked_without_bands():
     table = benchmarking.standings(values({"A": 1.0, "B": 2.0, "C": 3.0}), "high")
-    assert benchmarking.standing_of(table, "C").text == "Rank 1 of 3"
+    assert benchmarking.standing_of(table, "C").text == "Rank 1 of the 3 English councils with a figure"
 
 
 @pytest.mark.parametrize("polarity", ["none", "target"])
@@ -53,7 +55,8 @@ def test_missing_values_are_not_ranked():
     table = benchmarking.standings(values({"A": 1.0, "B": None, "C": 3.0, "D": 4.0, "E": 5.0}), "low")
     assert benchmarking.standing_of(table, "B").rank is None
     assert benchmarking.standing_of(table, "B").text.startswith("No value for this council")
-    assert benchmarking.standing_of(table, "E").text == "Rank 4 of 4, band D (worst quarter)"
+    assert benchmarking.standing_of(table, "E").text == \
+        "Rank 4 of 4, band D (worst quartile among the 4 English councils with a figure)"
 
 
 def test_neighbour_average_is_plain_mean_of_those_with_a_value():

@@ -42,7 +42,8 @@ def test_benchmarks_year_choice_changes_the_rank_words(app):
     app.selectbox(key="benchmark_kpi").set_value("SW_AGENCY_PCT").run()
     app.selectbox(key="benchmark_year_9").set_value(2023).run()
     assert not app.exception
-    assert "Rank 11 of 11, band D (worst quarter)" in standing(app)
+    assert "Rank 11 of 11, band D (worst quartile among the 11 English councils with a figure)" in \
+        standing(app)
 
 
 def test_context_measure_is_ranked_without_a_band(app):

@@ -65,7 +65,7 @@ def test_the_scorecard_shows_plymouths_published_rate_with_england_neighbours_an
     assert row["neighbour_text"] == f"{neighbours.mean():.1f} (31 Mar 2025)"
     # The rate is a context measure: rank 1 is the highest, ties share the better rank.
     rank = int((rates > rates[REAL_LA]).sum()) + 1
-    assert row["rank_text"] == f"Rank {rank} of {len(rates)}, at 31 Mar 2025"
+    assert row["rank_text"] == f"Rank {rank} of the {len(rates)} English councils with a figure, at 31 Mar 2025"
 
 
 def test_england_is_the_latest_figure_on_or_before_the_end_of_the_month_with_its_date(card):
