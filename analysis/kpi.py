@@ -29,7 +29,7 @@ class Judgement:
 
 
 RAG_GREEN = Judgement("green", "On target", "●")
-RAG_AMBER = Judgement("amber", "Near target", "▲")
+RAG_AMBER = Judgement("amber", "Within tolerance", "▲")
 RAG_RED = Judgement("red", "Off target", "■")
 RAG_CONTEXT = Judgement("context", "Context", "○")
 RAG_NO_TARGET = Judgement("none", "No target", "–")
@@ -56,33 +56,41 @@ def _active(kpi_targets: pd.DataFrame, month: pd.Timestamp, floors: bool) -> pd.
     ]
 
 
-def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
-    """The target that holds for one KPI in a month, ignoring floors.
+def row_in_force(kpi_targets: pd.DataFrame, period: date, floors: bool = False) -> pd.Series | None:
+    """The one target row (or floor row) that holds for a KPI in a month; None when none does.
 
-    An inspection target outranks a local one; among equals the latest start wins.
-    A glide path moves in straight monthly steps from `glide_from` at the start to
-    `value` at `glide_until`.
+    An inspection target outranks a local one; among equals the latest start wins. The Targets page asks this
+    too, so that what it calls "in force" is what the scorecard judges against.
     """
     if kpi_targets.empty:
         return None
-    month = pd.Timestamp(period)
-    active = _active(kpi_targets, month, floors=False)
+    active = _active(kpi_targets, pd.Timestamp(period), floors)
     if active.empty:
         return None
     active = active.assign(rank=active["kind"].map(KIND_PRECEDENCE).fillna(9))
-    row = active.sort_values(["rank", "start_period"], ascending=[True, False]).iloc[0]
-    return _glide(row, month)
+    return active.sort_values(["rank", "start_period"], ascending=[True, False]).iloc[0]
+
+
+def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
+    """The target that holds for one KPI in a month, ignoring floors.
+
+    A glide path moves in straight monthly steps from `glide_from` at the start to
+    `value` at `glide_until`.
+    """
+    row = row_in_force(kpi_targets, period)
+    return None if row is None else _glide(row, pd.Timestamp(period))
+
+
+def target_kind_at(kpi_targets: pd.DataFrame, period: date) -> str | None:
+    """The kind of the target `target_at` returns: an inspection target is judged without tolerance by default."""
+    row = row_in_force(kpi_targets, period)
+    return None if row is None else str(row["kind"])
 
 
 def floor_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
     """The floor that holds in a month: the line below which a KPI is red whatever else is true."""
-    if kpi_targets.empty:
-        return None
-    month = pd.Timestamp(period)
-    active = _active(kpi_targets, month, floors=True)
-    if active.empty:
-        return None
-    return _glide(active.sort_values("start_period").iloc[-1], month)
+    row = row_in_force(kpi_targets, period, floors=True)
+    return None if row is None else _glide(row, pd.Timestamp(period))
 
 
 def _glide(row: pd.Series, month: pd.Timestamp) -> float:
@@ -106,8 +114,10 @@ def floor_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) -> 
 
 
 RAG_METHODS = {
-    "target_floor": "Target and floor: green at or better than target, amber down to the floor, red beyond it",
-    "tolerance": "Tolerance: green within N% of target, amber outside it but improving, red otherwise",
+    "tolerance": "Target and tolerance: green at or better than the target, amber worse than it but within N% of "
+                 "it, red beyond",
+    "target_floor": "Target and floor: green at or better than the target, amber down to the floor, red beyond it "
+                    "(amber within N% of the target while no floor is set)",
     "close": "Stay close to target: green within N% either side, amber within twice that, red beyond",
 }
 
@@ -125,17 +135,55 @@ class RagRule:
         if not 0 <= self.tolerance_pct <= 100:
             raise ValueError(f"RAG tolerance must be between 0 and 100 per cent; got {self.tolerance_pct}")
 
+    @property
+    def description(self) -> str:
+        """The method's words with the council's N filled in, for the list of rules set."""
+        return RAG_METHODS[self.method].replace("N%", f"{self.tolerance_pct:g}%")
+
+
+NO_TOLERANCE = RagRule("tolerance", 0)
+
 
 def rules_from(rows: pd.DataFrame) -> dict[str, RagRule]:
     """The council's RAG rule per KPI from the `rag_rules` query."""
     return {row.kpi_code: RagRule(row.method, row.tolerance_pct) for row in rows.itertuples(index=False)}
 
 
-def default_rule(polarity: str, has_floor: bool) -> RagRule:
-    """A floor only means something to the target-and-floor rule; a 'target' polarity only to 'close'."""
+def rule_in_force(polarity: str, rule: RagRule | None, *, has_floor: bool = False,
+                  target_kind: str | None = None) -> RagRule:
+    """The rule a KPI is judged by: the council's, else the default.
+
+    A 'target' polarity has no better side, so it is always judged by distance. By default an inspection
+    (action-plan) target has no tolerance: the plan promised the figure, and a council that allows a margin says so
+    by setting a rule. Otherwise a floor means target and floor, and anything else target and tolerance 5%.
+    """
     if polarity == "target":
-        return RagRule("close")
+        return RagRule("close", DEFAULT_TOLERANCE * 100 if rule is None else rule.tolerance_pct)
+    if rule is not None:
+        return rule
+    if target_kind == "inspection":
+        return NO_TOLERANCE
     return RagRule("target_floor") if has_floor else RagRule("tolerance")
+
+
+def rule_text(rule: RagRule, *, target_kind: str | None = None, floor_text: str | None = None) -> str:
+    """The rule in force in a short sentence, shown beside the judgement so that its word can be checked."""
+    pct = f"{rule.tolerance_pct:g}%"
+    if rule.method == "close":
+        return f"Stay close to target: green within {pct} either side, amber within {2 * rule.tolerance_pct:g}%"
+    if rule.method == "target_floor":
+        if floor_text is None:
+            return f"Target and floor, no floor set: amber within {pct} of the target"
+        return f"Target and floor: amber down to the floor of {floor_text}"
+    if rule.tolerance_pct == 0:
+        return f"{'Inspection target' if target_kind == 'inspection' else 'Target'}: no tolerance"
+    return f"Target and tolerance: amber within {pct} of the target"
+
+
+def _within(distance: float, allowance: float) -> bool:
+    """`distance <= allowance`, forgiving the last bit of float error so that a value exactly on the edge of the
+    band (92 against 5% of 92, say) is inside it, as the reader's arithmetic says."""
+    return distance <= allowance or math.isclose(distance, allowance, rel_tol=1e-9)
 
 
 def rag(
@@ -145,35 +193,62 @@ def rag(
     rule: RagRule | None = None,
     *,
     floor: float | None = None,
-    previous: float | None = None,
+    target_kind: str | None = None,
 ) -> Judgement:
-    """Rate a value against its target by the KPI's rule, with polarity deciding which side is better."""
+    """Rate a value against its target by the rule in force, with polarity deciding which side is better.
+
+    Green only at or better than the target (or, staying close, within N% either side, worded so); a value worse
+    than the target but inside the tolerance or not beyond the floor is amber, "Within tolerance"; red beyond.
+    """
     if polarity == "none":
         return RAG_CONTEXT
     if _is_missing(value):
         return RAG_NO_DATA
     if target is None:
         return RAG_NO_TARGET
-    rule = rule or default_rule(polarity, floor is not None)
-    allowance = abs(target) * rule.tolerance_pct / 100 if target else rule.tolerance_pct / 100
-    if rule.method == "close" or polarity == "target":
+    rule = rule_in_force(polarity, rule, has_floor=floor is not None, target_kind=target_kind)
+    allowance = abs(target) * rule.tolerance_pct / 100
+    if rule.method == "close":
         distance = abs(value - target)
-        if distance <= allowance:
-            return RAG_GREEN
-        return RAG_AMBER if distance <= 2 * allowance else RAG_RED
+        if _within(distance, allowance):
+            return Judgement(RAG_GREEN.code, f"Within {rule.tolerance_pct:g}% of target", RAG_GREEN.symbol)
+        if _within(distance, 2 * allowance):
+            return Judgement(RAG_AMBER.code, f"Within {2 * rule.tolerance_pct:g}% of target", RAG_AMBER.symbol)
+        return RAG_RED
     higher_is_better = polarity == "high"
     shortfall = (target - value) if higher_is_better else (value - target)
     if shortfall <= 0:
         return RAG_GREEN
-    if rule.method == "target_floor":
-        if floor is None:
-            return RAG_AMBER if shortfall <= allowance else RAG_RED
+    if rule.method == "target_floor" and floor is not None:
         beyond_floor = (value < floor) if higher_is_better else (value > floor)
         return RAG_RED if beyond_floor else RAG_AMBER
-    if shortfall <= allowance:
-        return RAG_GREEN
-    improving = not _is_missing(previous) and ((value > previous) if higher_is_better else (value < previous))
-    return RAG_AMBER if improving else RAG_RED
+    return RAG_AMBER if _within(shortfall, allowance) else RAG_RED
+
+
+GAP_WORDS = {"%": ("point", "points"), "rate": ("per 10,000", "per 10,000"), "count": ("", ""),
+             "cases": ("case", "cases"), "FTE": ("FTE", "FTE")}
+
+
+def gap(value: float | None, target: float | None, decimals: int) -> float | None:
+    """Value minus target as the reader sees them, each rounded to the KPI's decimals."""
+    if _is_missing(value) or _is_missing(target):
+        return None
+    return round(round(value, decimals) - round(target, decimals), decimals)
+
+
+def gap_text(value: float | None, target: float | None, unit: str, decimals: int) -> str:
+    """The gap to target in the KPI's unit, without judging it ('3.8 points below', '8 above', 'at target'):
+    the RAG word says whether the side is good, this says how far."""
+    difference = gap(value, target, decimals)
+    if difference is None:
+        return "–"
+    if difference == 0:
+        return "at target"
+    number = f"{abs(difference):,.{decimals}f}"
+    one, many = GAP_WORDS.get(unit, (unit, unit))
+    word = one if number == "1" else many
+    side = "above" if difference > 0 else "below"
+    return f"{number} {word} {side}" if word else f"{number} {side}"
 
 
 def direction(latest: float | None, previous: float | None, polarity: str) -> Judgement:
@@ -217,6 +292,21 @@ PUBLISHED = "published"
 PREVIOUS_WORDS = {"monthly": "the previous month", PUBLISHED: "the previous year's published figure"}
 
 
+def _judged(kpi: tuple, value: float | None, target: float | None, target_kind: str | None, floor: float | None,
+            rule: RagRule | None) -> tuple[Judgement, str]:
+    """One KPI's judgement and the words of its rule. Value, target and floor are judged as printed, rounded to the
+    KPI's decimals, so that "On target" is never beside a value that reads below its target."""
+    def shown(number: float | None) -> float | None:
+        return None if _is_missing(number) else round(number, kpi.decimals)
+
+    judgement = rag(shown(value), shown(target), kpi.polarity, rule, floor=shown(floor), target_kind=target_kind)
+    if judgement.code not in (RAG_GREEN.code, RAG_AMBER.code, RAG_RED.code):
+        return judgement, ""
+    in_force = rule_in_force(kpi.polarity, rule, has_floor=floor is not None, target_kind=target_kind)
+    floor_text = None if floor is None else format_value(floor, kpi.unit, kpi.decimals)
+    return judgement, rule_text(in_force, target_kind=target_kind, floor_text=floor_text)
+
+
 def scorecard(
     catalogue: pd.DataFrame,
     values: pd.DataFrame,
@@ -249,9 +339,9 @@ def scorecard(
         kind = "monthly" if latest is None else latest["kind"]
         kpi_targets = targets_by_kpi.get(kpi.code, targets.iloc[0:0])
         target = target_at(kpi_targets, latest_period) if latest_period is not None else None
+        target_kind = target_kind_at(kpi_targets, latest_period) if latest_period is not None else None
         floor = floor_at(kpi_targets, latest_period) if latest_period is not None else None
-        judgement = rag(latest_value, target, kpi.polarity, rules.get(kpi.code),
-                        floor=floor, previous=previous_value)
+        judgement, rule_words = _judged(kpi, latest_value, target, target_kind, floor, rules.get(kpi.code))
         travel = direction(latest_value, previous_value, kpi.polarity)
         rows.append(
             {
@@ -268,8 +358,12 @@ def scorecard(
                 "previous": previous_value,
                 "target": target,
                 "floor": floor,
+                "target_kind": target_kind,
                 "rag": judgement.code,
                 "rag_text": judgement.text,
+                "gap": gap(latest_value, target, kpi.decimals),
+                "gap_text": gap_text(latest_value, target, kpi.unit, kpi.decimals),
+                "rule_text": rule_words,
                 "direction": travel.code,
                 "direction_text": travel.text,
                 "trend": series["value"].tail(12).tolist(),

@@ -1,6 +1,8 @@
 """Tables the pages show and export, built from query results without Streamlit."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis import benchmarking, kpi, variation
@@ -14,6 +16,7 @@ SCORECARD_VIEW = {
     "previous_text": "Previous",
     "target_text": "Target",
     "rag_text": "RAG",
+    "gap_text": "Gap to target",
     "direction_text": "Direction",
     "england_text": "England",
     "neighbour_text": "Neighbours",
@@ -65,22 +68,46 @@ def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: be
     return pd.DataFrame(rows)
 
 
+RAG_ORDER = ("green", "amber", "red")
+
+
 def rag_summary(card: pd.DataFrame) -> str:
-    """A line such as '22 KPIs with a target: 12 on target, 6 near, 4 off'."""
-    rated = card[card["rag"].isin(["green", "amber", "red"])]
-    counts = rated["rag"].value_counts()
+    """A line such as '22 KPIs with a target: 12 on target, 6 within tolerance, 4 off target', counted by the words
+    the table shows, so that a 'stay close' KPI is counted as what it is called."""
+    rated = card[card["rag"].isin(RAG_ORDER)]
+    words = rated.assign(order=rated["rag"].map(RAG_ORDER.index),
+                         label=rated["rag_text"].str.split(" ", n=1).str[1].str.lower())
+    counts = words.groupby(["order", "label"]).size()
+    parts = [f"{count} {label}" for (_, label), count in counts.items()]
     context = int((card["rag"] == "context").sum())
     no_target = int(card["rag"].isin(["none", "nodata"]).sum())
     return (
-        f"**{len(rated)} KPIs with a target:** {counts.get('green', 0)} on target, "
-        f"{counts.get('amber', 0)} near target, {counts.get('red', 0)} off target. "
+        f"**{len(rated)} KPIs with a target:** {', '.join(parts) or 'none rated'}. "
         f"{context} context measures; {no_target} without a target or data."
     )
 
 
-def off_target(card: pd.DataFrame) -> pd.DataFrame:
-    """The red rows, which the assistant director must explain first."""
-    return card[card["rag"] == "red"]
+ALL_KPIS = "All KPIs"
+OFF_TARGET = "Off target"
+OFF_OR_WITHIN = "Off target or within tolerance"
+FILTER_CODES = {OFF_TARGET: ("red",), OFF_OR_WITHIN: ("amber", "red")}
+RAG_FILTERS = (ALL_KPIS, *FILTER_CODES)
+
+
+def off_target(card: pd.DataFrame, shown: str = OFF_TARGET) -> pd.DataFrame:
+    """The rows one of `RAG_FILTERS` keeps: the reds, which the assistant director must explain first, or the reds
+    and the ambers, which are not on target either."""
+    if shown == ALL_KPIS:
+        return card
+    return card[card["rag"].isin(FILTER_CODES[shown])]
+
+
+def rule_legend(rows: pd.DataFrame) -> str:
+    """The RAG rule in force for each rated KPI of a table, one line per rule with the KPIs it applies to, so that
+    every judgement can be checked against its rule."""
+    rated = rows[rows["rule_text"].fillna("") != ""]
+    lines = [f"- {rule}, for {', '.join(group['name'])}" for rule, group in rated.groupby("rule_text", sort=False)]
+    return "**RAG rules in force**\n\n" + "\n".join(lines) if lines else ""
 
 
 def red_commentary(card: pd.DataFrame) -> list[str]:
@@ -119,8 +146,33 @@ def _month_text(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.strftime("%b %Y").fillna("")
 
 
-def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Targets as a reader expects them: KPI names, kinds in words, months, and any trajectory spelt out."""
+def target_status(targets: pd.DataFrame, period: date) -> list[str]:
+    """Per target row, what it is in a month: in force (the one the scorecard judges against, or the floor in use),
+    expired, not started, or set aside for a target that outranks it."""
+    month = pd.Timestamp(period)
+    in_force = set()
+    for _, rows in targets.groupby("kpi_code"):
+        for floors in (False, True):
+            row = kpi.row_in_force(rows, month, floors)
+            if row is not None:
+                in_force.add(row["target_id"])
+    statuses = []
+    for row in targets.itertuples(index=False):
+        start, end = pd.Timestamp(row.start_period), pd.Timestamp(row.end_period)
+        if row.target_id in in_force:
+            statuses.append("In force")
+        elif pd.notna(end) and end < month:
+            statuses.append(f"Expired (ended {end:%b %Y})")
+        elif start > month:
+            statuses.append(f"Not started (starts {start:%b %Y})")
+        else:
+            statuses.append("Not used: another target for this KPI outranks it")
+    return statuses
+
+
+def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame, period: date | None = None) -> pd.DataFrame:
+    """Targets as a reader expects them: KPI names, kinds in words, months, and any trajectory spelt out; with a
+    `period`, each target's status in that month."""
     names = dict(zip(catalogue["code"], catalogue["name"]))
     trajectory = [
         f"moves from {start:g} to the target by {until:%b %Y}" if pd.notna(start) and pd.notna(until) else ""
@@ -136,6 +188,8 @@ def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame
         "Trajectory": trajectory,
         "Source": targets["source"],
     })
+    if period is not None:
+        view.insert(2, "Status", target_status(targets, period))
     for column in ("created_by", "created_at", "retired_by", "retired_at"):
         if column in targets:
             view[column.replace("_", " ").capitalize()] = targets[column]

@@ -147,8 +147,14 @@ def retire_target(con: duckdb.DuckDBPyConnection, la_code: str, target_id: int, 
 
 
 def set_rag_rule(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, rule: RagRule, actor: Actor) -> None:
+    """Set the rule a KPI is judged by. A context measure is refused: it is never rated, so a rule set for it would
+    be listed as if it counted."""
     require(actor, "edit_rag_rules")
     _require_kpi(con, kpi_code)
+    name, polarity = con.execute("SELECT name, polarity FROM kpis WHERE code = ?", [kpi_code]).fetchone()
+    if polarity == "none":
+        raise EditRefused(f"{name} is a context measure with no better direction: it is never rated, so it takes "
+                          "no RAG rule.")
     with transaction(con):
         previous = con.execute(
             "SELECT method, tolerance_pct FROM rag_rules WHERE la_code = ? AND kpi_code = ?"

@@ -122,7 +122,7 @@ def test_scorecard_is_a_real_table_with_the_months_values(con):
     assert bb[1] == str(SMALL) and bb[2] == "0" and bb[3] == "■ Off target"
     agency = rows["Agency worker rate"]
     assert re.fullmatch(r"\d+\.\d%", agency[1]) and agency[2] == "15.0%"
-    assert agency[3].split(" ", 1)[1] in {"On target", "Near target", "Off target"}
+    assert agency[3].split(" ", 1)[1] in {"On target", "Within tolerance", "Off target"}
     assert agency[5].startswith("13.0% (30 Sep 2025)")
     assert rows["Children looked after at period end"][3] == "○ Context"
 
@@ -376,7 +376,8 @@ def test_no_direction_rating_or_change_compares_a_hidden_month(review_con):
         assert page.rag_text == gather.NOT_SHOWN.text and page.rag == "hidden"
         assert page.variation_text == page.assurance_text == disclosure.NOT_SHOWN
         words = gather.alt_text(page).lower()
-        assert not any(word in words for word in ("improved", "worsened", "on target", "near target", "off target"))
+        assert not any(word in words for word in ("improved", "worsened", "on target", "within tolerance",
+                                                  "off target"))
     made = build(review_con, gather.PUBLICATION, kpis=REVIEW_KPIS)
     presentation = Presentation(io.BytesIO(made.pptx))
     slide = next(s for s in presentation.slides if s.shapes.title.text == public["VISITS_CLA_PCT"].name)
@@ -392,21 +393,15 @@ def test_no_direction_rating_or_change_compares_a_hidden_month(review_con):
         assert rows[code][header.index("RAG")] == gather.NOT_SHOWN.text
 
 
-def test_a_rating_that_leans_on_a_hidden_previous_month_is_not_shown(review_con):
-    """The tolerance rule calls a value outside tolerance amber when it improved on the previous month: with that
-    month hidden, the rating would say how the two compare."""
-    set_value(review_con, "VISITS_CLA_PCT", MONTH, 80.0)  # shown; the month before (99.4% of 815) is hidden
+def test_a_rating_never_leans_on_the_previous_month_so_a_hidden_one_leaves_it_shown(review_con):
+    """A rating compares the month with its target and nothing else, so hiding the month before hides no rating."""
+    set_value(review_con, "VISITS_CLA_PCT", MONTH, 92.0)  # shown: 3 points below its inspection target of 95%
+    set_value(review_con, "VISITS_CLA_PCT", PREVIOUS, 0.2)  # hidden (2 children)
     set_rag_rule(review_con, DEMO_LA_CODE, "VISITS_CLA_PCT", RagRule("tolerance", 5.0), ADMIN)
     internal = gather.gather(review_con, options(kpis=("VISITS_CLA_PCT",))).pages[0]
     public = gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0]
-    assert internal.rag_text == "■ Off target" and public.latest_text == "80.0%"
-    assert public.rag_text == "■ Off target"  # red whatever the month before was: it does not compare
-    set_value(review_con, "VISITS_CLA_PCT", PREVIOUS, 79.0)  # now shown, and 80.0 improves on it: amber
-    assert gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0].rag == "amber"
-    set_value(review_con, "VISITS_CLA_PCT", PREVIOUS, 0.2)  # hidden (2 children), and 80.0 improves on it
-    page = gather.gather(review_con, options(gather.PUBLICATION, kpis=("VISITS_CLA_PCT",))).pages[0]
-    internal = gather.gather(review_con, options(kpis=("VISITS_CLA_PCT",))).pages[0]
-    assert internal.rag == "amber" and page.rag == "hidden"
+    assert public.latest_text == "92.0%" and public.hidden[-2]
+    assert internal.rag_text == public.rag_text == "▲ Within tolerance"
 
 
 def _could_be_small(value: float, total: float) -> bool:

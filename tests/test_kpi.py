@@ -30,20 +30,20 @@ TOLERANCE_10 = kpi.RagRule("tolerance", 10)
 
 
 @pytest.mark.parametrize(
-    "value,previous,target,polarity,expected",
+    "value,target,polarity,expected",
     [
-        (82, 70, 90, "high", "green"),  # 8 short of 90 is within 10% (9)
-        (80, 70, 90, "high", "amber"),  # outside 10% but improving
-        (80, 85, 90, "high", "red"),  # outside and worsening
-        (80, 80, 90, "high", "red"),  # outside and not improving
-        (80, None, 90, "high", "red"),  # nothing to show it is improving
-        (16, 20, 15, "low", "green"),  # 1 over 15 is within 1.5
-        (17, 20, 15, "low", "amber"),
-        (17, 16, 15, "low", "red"),
+        (90, 90, "high", "● On target"),
+        (95, 90, "high", "● On target"),
+        (82, 90, "high", "▲ Within tolerance"),  # 8 short of 90 is within 10% (9)
+        (81, 90, "high", "▲ Within tolerance"),  # exactly on the edge of the band
+        (80, 90, "high", "■ Off target"),
+        (15, 15, "low", "● On target"),
+        (16, 15, "low", "▲ Within tolerance"),  # 1 over 15 is within 1.5
+        (17, 15, "low", "■ Off target"),
     ],
 )
-def test_tolerance_rule_uses_improvement_outside_the_band(value, previous, target, polarity, expected):
-    assert kpi.rag(value, target, polarity, TOLERANCE_10, previous=previous).code == expected
+def test_target_and_tolerance_is_green_only_at_or_better_than_target(value, target, polarity, expected):
+    assert kpi.rag(value, target, polarity, TOLERANCE_10).text == expected
 
 
 @pytest.mark.parametrize(
@@ -65,24 +65,87 @@ def test_target_and_floor_rule(value, floor, polarity, expected):
 
 def test_target_and_floor_without_a_floor_falls_back_to_the_tolerance_band():
     rule = kpi.RagRule("target_floor", 5)
-    assert kpi.rag(86, 90, "high", rule).code == "amber"
-    assert kpi.rag(85, 90, "high", rule).code == "red"
+    assert kpi.rag(86, 90, "high", rule).text == "▲ Within tolerance"
+    assert kpi.rag(85, 90, "high", rule).text == "■ Off target"
 
 
-@pytest.mark.parametrize("value,expected", [(100, "green"), (104, "green"), (96, "green"), (108, "amber"),
-                                            (92, "amber"), (111, "red"), (89, "red")])
-def test_stay_close_rule_penalises_both_directions(value, expected):
-    assert kpi.rag(value, 100, "high", kpi.RagRule("close", 5)).code == expected
-    assert kpi.rag(value, 100, "target").code == kpi.rag(value, 100, "high", kpi.RagRule("close", 5)).code
+@pytest.mark.parametrize("value,expected", [(100, "● Within 5% of target"), (104, "● Within 5% of target"),
+                                            (96, "● Within 5% of target"), (108, "▲ Within 10% of target"),
+                                            (92, "▲ Within 10% of target"), (111, "■ Off target"),
+                                            (89, "■ Off target")])
+def test_stay_close_rule_penalises_both_directions_and_says_how_close(value, expected):
+    """Close to the target is the target here, so green is green, but its words say 'within 5%', not 'on target':
+    104 is not on a target of 100."""
+    assert kpi.rag(value, 100, "high", kpi.RagRule("close", 5)).text == expected
+    assert kpi.rag(value, 100, "target") == kpi.rag(value, 100, "high", kpi.RagRule("close", 5))
 
 
-def test_default_rule_follows_polarity_and_floors():
-    assert kpi.default_rule("target", False).method == "close"
-    assert kpi.default_rule("high", True).method == "target_floor"
-    assert kpi.default_rule("low", False) == kpi.RagRule("tolerance", 5)
+def test_a_target_polarity_is_judged_by_distance_whatever_rule_is_set():
+    assert kpi.rule_in_force("target", TOLERANCE_10) == kpi.RagRule("close", 10)
+    assert kpi.rag(108, 100, "target", TOLERANCE_10).text == "● Within 10% of target"
+
+
+def test_default_rule_follows_target_kind_polarity_and_floors():
+    assert kpi.rule_in_force("target", None).method == "close"
+    assert kpi.rule_in_force("high", None, has_floor=True).method == "target_floor"
+    assert kpi.rule_in_force("low", None) == kpi.RagRule("tolerance", 5)
+    assert kpi.rule_in_force("high", None, has_floor=True, target_kind="inspection") == kpi.NO_TOLERANCE
+    assert kpi.rule_in_force("high", TOLERANCE_10, target_kind="inspection") == TOLERANCE_10
     # with a floor and no rule given, the floor decides red
     assert kpi.rag(85, 90, "high", floor=86).code == "red"
     assert kpi.rag(87, 90, "high", floor=86).code == "amber"
+
+
+def test_an_inspection_target_has_no_tolerance_unless_the_council_sets_one():
+    """88.2% against the Ofsted action-plan target of 92% is off target, 3.8 points below, not 'on target'."""
+    assert kpi.rag(88.2, 92, "high", target_kind="inspection").text == "■ Off target"
+    assert kpi.rag(92, 92, "high", target_kind="inspection").text == "● On target"
+    assert kpi.rag(88.2, 92, "high").text == "▲ Within tolerance"  # a local target: within 5% of 92
+    assert kpi.rag(88.2, 92, "high", kpi.RagRule("tolerance", 5), target_kind="inspection").code == "amber"
+    assert kpi.gap_text(88.2, 92, "%", 1) == "3.8 points below"
+
+
+@pytest.mark.parametrize(
+    "rule,target_kind,floor_text,expected",
+    [
+        (kpi.RagRule("tolerance", 5), "local", None, "Target and tolerance: amber within 5% of the target"),
+        (kpi.NO_TOLERANCE, "inspection", None, "Inspection target: no tolerance"),
+        (kpi.NO_TOLERANCE, "local", None, "Target: no tolerance"),
+        (kpi.RagRule("target_floor", 5), "local", "80.0%", "Target and floor: amber down to the floor of 80.0%"),
+        (kpi.RagRule("target_floor", 5), "local", None, "Target and floor, no floor set: amber within 5% of the target"),
+        (kpi.RagRule("close", 2.5), None, None, "Stay close to target: green within 2.5% either side, amber within 5%"),
+    ],
+)
+def test_the_rule_in_force_is_put_in_words(rule, target_kind, floor_text, expected):
+    assert kpi.rule_text(rule, target_kind=target_kind, floor_text=floor_text) == expected
+
+
+@pytest.mark.parametrize(
+    "value,target,unit,decimals,expected",
+    [
+        (88.2, 92, "%", 1, "3.8 points below"),
+        (93, 92, "%", 0, "1 point above"),
+        (18, 10, "count", 0, "8 above"),
+        (1, 0, "count", 0, "1 above"),
+        (42.1, 40, "rate", 1, "2.1 per 10,000 above"),
+        (15.6, 15.2, "cases", 1, "0.4 cases above"),
+        (14, 15, "cases", 0, "1 case below"),
+        (31.5, 30, "FTE", 1, "1.5 FTE above"),
+        (1530, 30, "count", 0, "1,500 above"),
+        (92.04, 92, "%", 1, "at target"),  # reads 92.0% against 92.0%
+        (92, 92, "%", 1, "at target"),
+        (None, 92, "%", 1, "–"),
+        (90, None, "%", 1, "–"),
+    ],
+)
+def test_gap_text_is_in_the_kpis_unit(value, target, unit, decimals, expected):
+    assert kpi.gap_text(value, target, unit, decimals) == expected
+
+
+def test_gap_is_signed_value_minus_target_as_printed():
+    assert kpi.gap(88.2, 92, 1) == pytest.approx(-3.8)
+    assert kpi.gap(18, 10, 0) == 8
+    assert kpi.gap(None, 10, 0) is None
 
 
 @pytest.mark.parametrize("method,tolerance", [("traffic", 5), ("tolerance", -1), ("close", 101)])
@@ -94,28 +157,6 @@ def test_bad_rules_are_refused(method, tolerance):
 def test_every_rag_has_a_word_and_a_symbol():
     for judgement in (kpi.RAG_GREEN, kpi.RAG_AMBER, kpi.RAG_RED, kpi.RAG_CONTEXT):
         assert judgement.label and judgement.symbol and judgement.label in judgement.text
-
-
-@pytest.mark.parametrize(
-    "latest,previous,polarity,expected",
-    [
-        (90, 85, "high", "improved"),
-        (80, 85, "high", "worsened"),
-        (14, 16, "low", "improved"),
-        (18, 16, "low", "worsened"),
-        (500, 400, "none", "up"),
-        (300, 400, "none", "down"),
-        (5, 5, "high", "same"),
-        (5, None, "high", "unknown"),
-    ],
-)
-def test_direction_is_judged_with_polarity(latest, previous, polarity, expected):
-    assert kpi.direction(latest, previous, polarity).code == expected
-
-
-def test_context_measures_are_never_better_or_worse():
-    for latest, previous in [(1, 2), (2, 1)]:
-        assert kpi.direction(latest, previous, "none").code in {"up", "down"}
 
 
 def test_inspection_target_outranks_local_and_floors_are_ignored():
@@ -130,6 +171,9 @@ def test_inspection_target_outranks_local_and_floors_are_ignored():
     assert kpi.target_at(targets, date(2020, 6, 1)) is None
     assert kpi.floor_at(targets, date(2024, 6, 1)) == 80
     assert kpi.floor_at(targets, date(2023, 6, 1)) is None
+    assert kpi.target_kind_at(targets, date(2023, 6, 1)) == "local"
+    assert kpi.target_kind_at(targets, date(2024, 6, 1)) == "inspection"
+    assert kpi.target_kind_at(targets, date(2020, 6, 1)) is None
 
 
 def test_glide_path_steps_monthly_to_its_final_value():
@@ -149,12 +193,14 @@ def test_scorecard_rows_for_a_tiny_catalogue():
     targets = _targets(("A", "local", 90, date(2024, 1, 1), None, None, None, "plan"))
     card = kpi.scorecard(catalogue, values, targets, date(2025, 2, 1)).set_index("kpi_code")
     assert card.loc["A", "rag_text"] == "● On target"
-    assert card.loc["A", "direction"] == "improved"
     assert card.loc["A", "latest_text"] == "91.0%"
     assert card.loc["A", "latest_when"] == "Feb 2025"
     assert card.loc["B", "rag"] == "context"
-    assert card.loc["B", "direction"] == "unknown"
-    assert "1 KPIs with a target:** 1 on target, 0 near target, 0 off target" in rag_summary(card.reset_index())
+    assert card.loc["A", "gap_text"] == "1.0 points above" and card.loc["A", "gap"] == pytest.approx(1.0)
+    assert card.loc["A", "target_kind"] == "local"
+    assert card.loc["A", "rule_text"] == "Target and tolerance: amber within 5% of the target"
+    assert card.loc["B", "rule_text"] == ""
+    assert "**1 KPIs with a target:** 1 on target. 1 context measures" in rag_summary(card.reset_index())
 
 
 def test_scorecard_applies_each_kpis_rule_and_floor():
@@ -169,12 +215,54 @@ def test_scorecard_applies_each_kpis_rule_and_floor():
                        ("C", "floor", 75, date(2024, 1, 1), None, None, None, "plan"))
     until = date(2025, 2, 1)
     card = kpi.scorecard(catalogue, values, targets, until).set_index("kpi_code")
-    assert card.loc["A", "rag"] == "amber"  # tolerance: outside 5% but improving on 70
-    assert card.loc["C", "rag"] == "amber" and card.loc["C", "floor"] == 75  # above its floor
+    assert card.loc["A", "rag_text"] == "■ Off target"  # 10 short is beyond 5% of 90, however much it improved
+    assert card.loc["C", "rag_text"] == "▲ Within tolerance" and card.loc["C", "floor"] == 75  # above its floor
+    assert card.loc["C", "rule_text"] == "Target and floor: amber down to the floor of 75.0%"
     strict = {"A": kpi.RagRule("close", 5), "C": kpi.RagRule("tolerance", 20)}
     card = kpi.scorecard(catalogue, values, targets, until, strict).set_index("kpi_code")
     assert card.loc["A", "rag"] == "red"
-    assert card.loc["C", "rag"] == "green"  # 80 is within 20% of 90
+    assert card.loc["C", "rag_text"] == "▲ Within tolerance"  # 80 is within 20% of 90, but below it
+    assert card.loc["C", "rule_text"] == "Target and tolerance: amber within 20% of the target"
+
+
+def _one_kpi(unit: str, polarity: str, decimals: int) -> pd.DataFrame:
+    return pd.DataFrame({"code": ["A"], "name": ["Suitable accommodation"], "definition": [""], "unit": [unit],
+                         "polarity": [polarity], "kpi_group": ["G"], "decimals": [decimals], "source": [""],
+                         "frequency": ["monthly"]})
+
+
+def _values(*monthly: float) -> pd.DataFrame:
+    periods = [date(2026, month, 1) for month in range(1, len(monthly) + 1)]
+    return pd.DataFrame({"kpi_code": "A", "period": periods, "value": list(monthly), "status_code": None,
+                         "upload_id": 1})
+
+
+def test_scorecard_judges_an_inspection_target_without_tolerance_and_names_its_kind():
+    targets = _targets(("A", "local", 85, date(2024, 1, 1), None, None, None, "plan"),
+                       ("A", "inspection", 92, date(2025, 1, 1), None, None, None, "Ofsted action plan"))
+    card = kpi.scorecard(_one_kpi("%", "high", 1), _values(80.0, 88.2), targets, date(2026, 2, 1)).iloc[0]
+    assert card["target_kind"] == "inspection" and card["target"] == 92
+    assert card["rag_text"] == "■ Off target" and card["gap_text"] == "3.8 points below"
+    assert card["rule_text"] == "Inspection target: no tolerance"
+    council = {"A": kpi.RagRule("tolerance", 5)}
+    card = kpi.scorecard(_one_kpi("%", "high", 1), _values(80.0, 88.2), targets, date(2026, 2, 1), council).iloc[0]
+    assert card["rag_text"] == "▲ Within tolerance"
+
+
+def test_scorecard_judges_the_figures_as_printed():
+    """91.96% prints as 92.0%: beside a target of 92.0% it is on target, at target, as the reader sees."""
+    targets = _targets(("A", "inspection", 92, date(2025, 1, 1), None, None, None, "Ofsted action plan"))
+    card = kpi.scorecard(_one_kpi("%", "high", 1), _values(91.96), targets, date(2026, 1, 1)).iloc[0]
+    assert (card["latest_text"], card["target_text"]) == ("92.0%", "92.0%")
+    assert card["rag_text"] == "● On target" and card["gap_text"] == "at target"
+    card = kpi.scorecard(_one_kpi("%", "high", 1), _values(91.94), targets, date(2026, 1, 1)).iloc[0]
+    assert card["rag_text"] == "■ Off target" and card["gap_text"] == "0.1 points below"
+
+
+def test_unallocated_cases_above_target_are_off_target_however_they_moved():
+    targets = _targets(("A", "local", 10, date(2025, 1, 1), None, None, None, "plan"))
+    card = kpi.scorecard(_one_kpi("count", "low", 0), _values(25.0, 18.0), targets, date(2026, 2, 1)).iloc[0]
+    assert card["rag_text"] == "■ Off target" and card["gap_text"] == "8 above"
 
 
 def test_a_kpi_without_monthly_returns_is_scored_on_its_published_years_and_says_so():
@@ -187,5 +275,4 @@ def test_a_kpi_without_monthly_returns_is_scored_on_its_published_years_and_says
     card = kpi.scorecard(catalogue, values, _targets(), date(2025, 9, 1)).set_index("kpi_code")
     assert card.loc["R", "latest_when"] == "31 Mar 2025 (published)"
     assert card.loc["R", "previous_when"] == "31 Mar 2024 (published)"
-    assert card.loc["R", "direction_text"] == "↓ Worsened"  # 98 to 101 per 10,000, lower is better
     assert kpi.PREVIOUS_WORDS[card.loc["R", "latest_kind"]] == "the previous year's published figure"

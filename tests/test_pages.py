@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
+from tests.conftest import ROOT
 from tests.find import containing, frame, texts
 
 
@@ -56,11 +59,35 @@ def test_overview_shows_spc_icons_and_can_filter_to_reds(app):
         assert {"Variation (SPC)", "Assurance (SPC)"} <= set(table.value.columns)
     words = {w for df in app.dataframe for w in df.value["Variation (SPC)"]}
     assert any("Special cause" in w for w in words)
-    app.toggle(key="only_red").set_value(True).run()
+    assert app.radio(key="rag_filter").options == ["All KPIs", "Off target", "Off target or within tolerance"]
+    app.radio(key="rag_filter").set_value("Off target").run()
     assert not app.exception
     rags = {w for df in app.dataframe for w in df.value["RAG"]}
     assert rags == {"■ Off target"}
     assert any("Commentary on the" in e.label for e in app.expander)
+    app.radio(key="rag_filter").set_value("Off target or within tolerance").run()
+    assert not app.exception
+    rags = {w for df in app.dataframe for w in df.value["RAG"]}
+    assert rags == {"■ Off target", "▲ Within tolerance"}
+
+
+def test_overview_rag_words_are_true_of_the_numbers_beside_them(app):
+    """No green "On target" below the target: each rated row says its gap, and its rule is listed under the table."""
+    catalogue = pd.read_csv(ROOT / "data" / "kpi_catalogue.csv")
+    better = {name: "above" if polarity == "high" else "below"
+              for name, polarity in zip(catalogue["name"], catalogue["polarity"])}
+    rows = pd.concat([df.value for df in app.dataframe])
+    rated = rows[rows["RAG"].str[0].isin(["●", "▲", "■"])]
+    assert {"● On target", "▲ Within tolerance", "■ Off target"} <= set(rated["RAG"])
+    for name, rag, gap in zip(rated["KPI"], rated["RAG"], rated["Gap to target"]):
+        if rag == "● On target":
+            assert gap == "at target" or gap.endswith(better[name]), (name, gap)
+        else:
+            assert gap != "at target" and not gap.endswith(better[name]), (name, rag, gap)
+    legends = [m.value for m in app.markdown if m.value.startswith("**RAG rules in force**")]
+    assert len(legends) == len(app.dataframe)
+    assert any("Inspection target: no tolerance, for Care leavers aged 19\\-21 in suitable accommodation" in legend
+               for legend in legends)
 
 
 def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):

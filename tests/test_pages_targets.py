@@ -32,9 +32,26 @@ def test_targets_page_lists_the_demo_targets(app):
     app = _open(app)
     assert texts(app.title) == ["Targets and RAG rules"]
     table = _in_force(app)
-    assert {"KPI", "Kind", "Value", "From", "Source"} <= set(table.columns)
+    assert {"KPI", "Kind", "Status", "Value", "From", "Source"} <= set(table.columns)
     assert "Ofsted ILACS action plan, March 2024" in set(table["Source"])
     assert "Inspection action-plan target" in set(table["Kind"])
+
+
+def test_an_expired_target_is_listed_as_expired_not_in_force(app):
+    """The demo's local assessment target ended in March 2024, when the inspection target took over."""
+    app = _open(app)
+    containing(app.markdown, "Status in ")
+    table = _in_force(app)
+    assessments = table[table["KPI"] == "Assessments completed within 45 working days"].set_index("Kind")
+    assert assessments.loc["Local target", "Status"] == "Expired (ended Mar 2024)"
+    assert assessments.loc["Inspection action-plan target", "Status"] == "In force"
+    assert assessments.loc["Floor", "Status"] == "In force"
+
+
+def test_a_context_measure_is_not_offered_a_rag_rule(app):
+    app = _open(app)
+    offered = app.selectbox(key="rule_kpi").options
+    assert "Agency worker rate" in offered and "Referrals received" not in offered
 
 
 def test_a_percentage_target_over_100_is_refused_in_words(app):
@@ -68,10 +85,14 @@ def test_a_rag_rule_is_saved_and_changes_the_overview(app):
     containing(app.success, "RAG rule")
     rules = frame(app.dataframe, "method")
     assert rules["tolerance_pct"].tolist() == [50.0]
+    assert rules["rule"].tolist() == ["Stay close to target: green within 50% either side, amber within twice that, "
+                                      "red beyond"]
     app.switch_page("views/overview.py").run()
     workforce = next(d.value for d in app.dataframe if "Agency worker rate" in " ".join(d.value["KPI"]))
     row = workforce[workforce["KPI"].str.contains("Agency worker rate")].iloc[0]
-    assert row["RAG"] == "● On target"  # within 50% either side of its target
+    assert row["RAG"] == "● Within 50% of target"  # close to its target, and worded so, not "on target"
+    containing(app.markdown, "Stay close to target: green within 50% either side, amber within 100%, for "
+                             "Agency worker rate")
 
 
 def test_changing_and_removing_a_target_keeps_both_in_history(app):

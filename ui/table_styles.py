@@ -20,6 +20,14 @@ RAG_FILL = {
 
 SCORECARD_COLUMNS = {
     "KPI": st.column_config.TextColumn("KPI", width="large"),
+    "RAG": st.column_config.TextColumn(
+        "RAG", help="● On target: at or better than the target. ▲ Within tolerance: worse than the target, but within "
+                    "the KPI's tolerance or not beyond its floor. ■ Off target: beyond that. A KPI that must stay "
+                    "close to its target says how close, for example ● Within 5% of target. ○ Context: a measure "
+                    "with no better direction, not rated. The rule each KPI is judged by is listed under its table."),
+    "Gap to target": st.column_config.TextColumn(
+        "Gap to target", help="How far the latest value is above or below the target, in the KPI's unit "
+                              "(percentage points for a percentage)"),
     "Last 12 values": st.column_config.LineChartColumn(
         "Last 12 values", width="small", help="The last 12 monthly values, or yearly ones where only published figures exist"),
 }
@@ -30,6 +38,11 @@ def red_commentary(card: pd.DataFrame) -> list[str]:
     words = card.assign(name=card["name"].map(md), commentary=card["commentary"].map(
         lambda text: md(text) if isinstance(text, str) else text))
     return tables.red_commentary(words)
+
+
+def rule_legend(rows: pd.DataFrame) -> str:
+    """`analysis.tables.rule_legend` with each KPI's name as plain words."""
+    return tables.rule_legend(rows.assign(name=rows["name"].map(md)))
 
 
 def styled_scorecard(rows: pd.DataFrame) -> Styler:

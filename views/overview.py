@@ -20,19 +20,23 @@ st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.per
             "shows its latest published figure, dated; England and neighbour figures are the latest published on "
             "or before the end of the month, with their date, and only for rates and percentages.")
 st.markdown(tables.rag_summary(card))
-only_red = st.toggle("Show only KPIs off target", key="only_red")
-if only_red:
-    card = tables.off_target(card)
+shown = st.radio("Show", tables.RAG_FILTERS, horizontal=True, key="rag_filter")
+filtered = shown != tables.ALL_KPIS
+if filtered:
+    card = tables.off_target(card, shown)
     if card.empty:
-        st.success("No KPI is off target this month.")
+        st.success(f"No KPI is {shown.lower()} this month.")
 
 commentary = table_styles.red_commentary(card)
 if commentary:
-    with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=only_red):
+    with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=filtered):
         st.markdown("\n".join(f"- {line}" for line in commentary))
 
 for group, rows in card.groupby("group", sort=False):
     st.subheader(group)
     table_styles.scorecard_table(rows)
+    legend = table_styles.rule_legend(rows)
+    if legend:
+        st.markdown(legend)
 
 attribution.caption()

@@ -9,6 +9,7 @@ import streamlit as st
 from analysis import kpi, tables
 from records import kpi_edits
 from records.kpi_edits import TARGET_KINDS, TargetInput
+from store.dates import month_label
 from ui import data, edits, feedback, identity, selection
 from ui.text import md
 
@@ -44,11 +45,16 @@ def target_form(key: str, defaults: dict) -> TargetInput | None:
 
 
 def targets_in_force() -> None:
-    st.subheader("Targets in force")
+    """Every target not removed, each with its status in the selected month: an expired or outranked target is
+    still listed, so that it can be changed, but never called in force."""
+    month = chosen.period or date.today().replace(day=1)
+    st.subheader("Targets in force, expired and to come")
     if live.empty:
         st.info("No targets yet. Add one below.")
-    else:
-        st.dataframe(tables.targets_view(live, catalogue), hide_index=True, width="stretch")
+        return
+    st.markdown(f"Status in {month_label(month)}. Where two targets cover a month, an inspection target outranks a "
+                "local one, and between targets of one kind the later start counts.")
+    st.dataframe(tables.targets_view(live, catalogue, month), hide_index=True, width="stretch")
 
 
 def add_target() -> None:
@@ -83,16 +89,21 @@ def change_or_remove_target() -> None:
 
 def rag_rules() -> None:
     rules = data.rag_rules(chosen.la_code)
-    st.markdown("KPIs without a rule use **tolerance 5%**, or **target and floor** when a floor is set, or "
-                "**stay close to target** for KPIs where both directions are bad.")
+    st.markdown("Without a rule set here, a KPI with an **inspection target** is judged with **no tolerance** (red "
+                "as soon as it is worse than the target); with a floor, by **target and floor**; otherwise by "
+                "**target and tolerance 5%**. KPIs where both directions are bad always **stay close to target**. "
+                "Green is only ever at or better than the target (or, staying close, within N% of it, and says so).")
     if not rules.empty:
-        shown = rules.assign(kpi=rules["kpi_code"].map(names), method=rules["method"].map(kpi.RAG_METHODS))
-        st.dataframe(shown[["kpi", "method", "tolerance_pct", "created_by", "created_at"]], hide_index=True,
+        shown = rules.assign(kpi=rules["kpi_code"].map(names),
+                             rule=[kpi.RagRule(m, t).description for m, t in zip(rules["method"], rules["tolerance_pct"])])
+        st.dataframe(shown[["kpi", "rule", "method", "tolerance_pct", "created_by", "created_at"]], hide_index=True,
                      width="stretch")
     if not user.can("edit_rag_rules"):
         return
     with st.form("rag_rule"):
-        code = st.selectbox("KPI", catalogue["code"].tolist(), format_func=names.get, key="rule_kpi")
+        rated = catalogue.loc[catalogue["polarity"] != "none", "code"].tolist()
+        code = st.selectbox("KPI", rated, format_func=names.get, key="rule_kpi",
+                            help="Context measures are not listed: they are never rated.")
         method = st.radio("Rule", list(kpi.RAG_METHODS), format_func=kpi.RAG_METHODS.get)
         tolerance = st.number_input("N (per cent of the target)", min_value=0.0, max_value=100.0, value=5.0, step=1.0)
         saved = st.form_submit_button("Save rule")
