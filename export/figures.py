@@ -30,6 +30,7 @@ def figure(page: KpiPage, council_name: str, *, font_size: int | None = None, ti
             title=title, unit=page.unit, decimals=page.decimals, council_name=council_name,
             series=page.series.assign(value=page.shown_values), targets=page.targets, floors=page.floors,
             england=page.england, annotations=page.annotations, neighbours=page.neighbours,
+            published=None if page.published.empty else page.published,
         )
     if page.any_hidden:
         for month in pd.to_datetime(page.series["period"])[pd.Series(page.hidden, index=page.series.index)]:

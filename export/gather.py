@@ -12,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarking, disclosure, kpi, plan_status, tables, variation
+from analysis import benchmarking, disclosure, kpi, kpi_view, plan_status, variation
 from store import queries
 from store.errors import Refused
 
@@ -86,6 +86,7 @@ class KpiPage:
     floors: list[float | None]
     england: pd.DataFrame
     neighbours: pd.DataFrame
+    published: pd.DataFrame
     annotations: pd.DataFrame
     rebases: pd.DataFrame
     spc: pd.DataFrame | None
@@ -180,26 +181,17 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
     if unknown:
         raise PackError(f"Unknown KPI code(s): {', '.join(unknown)}. Choose KPIs from the catalogue.")
     la, until = options.la_code, options.period
-    targets = queries.targets(con, la)
-    england = queries.england(con)
     commentary = queries.commentary(con, la, until)
     neighbour_list = benchmarking.neighbours_in_use(queries.neighbours(con, la), queries.neighbour_model(con, la))
-    region = queries.councils(con).set_index("la_code")["region"].get(la)
-    peers = benchmarking.Peers(queries.year_end_figures(con), queries.region_figures(con), neighbour_list,
-                               region if isinstance(region, str) else None)
-    card = tables.full_scorecard(catalogue, queries.recent_values(con, la, until), queries.history_values(con, la, until),
-                                 targets, england, queries.rag_rules(con, la), queries.all_rebases(con, la),
-                                 commentary, until, peers, la).set_index("kpi_code")
+    card = kpi_view.read_scorecard(con, la, until).set_index("kpi_code")
     uploads = queries.uploads(con).set_index("upload_id")
-    rules = kpi.rules_from(queries.rag_rules(con, la))
     meta = catalogue.set_index("code")
     wanted = set(options.kpi_codes) | {base_kpi(meta.loc[c]) for c in options.kpi_codes} - {None}
     full_series = {code: queries.kpi_series(con, la, code, until) for code in wanted}
     pages = []
     for code in options.kpi_codes:
-        row = meta.loc[code]
-        pages.append(_page(con, options, code, row, card.loc[code], full_series, targets, england,
-                           commentary.set_index("kpi_code"), uploads, neighbour_list, rules.get(code)))
+        view = kpi_view.read(con, la, code, until, card.loc[code], neighbour_list, catalogue)
+        pages.append(_page(options, view, full_series, commentary.set_index("kpi_code"), uploads))
     return PackData(options, pages, now or datetime.now())
 
 
@@ -219,28 +211,19 @@ def hidden_months(history: pd.DataFrame, meta: pd.Series, full_series: dict) -> 
                                         subject=subject if isinstance(subject, str) else disclosure.CHILDREN)
 
 
-def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series, full_series: dict,
-          targets: pd.DataFrame, england: pd.DataFrame, commentary: pd.DataFrame, uploads: pd.DataFrame,
-          neighbour_list: pd.DataFrame, rule: kpi.RagRule | None = None) -> KpiPage:
-    la, until = options.la_code, options.period
-    unit, decimals, polarity = meta["unit"], int(meta["decimals"]), meta["polarity"]
-    history = full_series[code]
-    series = history.tail(options.months).reset_index(drop=True)
-    start = pd.Timestamp(series["period"].min()) if len(series) else pd.Timestamp(until)
-    kpi_targets = targets[targets["kpi_code"] == code]
-    target_line = kpi.target_series(kpi_targets, series["period"])
+def _page(options: PackOptions, whole: kpi_view.KpiView, full_series: dict, commentary: pd.DataFrame,
+          uploads: pd.DataFrame) -> KpiPage:
+    """A KPI's slide from its one view (`analysis.kpi_view`), cut to the pack's months and, for a publication,
+    with every figure that could reveal a small number hidden."""
+    code, meta, card = whole.code, whole.meta, whole.card
+    unit, decimals, polarity = whole.unit, whole.decimals, meta["polarity"]
+    history = whole.series
+    view = whole.last_months(options.months)
+    series = view.series
+    start = pd.Timestamp(series["period"].min()) if len(series) else pd.Timestamp(options.period)
     history_hidden = hidden_months(history, meta, full_series) if options.publication else [False] * len(history)
     hidden = history_hidden[len(history) - len(series):]
-
-    national = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)]
-    national = national[pd.to_datetime(national["period_end"]) <= pd.Timestamp(until) + pd.offsets.MonthEnd(0)]
-    national = national[["year", "period_end", "value"]].reset_index(drop=True)
-    month = benchmarking.period_end_month(code, meta["kpi_group"], england)
-    annual = benchmarking.annual_values(queries.kpi_benchmarks(con, code, "la"),
-                                      queries.period_end_values(con, code, month), month)
-    points = benchmarking.neighbour_points(annual, neighbour_list, month)
-    points = points[(points["period_end"] >= start) & (points["period_end"] <= pd.Timestamp(until) + pd.offsets.MonthEnd(0))]
-    points = points.reset_index(drop=True)
+    national, points = view.england, view.neighbours
 
     notes: list[str] = []
     latest_value = None if pd.isna(card["latest"]) else float(card["latest"])
@@ -260,14 +243,14 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
             latest_value = disclosure.SUPPRESSED
         if latest_hidden or previous_hidden:
             direction_text = NOT_SHOWN.text
-        if latest_hidden or (previous_hidden and _rating_uses_previous(card, polarity, rule)):
+        if latest_hidden:
             rag, rag_text = NOT_SHOWN.code, NOT_SHOWN.text
         if disclosure.spc_hidden(history_hidden):
             variation_text = assurance_text = disclosure.NOT_SHOWN
         england_value = disclosure.round_national(england_value, unit)
         national = national.assign(value=[disclosure.round_national(v, unit) for v in national["value"]])
         hide_points = [disclosure.average_hidden(v, n, unit) for v, n in zip(points["value"], points["with_value"])]
-        points = points[[not h for h in hide_points]].reset_index(drop=True)
+        points = points.loc[[not h for h in hide_points]].reset_index(drop=True)
         if disclosure.average_hidden(neighbour_value, neighbour_members, unit):
             neighbour_value = disclosure.SUPPRESSED
 
@@ -275,7 +258,7 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
         words = value if isinstance(value, str) else kpi.format_value(value, unit, decimals)
         return f"{words} ({as_at})" if as_at and value is not None else words
 
-    rebases = queries.rebases(con, la, code)
+    rebases = whole.rebases
     spc = None
     chart_kind = options.chart
     if chart_kind == "spc":
@@ -284,8 +267,7 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
             notes.append("SPC chart not shown: its average and limits use every month, so they could "
                          "reveal the months hidden as c.")
         elif history["value"].notna().sum() >= variation.MIN_POINTS:
-            whole_targets = kpi.target_series(kpi_targets, history["period"])
-            result = variation.kpi_xmr(history, polarity, whole_targets[-1], rebases["period"])
+            result = variation.kpi_xmr(history, polarity, whole.targets[-1], rebases["period"])
             spc = result[pd.to_datetime(result["period"]) >= start].reset_index(drop=True)
         else:
             chart_kind = "trend"
@@ -295,9 +277,9 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
     note = commentary.loc[code] if code in commentary.index else None
     return KpiPage(
         code=code, name=meta["name"], definition=meta["definition"], unit=unit, polarity=polarity, decimals=decimals,
-        source=meta["source"], group=meta["kpi_group"], series=series, hidden=hidden, targets=target_line,
-        floors=kpi.floor_series(kpi_targets, series["period"]), england=national, neighbours=points,
-        annotations=queries.annotations(con, la, code), rebases=rebases, spc=spc, latest_value=latest_value,
+        source=meta["source"], group=meta["kpi_group"], series=series, hidden=hidden, targets=view.targets,
+        floors=view.floors, england=national, neighbours=points, published=view.published,
+        annotations=view.annotations, rebases=rebases, spc=spc, latest_value=latest_value,
         latest_text=text(latest_value), latest_period=card["latest_period"], latest_when=card["latest_when"],
         latest_kind=card["latest_kind"],
         target_value=None if pd.isna(card["target"]) else float(card["target"]), target_text=card["target_text"],
@@ -312,15 +294,6 @@ def _page(con, options: PackOptions, code: str, meta: pd.Series, card: pd.Series
         upload_date=None if upload is None else pd.Timestamp(upload["uploaded_at"]).to_pydatetime(),
         chart_kind=chart_kind, notes=notes,
     )
-
-
-def _rating_uses_previous(card: pd.Series, polarity: str, rule: kpi.RagRule | None) -> bool:
-    """Whether the RAG rating depends on the previous month (the tolerance rule's 'amber when improving')."""
-    latest = None if pd.isna(card["latest"]) else float(card["latest"])
-    target = None if pd.isna(card["target"]) else float(card["target"])
-    floor = None if pd.isna(card["floor"]) else float(card["floor"])
-    alone = kpi.rag(latest, target, polarity, rule, floor=floor, previous=None)
-    return alone.code != card["rag"]
 
 
 def trend_words(page: KpiPage) -> str:

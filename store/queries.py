@@ -258,9 +258,14 @@ def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFr
                count(*) FILTER (WHERE u.status = 'loaded'), NULL, NULL
         FROM neighbours JOIN uploads u USING (upload_id) WHERE upload_id = ?
         GROUP BY ALL
+        UNION ALL
+        SELECT 'inspections', i.la_code, NULL, count(*), count(*) FILTER (WHERE i.retired_at IS NULL),
+               strftime(min(v.inspected_on), '%Y-%m'), strftime(max(v.inspected_on), '%Y-%m')
+        FROM inspections i JOIN inspection_versions v USING (inspection_id) WHERE i.upload_id = ?
+        GROUP BY ALL
         ORDER BY 1, 2, 3
         """,
-        [upload_id, upload_id, upload_id, upload_id],
+        [upload_id, upload_id, upload_id, upload_id, upload_id],
     ).df()
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis import benchmarking, tables
+from analysis import kpi_view
 from settings import DATA_DIR
 from store import queries
 from store.connection import connect
@@ -39,17 +39,7 @@ def _neighbours_2025() -> list[str]:
 def card(real_db_template):
     con = connect(real_db_template)
     try:
-        region = queries.councils(con).set_index("la_code")["region"][REAL_LA]
-        peers = benchmarking.Peers(queries.year_end_figures(con), queries.region_figures(con),
-                                   queries.neighbours(con, REAL_LA), region)
-
-        def at(until: date) -> pd.DataFrame:
-            return tables.full_scorecard(
-                queries.catalogue(con), queries.recent_values(con, REAL_LA, until),
-                queries.history_values(con, REAL_LA, until), queries.targets(con, REAL_LA), queries.england(con),
-                queries.rag_rules(con, REAL_LA), queries.all_rebases(con, REAL_LA),
-                queries.commentary(con, REAL_LA, until), until, peers, REAL_LA).set_index("kpi_code")
-        yield at
+        yield lambda until: kpi_view.read_scorecard(con, REAL_LA, until).set_index("kpi_code")
     finally:
         con.close()
 

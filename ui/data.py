@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarking, kpi, plan_status, tables
+from analysis import benchmarking, kpi, kpi_view
 from auth import audit, users
 from auth.roles import Actor
 from demo.synthetic import PLAN_AS_AT
@@ -106,17 +106,6 @@ def england() -> pd.DataFrame:
     return _read(queries.england)
 
 
-def annotations(la_code: str, kpi_code: str) -> pd.DataFrame:
-    return _read(queries.annotations, la_code, kpi_code)
-
-
-def kpi_series(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
-    return _read(queries.kpi_series, la_code, kpi_code, until)
-
-
-def council_published(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
-    return _read(queries.council_published, la_code, kpi_code, until)
-
 
 def releases() -> pd.DataFrame:
     return _read(queries.releases)
@@ -138,10 +127,6 @@ def commentary(la_code: str, period: date) -> pd.DataFrame:
     return _read(queries.commentary, la_code, period)
 
 
-def rebases(la_code: str, kpi_code: str) -> pd.DataFrame:
-    return _read(queries.rebases, la_code, kpi_code)
-
-
 def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
     return kpi.rules_from(rag_rules(la_code))
 
@@ -149,10 +134,8 @@ def rules_by_kpi(la_code: str) -> dict[str, kpi.RagRule]:
 @st.cache_data(show_spinner="Working out the scorecard…", max_entries=64)
 def _scorecard(stamp: tuple, la_code: str, until: date) -> pd.DataFrame:
     """RAG from the recent months, SPC icons from the whole history, dated comparators and the month's commentary."""
-    return tables.full_scorecard(catalogue(), _read(queries.recent_values, la_code, until, stamp=stamp),
-                                 _read(queries.history_values, la_code, until, stamp=stamp), targets(la_code), england(),
-                                 rag_rules(la_code), _read(queries.all_rebases, la_code, stamp=stamp),
-                                 commentary(la_code, until), until, peers(la_code), la_code)
+    with store() as con:
+        return kpi_view.read_scorecard(con, la_code, until)
 
 
 def scorecard(la_code: str, until: date) -> pd.DataFrame:
@@ -161,9 +144,19 @@ def scorecard(la_code: str, until: date) -> pd.DataFrame:
 
 def peers(la_code: str) -> benchmarking.Peers:
     """What the council's comparators are made of, read once for every KPI."""
-    region = councils().set_index("la_code")["region"].get(la_code)
-    return benchmarking.Peers(_read(queries.year_end_figures), _read(queries.region_figures), neighbours(la_code),
-                              region if isinstance(region, str) else None)
+    return _read(kpi_view.peers, la_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view(stamp: tuple, la_code: str, code: str, until: date) -> kpi_view.KpiView:
+    card = scorecard(la_code, until).set_index("kpi_code").loc[code]
+    with store() as con:
+        return kpi_view.read(con, la_code, code, until, card, neighbours(la_code), catalogue())
+
+
+def kpi_view_of(la_code: str, code: str, until: date) -> kpi_view.KpiView:
+    """One KPI's series, targets, comparators, marks and judgement: what every chart of it draws."""
+    return _view(version(), la_code, code, until)
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:
@@ -226,11 +219,6 @@ def plan_as_at(is_demo: bool) -> date:
     plan reads the same (exactly one item overdue) whenever it is opened."""
     return PLAN_AS_AT if is_demo else date.today()
 
-
-def plan_marks(la_code: str, kpi_code: str) -> pd.DataFrame:
-    """Inspection dates and the due dates of recommendations linked to one KPI, for its charts."""
-    return plan_status.chart_marks(inspections(la_code), _read(queries.kpi_due_dates, la_code, kpi_code),
-                            annotations(la_code, kpi_code))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

@@ -10,7 +10,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, kpi, plan_status
+from analysis import charts, plan_status
 from ingest import plan_import
 from records import plan_edits
 from records.plan_edits import RecommendationInput
@@ -107,17 +107,14 @@ def linked_kpis(rec_id: int, rec: pd.Series) -> None:
     own = inspections[inspections["inspection_id"] == rec["inspection_id"]]
     marks = plan_status.chart_marks(own, pd.DataFrame([{"ref": rec["ref"], "text": rec["text"],
                                                         "due_on": rec["due_on"]}]), brief=True)
-    targets = data.targets(chosen.la_code)
     for column, code in zip(st.columns(2) * len(codes), codes):
-        series = data.kpi_series(chosen.la_code, code, chosen.period)
-        if series.empty:
+        view = data.kpi_view_of(chosen.la_code, code, chosen.period)
+        if view.series.empty:
             column.info(f"No values for {names[code]} yet.")
             continue
-        meta = catalogue.set_index("code").loc[code]
-        figure = charts.plan_kpi_chart(
-            title=names[code], unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
-            series=series, targets=kpi.target_series(targets[targets["kpi_code"] == code], series["period"]),
-            marks=marks)
+        figure = charts.plan_kpi_chart(title=names[code], unit=view.unit, decimals=view.decimals,
+                                       council_name=chosen.council_name, series=view.series, targets=view.targets,
+                                       marks=marks)
         column.plotly_chart(figure, width="stretch", key=f"plan_chart_{rec_id}_{code}")
 
 

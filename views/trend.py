@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from analysis import benchmarking, charts, kpi, plan_status, spc, tables, variation
+from analysis import benchmarking, charts, spc, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
@@ -26,31 +25,24 @@ if chosen.period is None:
     st.warning(f"There is no data for {md(chosen.council_name)} yet: no monthly return and no published figure.")
     st.stop()
 
-series = data.kpi_series(chosen.la_code, code, chosen.period)
+view = data.kpi_view_of(chosen.la_code, code, chosen.period)
+series = view.series
 if series.empty:
     st.warning(f"{md(chosen.council_name)} has no values for this KPI up to {month_label(chosen.period)}: no monthly "
                "return holds it and DfE publishes no council figure for it.")
     st.stop()
-published_only = bool((series["kind"] == kpi.PUBLISHED).all())
-if published_only:
+if view.published_only:
     st.info(f"No monthly return holds this KPI yet, so the chart shows {md(chosen.council_name)}'s published annual "
             "figures, each at the date it describes. Monthly returns, once uploaded, are drawn as a line.")
-
-kpi_targets = data.targets(chosen.la_code)
-kpi_targets = kpi_targets[kpi_targets["kpi_code"] == code]
-targets = kpi.target_series(kpi_targets, series["period"])
-notes = data.annotations(chosen.la_code, code)
-# Inspection dates and the due dates of recommendations linked to this KPI, marked in words.
-notes = plan_status.with_marks(notes, data.plan_marks(chosen.la_code, code))
-rebases = data.rebases(chosen.la_code, code)
+targets = view.targets
 title = f"{meta['name']}: {chosen.council_name}"
 
-view = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)"], horizontal=True,
-                key="chart_view")
-if view.startswith("SPC") and published_only:
+shown = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)"], horizontal=True,
+                 key="chart_view")
+if shown.startswith("SPC") and view.published_only:
     st.info("An SPC chart needs monthly values; published figures come once a year. The trend chart is shown.")
-if view.startswith("SPC") and not published_only:
-    result = variation.kpi_xmr(series, meta["polarity"], targets[-1], rebases["period"])
+if shown.startswith("SPC") and not view.published_only:
+    result = variation.kpi_xmr(series, meta["polarity"], targets[-1], view.rebases["period"])
     latest_assurance = spc.assurance(result, targets[-1], variation.IMPROVEMENT[meta["polarity"]])
     st.markdown(f"**Variation:** {variation.variation_text(spc.variation_icon(result))} · "
                 f"**Assurance:** {variation.assurance_text(latest_assurance)}",
@@ -60,26 +52,12 @@ if view.startswith("SPC") and not published_only:
     if result["short_group"].iloc[-1]:
         st.info("Trial limits: fewer than 13 months since the last recalculation, so treat signals with care.")
     figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,
-                              annotations=notes, rebases=rebases)
+                              annotations=view.annotations, rebases=view.rebases)
 else:
-    start, end = pd.Timestamp(series["period"].min()), pd.Timestamp(chosen.period) + pd.offsets.MonthEnd(0)
-    comparable = benchmarking.comparable(meta["unit"])
-    england = data.england()
-    england = england[(england["kpi_code"] == code) & (pd.to_datetime(england["period_end"]) >= start)
-                      & (pd.to_datetime(england["period_end"]) <= end)]
-    month, annual = data.annual_values(code, meta["kpi_group"])
-    neighbours = benchmarking.neighbour_points(annual, data.neighbours(chosen.la_code), month)
-    neighbours = neighbours[(neighbours["period_end"] >= start) & (neighbours["period_end"] <= end)]
-    figure = charts.trend_chart(
-        title=title, unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
-        series=series, targets=targets,
-        floors=kpi.floor_series(kpi_targets, series["period"]), england=england if comparable else None,
-        annotations=notes, neighbours=neighbours if comparable else None,
-        published=None if published_only else data.council_published(chosen.la_code, code, chosen.period),
-    )
-    if not comparable:
+    figure = charts.trend_chart(title=title, council_name=chosen.council_name, **view.chart_inputs())
+    if not benchmarking.comparable(meta["unit"]):
         st.markdown("England and neighbour figures are not drawn: a count depends on the size of the council, so "
-                   "only rates and percentages compare like for like.")
+                    "only rates and percentages compare like for like.")
 st.plotly_chart(figure, width="stretch")
 if pack_cache.chart_renderable():
     exports.download("Download this chart (PNG)", partial(pack_cache.chart_png, figure), key="chart_png",
@@ -119,11 +97,11 @@ with st.expander("Notes on the chart and SPC recalculations"):
                 edits.apply(kpi_edits.add_rebase, chosen.la_code, code, when, reason, done="Limits recalculated")
     else:
         st.markdown("Analysts add notes and recalculate SPC limits; the chart above shows the ones in force.")
-    if not rebases.empty:
-        st.dataframe(rebases[["period", "reason", "created_by"]], hide_index=True, width="stretch")
+    if not view.rebases.empty:
+        st.dataframe(view.rebases[["period", "reason", "created_by"]], hide_index=True, width="stretch")
 
 st.subheader("Data")
-table = tables.trend_table(series, kpi_targets)
+table = tables.trend_table(series, view.kpi_targets)
 st.dataframe(table, hide_index=True, width="stretch")
 exports.download("Download this data (CSV)", partial(csv_bytes, table),
                  file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.csv", what="KPI data",

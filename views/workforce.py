@@ -4,7 +4,6 @@ These are what councillors ask about most after an inspection, so they are broug
 """
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis import charts, kpi
@@ -23,11 +22,8 @@ if chosen.period is None:
 
 card = data.scorecard(chosen.la_code, chosen.period).set_index("kpi_code")
 catalogue = data.catalogue().set_index("code")
-all_england = data.england()
-all_targets = data.targets(chosen.la_code)
 st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)} · "
             "England, region and neighbour figures are annual, as at 30 September (the workforce census).")
-end = pd.Timestamp(chosen.period) + pd.offsets.MonthEnd(0)
 
 for code in WORKFORCE_KPIS:
     row, meta = card.loc[code], catalogue.loc[code]
@@ -40,23 +36,14 @@ for code in WORKFORCE_KPIS:
                     f"**England:** {row['england_text']}  \n**Region:** {row['region_text']}  \n"
                     f"**Neighbour average:** {row['neighbour_text']}  \n**Rank:** {row['rank_text']}")
     with right:
-        series = data.kpi_series(chosen.la_code, code, chosen.period)
-        if series.empty:
+        view = data.kpi_view_of(chosen.la_code, code, chosen.period)
+        if view.series.empty:
             st.info("No monthly return and no published figure yet.")
             continue
-        published_only = bool((series["kind"] == kpi.PUBLISHED).all())
-        if not published_only:
-            series = series[pd.to_datetime(series["period"]) > end - pd.DateOffset(months=TREND_MONTHS)]
-        targets = all_targets[all_targets["kpi_code"] == code]
-        start = pd.to_datetime(series["period_end"]).min() - pd.offsets.MonthEnd(1)
-        england = all_england[(all_england["kpi_code"] == code) & (pd.to_datetime(all_england["period_end"]) >= start)
-                              & (pd.to_datetime(all_england["period_end"]) <= end)]
+        shown = view.last_months(TREND_MONTHS)
         figure = charts.trend_chart(
-            title="Published figures, 30 September each year" if published_only else f"Last {TREND_MONTHS} months",
-            unit=meta["unit"], decimals=int(meta["decimals"]), council_name=chosen.council_name,
-            series=series, targets=kpi.target_series(targets, series["period"]), england=england,
-            published=None if published_only else data.council_published(chosen.la_code, code, chosen.period),
-        )
+            title="Published figures, 30 September each year" if view.published_only else f"Last {TREND_MONTHS} months",
+            council_name=chosen.council_name, **shown.chart_inputs())
         figure.update_layout(height=360, title_font_size=16, margin=dict(t=50, b=40))
         figure.update_xaxes(title_text=None)
         st.plotly_chart(figure, width="stretch", key=f"workforce_{code}")
