@@ -76,6 +76,7 @@ __all__ = [
     "SPECIAL_CAUSE_WORDS",
     "Limits",
     "xmr",
+    "current_process",
     "variation_icon",
     "assurance",
     "moving_range",
@@ -465,18 +466,28 @@ def xmr(
     return result
 
 
+def current_process(result: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last group: the process as it runs now. Earlier groups
+    describe a process that a recalculation (rebase) declared gone, so the icons
+    read this part only, while a chart still draws every group."""
+    if result.empty:
+        return result
+    return result[result["group"] == result["group"].iloc[-1]]
+
+
 def variation_icon(result: pd.DataFrame) -> str | None:
     """The MDC variation icon describes where the process is now, so it is the
-    latest observed point's type; None when nothing has been observed."""
-    types = result["point_type"].dropna()
+    latest observed point's type in the current process; None when that process
+    has no observed point yet (a point before the rebase is not "now")."""
+    types = current_process(result)["point_type"].dropna()
     return None if types.empty else str(types.iloc[-1])
 
 
 def assurance(result: pd.DataFrame, target: float | None, improvement: str) -> str | None:
     """Can the process, as it currently runs, be relied on to meet the target?
 
-    Judged from the last group's limits, because earlier groups describe a
-    process that no longer exists. A target beyond a limit will be consistently
+    Judged from the current process's limits (`current_process`), because
+    earlier groups describe a process that no longer exists. A target beyond a limit will be consistently
     met or missed; a target between the limits will be hit and missed by chance
     alone. None when there is no target, the measure is neutral, or the limits
     could not be computed (too few points).
@@ -487,7 +498,7 @@ def assurance(result: pd.DataFrame, target: float | None, improvement: str) -> s
     target = float(target)
     if np.isnan(target):
         return None
-    last = result.iloc[-1]
+    last = current_process(result).iloc[-1]
     lpl, upl = float(last["lpl"]), float(last["upl"])
     if np.isnan(lpl) or np.isnan(upl):
         return None

@@ -609,6 +609,26 @@ def test_assurance_uses_the_last_group():
     assert assurance(first_only, 40, "increase") == "consistent_fail"
 
 
+def test_the_current_process_is_the_last_group_only():
+    y = zigzag(16) + [v + 100 for v in zigzag(8)]
+    split = xmr(y, improvement="increase", rebase_at=[16])
+    now = spc.current_process(split)
+    assert now.index.tolist() == list(range(16, 24)) and now["group"].eq(1).all()
+    assert spc.current_process(xmr([], improvement="increase")).empty
+
+
+def test_variation_and_assurance_ignore_the_points_before_a_rebase():
+    """A recalculation declares the earlier process gone: with no point observed since, there is no icon, rather
+    than the last icon of the process before."""
+    y: list[float | None] = zigzag(15) + [60.0, None, None]
+    split = xmr(y, improvement="decrease", target=0.0, rebase_at=[16])
+    assert xmr(y[:16], improvement="decrease")["point_type"].iloc[-1] == "special_cause_concern"
+    assert variation_icon(split) is None
+    assert assurance(split, 0.0, "decrease") is None
+    y[17] = 5.0
+    assert variation_icon(xmr(y, improvement="decrease", rebase_at=[16])) == "common_cause"
+
+
 def test_words_cover_every_outcome():
     assert set(spc.VARIATION_WORDS) == {
         "common_cause", "special_cause_improvement", "special_cause_concern",
