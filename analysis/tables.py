@@ -5,7 +5,8 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import benchmarking, kpi, variation
+from analysis import benchmarking, kpi, travel, variation
+from store.words import plural
 
 POLARITY_WORDS = {"high": "higher is better", "low": "lower is better", "none": "context measure, no good or bad direction",
                   "target": "closer to target is better"}
@@ -13,7 +14,6 @@ SCORECARD_VIEW = {
     "name": "KPI",
     "latest_text": "Latest",
     "latest_when": "As at",
-    "previous_text": "Previous",
     "target_text": "Target",
     "rag_text": "RAG",
     "gap_text": "Gap to target",
@@ -22,6 +22,7 @@ SCORECARD_VIEW = {
     "neighbour_text": "Neighbours",
     "variation_text": "Variation (SPC)",
     "assurance_text": "Assurance (SPC)",
+    "sentence": "Summary",
     "trend": "Last 12 values",
 }
 
@@ -29,39 +30,91 @@ SCORECARD_VIEW = {
 def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
                    england: pd.DataFrame, rules: pd.DataFrame, rebases: pd.DataFrame, commentary: pd.DataFrame,
                    until, peers: benchmarking.Peers, home: str) -> pd.DataFrame:
-    """The overview's scorecard: RAG from the recent months, SPC icons from the whole history, England, region and
-    neighbour comparators at one dated reference point, the month's commentary; from the query results, so the
-    pages and the board pack show the same rows."""
-    card = kpi.scorecard(catalogue, recent, targets, until, kpi.rules_from(rules))
+    """The overview's scorecard: the judgements (`judged`), England, region and neighbour comparators at one dated
+    reference point, and the month's commentary; from the query results, so the pages and the board pack show the
+    same rows."""
+    card = judged(catalogue, recent, history, targets, rules, rebases, until)
     card = card.merge(comparator_columns(catalogue, england, peers, home, until), on="kpi_code", how="left")
-    icons = variation.icons(catalogue, history, targets, rebases)
     notes = commentary[["kpi_code", "text"]].rename(columns={"text": "commentary"})
-    return card.merge(icons, on="kpi_code", how="left").merge(notes, on="kpi_code", how="left")
+    return card.merge(notes, on="kpi_code", how="left")
+
+
+def judged(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
+           rules: pd.DataFrame, rebases: pd.DataFrame, until) -> pd.DataFrame:
+    """Per KPI what is said of it: RAG from the recent months, direction over a year, SPC icons from its current
+    limits, and the sentence that reconciles the three, made from the same row so that it cannot disagree with it."""
+    card = kpi.scorecard(catalogue, recent, targets, until, kpi.rules_from(rules))
+    card = card.merge(travel.columns(catalogue, _travel_values(recent, history), until), on="kpi_code", how="left")
+    card = card.merge(variation.icons(catalogue, history, targets, rebases), on="kpi_code", how="left")
+    return card.assign(sentence=[travel.sentence(row) for row in card.to_dict("records")])
+
+
+def _travel_values(recent: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The recent months with, for a KPI that has a figure among them, its whole monthly history instead: a run of
+    moves can be longer than the recent months. A KPI with no recent figure keeps none, as its RAG says."""
+    known = recent.loc[recent["value"].notna(), "kpi_code"]
+    monthly = history[history["kpi_code"].isin(known)].assign(kind="monthly")
+    return pd.concat([recent[~recent["kpi_code"].isin(monthly["kpi_code"])], monthly], ignore_index=True)
+
+
+def spc_period_line(card: pd.DataFrame) -> str:
+    """Which months the SPC icons' limits come from, counted per start ('limits from Nov 2021 for 24 KPIs'), so a
+    reader knows the period the variation and assurance words judge; each row's summary names its own."""
+    starts = card.loc[card["spc_status"] == variation.JUDGED, "spc_since"].value_counts(sort=False)
+    too_few = int((card["spc_status"] == variation.TOO_FEW_SINCE_REBASE).sum())
+    parts = [f"{since} for {plural(count, 'KPI')}" for since, count in starts.items()]
+    if too_few:
+        parts.append(f"not judged for {plural(too_few, 'KPI')} with fewer than {variation.MIN_POINTS_TO_JUDGE} "
+                     "months since the recalculation")
+    if not parts:
+        return "No KPI has enough months for SPC limits yet."
+    return ("SPC variation and assurance are judged on each KPI's limits since its latest recalculation, or since "
+            f"its first month: {'; '.join(parts)}.")
 
 
 def _dated(found: benchmarking.Dated, unit: str, decimals: int) -> str:
     return "–" if found.value is None else f"{kpi.format_value(found.value, unit, decimals)} ({found.as_at_text})"
 
 
+def _per_10000(found: benchmarking.Dated, decimals: int) -> str:
+    return "–" if found.value is None else f"{found.value:,.{decimals}f} per 10,000 ({found.as_at_text})"
+
+
 def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: benchmarking.Peers, home: str,
                        until) -> pd.DataFrame:
     """Per KPI: England, region and neighbour average, each with the date it describes, and the council's rank."""
     rows = []
-    for meta in catalogue.itertuples(index=False):
+    metas = {meta.code: meta for meta in catalogue.itertuples(index=False)}
+    rate_of = {meta.numerator_kpi: meta.code for meta in metas.values()
+               if meta.unit == "rate" and isinstance(meta.numerator_kpi, str) and meta.numerator_kpi}
+
+    def found_for(meta):
         month = benchmarking.period_end_month(meta.code, meta.kpi_group, england)
-        found = benchmarking.comparators(meta.code, meta.unit, meta.polarity, month, home, until, peers, england)
+        return benchmarking.comparators(meta.code, meta.unit, meta.polarity, month, home, until, peers, england)
+
+    for meta in metas.values():
+        found = found_for(meta)
         unit, decimals = meta.unit, int(meta.decimals)
+        england_text, neighbour_text = _dated(found.england, unit, decimals), _dated(found.neighbours, unit, decimals)
+        if meta.code in rate_of:
+            # A count is not compared with England's total; its rate per 10,000 children is, and is named so.
+            rate = metas[rate_of[meta.code]]
+            by_rate = found_for(rate)
+            england_text = _per_10000(by_rate.england, int(rate.decimals))
+            neighbour_text = _per_10000(by_rate.neighbours, int(rate.decimals))
         rows.append({
             "kpi_code": meta.code,
             "england": found.england.value,
             "england_as_at": found.england.as_at_text,
-            "england_text": _dated(found.england, unit, decimals),
+            "england_period_end": found.england.as_at,
+            "england_text": england_text,
             "region": found.region.value,
             "region_text": _dated(found.region, unit, decimals),
             "neighbour": found.neighbours.value,
             "neighbour_as_at": found.neighbours.as_at_text,
+            "neighbour_period_end": found.neighbours.as_at,
             "neighbours_with_value": found.neighbours_with_value,
-            "neighbour_text": _dated(found.neighbours, unit, decimals),
+            "neighbour_text": neighbour_text,
             "rank_text": "–" if found.standing is None else
             f"{found.standing.text}, at {benchmarking.Dated(None, found.standing_as_at).as_at_text}",
         })
@@ -194,3 +247,51 @@ def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame, period: date | 
         if column in targets:
             view[column.replace("_", " ").capitalize()] = targets[column]
     return view
+
+
+SCORECARD_EXPORT = ["la_code", "kpi_code", "period", "value", "target", "target_kind", "rag", "rag_label", "gap",
+                    "direction", "direction_basis", "england", "england_period_end", "sn_average", "sn_period_end",
+                    "spc_variation", "spc_assurance", "sentence"]
+
+
+def _period(period, kind: str) -> str:
+    """A monthly value's month as YYYY-MM; a published figure's reference date as YYYY-MM-DD."""
+    if period is None or pd.isna(period):
+        return ""
+    if kind == kpi.PUBLISHED:
+        return (pd.Timestamp(period) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+    return pd.Timestamp(period).strftime("%Y-%m")
+
+
+def scorecard_export(card: pd.DataFrame, catalogue: pd.DataFrame, la_code: str) -> pd.DataFrame:
+    """The Overview as data, one row per KPI, for `python -m ingest scorecard`: the same numbers (to the KPI's
+    decimals, as the page shows them) and words as the page, with codes a spreadsheet can filter on (`rag` is
+    green, amber, red or none)."""
+    decimals = card["kpi_code"].map(dict(zip(catalogue["code"], catalogue["decimals"].astype(int))))
+
+    def shown(column: str) -> list[float | None]:
+        return [None if pd.isna(v) else round(float(v), int(d)) for v, d in zip(card[column], decimals)]
+
+    def day(value) -> str:
+        return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+    return pd.DataFrame({
+        "la_code": la_code,
+        "kpi_code": card["kpi_code"],
+        "period": [_period(p, k) for p, k in zip(card["latest_period"], card["latest_kind"])],
+        "value": shown("latest"),
+        "target": shown("target"),
+        "target_kind": card["target_kind"].fillna(""),
+        "rag": card["rag"].where(card["rag"].isin(RAG_ORDER), "none"),
+        "rag_label": card["rag_text"].str.split(" ", n=1).str[-1],
+        "gap": shown("gap"),
+        "direction": card["direction"],
+        "direction_basis": card["direction_basis"].fillna(""),
+        "england": shown("england"),
+        "england_period_end": card["england_period_end"].map(day),
+        "sn_average": shown("neighbour"),
+        "sn_period_end": card["neighbour_period_end"].map(day),
+        "spc_variation": card["variation"].fillna(""),
+        "spc_assurance": card["assurance"].fillna(""),
+        "sentence": card["sentence"],
+    }, columns=SCORECARD_EXPORT)

@@ -21,6 +21,7 @@ from typing import Callable
 
 import duckdb
 
+from analysis import kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
 from ingest import upload
@@ -31,6 +32,7 @@ from ingest.validate import LA_CODE_PATTERN
 from settings import SettingsError, load_settings
 from store import queries
 from store.connection import connect, open_store
+from store.dates import parse_period
 from store.errors import Refused
 from store.spreadsheets import csv_bytes, workbook_bytes
 from store.words import plural
@@ -60,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--benchmarks", action="store_true",
                         help="write every published figure (England, regions, councils; the newest release of each)")
     export.add_argument("--db", type=Path)
+    scorecard = commands.add_parser("scorecard", help="write the Overview's scorecard for one month as data")
+    scorecard.add_argument("--month", required=True, metavar="YYYY-MM")
+    scorecard.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
+    scorecard.add_argument("--la", help="council code (default: DASHBOARD_LA)")
+    scorecard.add_argument("--db", type=Path)
     listing_users = commands.add_parser("users", help="list who may sign in, with their roles")
     listing_users.add_argument("--db", type=Path)
     role = commands.add_parser("role", help="give someone a role (the first admin is made this way)")
@@ -202,6 +209,33 @@ def _export_benchmarks(out: Path, db: Path | None) -> int:
     return 0
 
 
+def _scorecard(args: argparse.Namespace) -> int:
+    """The Overview as data: one row per KPI, the same numbers and words as the page (`analysis.kpi_view`)."""
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        print(f"{args.out}: the scorecard is written as .csv or .xlsx", file=sys.stderr)
+        return 2
+    month = parse_period(args.month) if re.fullmatch(r"\d{4}-\d{2}", args.month.strip()) else None
+    if month is None:
+        print(f"--month {args.month}: give the month as YYYY-MM, such as 2026-10", file=sys.stderr)
+        return 2
+    la_code = (args.la or load_settings().home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, la_code):
+        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return 2
+    known = _read(args.db, lambda con: queries.months_with_data(con, la_code))
+    if month not in known:
+        latest = f"; its latest is {known[-1]:%Y-%m}" if known else ""
+        print(f"{la_code} has no figures for {month:%Y-%m}{latest}", file=sys.stderr)
+        return 1
+    card, catalogue = _read(args.db, lambda con: (kpi_view.read_scorecard(con, la_code, month),
+                                                  queries.catalogue(con)))
+    table = tables.scorecard_export(card, catalogue, la_code)
+    args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Scorecard": table}))
+    print(f"wrote {plural(len(table), 'KPI')} for {la_code} at {month:%Y-%m} to {args.out}")
+    return 0
+
+
 def _users(args: argparse.Namespace) -> int:
     table = _read(args.db, lambda con: users.users(con, operator()))
     for row in table.itertuples(index=False):
@@ -259,7 +293,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
-            "users": _users, "role": _role, "backup": _backup, "demo": _demo}
+            "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard}
 
 
 def main(argv: list[str] | None = None) -> int:
