@@ -1,4 +1,4 @@
-"""KPI maths for the scorecard: which target holds in a month, RAG and direction of travel.
+"""KPI maths for the scorecard: which target holds in a month, and RAG (direction of travel is `analysis.travel`).
 
 Polarity comes from the catalogue: `high` means higher is better, `low` lower is
 better, `none` a context measure that is never judged good or bad.
@@ -34,13 +34,6 @@ RAG_RED = Judgement("red", "Off target", "■")
 RAG_CONTEXT = Judgement("context", "Context", "○")
 RAG_NO_TARGET = Judgement("none", "No target", "–")
 RAG_NO_DATA = Judgement("nodata", "No data", "–")
-
-DIR_IMPROVED = Judgement("improved", "Improved", "↑")
-DIR_WORSENED = Judgement("worsened", "Worsened", "↓")
-DIR_SAME = Judgement("same", "No change", "→")
-DIR_UP = Judgement("up", "Up", "↗")
-DIR_DOWN = Judgement("down", "Down", "↘")
-DIR_UNKNOWN = Judgement("unknown", "No comparison", "–")
 
 
 def _is_missing(value: float | None) -> bool:
@@ -251,21 +244,6 @@ def gap_text(value: float | None, target: float | None, unit: str, decimals: int
     return f"{number} {word} {side}" if word else f"{number} {side}"
 
 
-def direction(latest: float | None, previous: float | None, polarity: str) -> Judgement:
-    """Direction of travel; a context measure only goes up or down, never better or worse."""
-    if _is_missing(latest) or _is_missing(previous):
-        return DIR_UNKNOWN
-    if math.isclose(latest, previous, abs_tol=1e-9):
-        return DIR_SAME
-    rising = latest > previous
-    if polarity == "none":
-        return DIR_UP if rising else DIR_DOWN
-    if polarity == "target":
-        return DIR_UP if rising else DIR_DOWN
-    better = rising if polarity == "high" else not rising
-    return DIR_IMPROVED if better else DIR_WORSENED
-
-
 def format_value(value: float | None, unit: str, decimals: int) -> str:
     if _is_missing(value):
         return "–"
@@ -289,7 +267,8 @@ def when_text(period: date | None, kind: str) -> str:
 
 
 PUBLISHED = "published"
-PREVIOUS_WORDS = {"monthly": "the previous month", PUBLISHED: "the previous year's published figure"}
+PREVIOUS_WORDS = {"monthly": "the same month a year earlier", PUBLISHED: "the previous year's published figure"}
+"""What the direction of travel compares the latest figure with (`analysis.travel`), per kind of series."""
 
 
 def _judged(kpi: tuple, value: float | None, target: float | None, target_kind: str | None, floor: float | None,
@@ -342,7 +321,6 @@ def scorecard(
         target_kind = target_kind_at(kpi_targets, latest_period) if latest_period is not None else None
         floor = floor_at(kpi_targets, latest_period) if latest_period is not None else None
         judgement, rule_words = _judged(kpi, latest_value, target, target_kind, floor, rules.get(kpi.code))
-        travel = direction(latest_value, previous_value, kpi.polarity)
         rows.append(
             {
                 "kpi_code": kpi.code,
@@ -364,8 +342,6 @@ def scorecard(
                 "gap": gap(latest_value, target, kpi.decimals),
                 "gap_text": gap_text(latest_value, target, kpi.unit, kpi.decimals),
                 "rule_text": rule_words,
-                "direction": travel.code,
-                "direction_text": travel.text,
                 "trend": series["value"].tail(12).tolist(),
                 "latest_text": format_value(latest_value, kpi.unit, kpi.decimals),
                 "previous_text": format_value(previous_value, kpi.unit, kpi.decimals),

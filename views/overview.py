@@ -20,6 +20,7 @@ st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.per
             "shows its latest published figure, dated; England and neighbour figures are the latest published on "
             "or before the end of the month, with their date, and only for rates and percentages.")
 st.markdown(tables.rag_summary(card))
+st.markdown(tables.spc_period_line(card))
 shown = st.radio("Show", tables.RAG_FILTERS, horizontal=True, key="rag_filter")
 filtered = shown != tables.ALL_KPIS
 if filtered:
