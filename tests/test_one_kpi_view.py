@@ -73,3 +73,22 @@ def test_every_reader_builds_a_kpi_from_the_same_view(demo_con):
         assert (page.rag_text, page.direction_text, page.target_text) == \
                (row["rag_text"], row["direction_text"], row["target_text"]), page.code
         assert page.england_text == row["england_text"] and page.neighbour_text == row["neighbour_text"], page.code
+
+
+def _numbers(values) -> list[float]:
+    if isinstance(values, dict):
+        values = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return [float(v) for v in ([] if values is None else list(values)) if v is not None and not pd.isna(v)]
+
+
+def test_the_children_looked_after_count_chart_fits_the_councils_values(app):
+    """England's 81,770 on the council's axis flattened its 815 to a line at zero: a count has no England marker,
+    so every point on the chart is of the council's own size."""
+    app.switch_page("views/trend.py").run()
+    app.selectbox(key="kpi_code").select("CLA_COUNT").run()
+    figure = plotly.io.from_json(app.get("plotly_chart")[0].proto.spec)
+    council = [t for t in figure.data if t.name == "Anyshire (demo)"][0]
+    own = _numbers(council.y)
+    drawn = [v for trace in figure.data for v in _numbers(trace.y)]
+    assert "England (annual)" not in [t.name for t in figure.data]
+    assert max(drawn) <= 1.5 * max(own) and min(own) > 0.5 * max(drawn)
