@@ -14,7 +14,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from analysis import disclosure
+from analysis import disclosure, kpi
 from export.gather import KpiPage, PackData, PlanSummary, alt_text
 from store.dates import month_label
 from store.words import plural
@@ -176,8 +176,10 @@ def _scorecard_slide(deck, data: PackData, pages: Sequence[KpiPage], title: str)
         for c, value in enumerate(values):
             cell_fill, ink = RAG_FILLS.get(page.rag, (fill, INK)) if columns[c][0] == "RAG" else (fill, INK)
             _cell(table.cell(r, c), value, cell_fill, ink, bold=c == 0)
-    notes = [f"Values for {options.period:%B %Y} or the latest month before it. RAG: ● on target, ▲ near target, "
-             "■ off target, ○ context measure. England and neighbour averages are annual, dated at their year end."]
+    notes = [f"Values for {options.period:%B %Y} or the latest month before it (a published figure where there is "
+             "no monthly return, dated). RAG: ● on target, ▲ within tolerance, ■ off target, ○ context measure. "
+             "Direction compares with the same month a year earlier. England and neighbour averages are annual, "
+             "dated at their reference date; a count is compared as a rate per 10,000."]
     if options.publication:
         notes.append(disclosure.NOTE)
     _box(slide, MARGIN, Inches(5.85), WIDTH - 2 * MARGIN, Inches(0.95), [(n, 11, False) for n in notes], colour=MUTED)
@@ -205,20 +207,23 @@ def _kpi_slide(deck, data: PackData, page: KpiPage, image: bytes) -> None:
     left = MARGIN + chart_width + Inches(0.2)
     width = WIDTH - MARGIN - left
     figures = [(f"Latest ({page.latest_when}): {page.latest_text}", 16, True),
-               (f"Target: {page.target_text}", 14, False),
-               (f"RAG: {page.rag_text}", 14, False),
-               (f"Direction: {page.direction_text}", 14, False),
-               (f"England: {page.england_text}", 14, False),
-               (f"Neighbour average: {page.neighbour_text}", 14, False)]
+               (f"Target: {page.target_text}", 13, False),
+               (f"RAG: {page.rag_text}" + (f" ({page.gap_text})" if page.target_text != "–" else ""), 13, False),
+               (f"On {kpi.PREVIOUS_WORDS[page.latest_kind]}: {page.direction_text}", 13, False),
+               (f"England: {page.england_text}", 13, False),
+               (f"Neighbour average: {page.neighbour_text}", 13, False)]
     if options.spc_words:
-        figures += [(f"Variation: {page.variation_text}", 13, False), (f"Assurance: {page.assurance_text}", 13, False)]
-    _box(slide, left, Inches(1.25), width, Inches(2.9), figures)
+        since = f" ({page.spc_since})" if page.spc_since else ""
+        figures += [(f"Variation{since}: {page.variation_text}", 13, False),
+                    (f"Assurance: {page.assurance_text}", 13, False)]
+    figures.append((page.sentence, 11, False))
+    _box(slide, left, Inches(1.25), width, Inches(3.3), figures)
     commentary = page.commentary or f"No commentary has been written for {month_label(options.period)}."
     size = 13 if len(commentary) < 350 else 11 if len(commentary) < 700 else 9
     lines = [(f"Commentary, {month_label(options.period)}", 14, True), (commentary, size, False)]
     if page.commentary_by:
         lines.append((page.commentary_by, 10, False))
-    _box(slide, left, Inches(4.2), width, Inches(2.6), lines)
+    _box(slide, left, Inches(4.6), width, Inches(2.2), lines)
     notes = list(page.notes)
     if options.publication and page.shows_c:
         notes.append(disclosure.NOTE)

@@ -20,6 +20,8 @@ INTERNAL, PUBLICATION = "internal", "publication"
 MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PUBLICATION: "OFFICIAL"}
 CHART_KINDS = {"trend": "Trend against target", "spc": "SPC chart (Making Data Count)"}
 DEFAULT_MONTHS = 24
+SENTENCE_NOT_SHOWN = ("Summary not shown: it compares months, and some months of this KPI are hidden as c because "
+                      "they could reveal a small number.")
 NOT_SHOWN = kpi.Judgement("hidden", disclosure.NOT_SHOWN, "–")
 """A direction of travel or RAG rating that would compare a hidden value, as a publication pack shows it."""
 
@@ -99,7 +101,11 @@ class KpiPage:
     target_text: str
     rag: str
     rag_text: str
+    gap_text: str
+    rule_text: str
     direction_text: str
+    sentence: str
+    spc_since: str
     england_value: float | None
     england_as_at: str
     england_text: str
@@ -231,32 +237,45 @@ def _page(options: PackOptions, whole: kpi_view.KpiView, full_series: dict, comm
     neighbour_value = None if pd.isna(card["neighbour"]) else float(card["neighbour"])
     neighbour_members = int(card["neighbours_with_value"])
     england_as_at, neighbour_as_at = card["england_as_at"], card["neighbour_as_at"]
-    rag, rag_text = card["rag"], card["rag_text"]
-    direction_text = card["direction_text"]
+    rag, rag_text, gap_text = card["rag"], card["rag_text"], card["gap_text"]
+    direction_text, sentence, spc_since = card["direction_text"], card["sentence"], card.get("spc_since") or ""
     variation_text = card.get("variation_text") or variation.variation_text(None)
     assurance_text = card.get("assurance_text") or variation.assurance_text(None)
     if options.publication:
-        latest_at, previous_at = disclosure.known_pair(history["value"].tolist())
+        latest_at, _ = disclosure.known_pair(history["value"].tolist())
         latest_hidden = latest_at is not None and history_hidden[latest_at]
-        previous_hidden = previous_at is not None and history_hidden[previous_at]
+        basis = card.get("direction_basis_period")
+        at_basis = [bool(h) for h, p in zip(history_hidden, pd.to_datetime(history["period"]))
+                    if basis is not None and not pd.isna(basis) and p == pd.Timestamp(basis)]
         if latest_hidden:
             latest_value = disclosure.SUPPRESSED
-        if latest_hidden or previous_hidden:
+        if latest_hidden or any(at_basis):
             direction_text = NOT_SHOWN.text
         if latest_hidden:
-            rag, rag_text = NOT_SHOWN.code, NOT_SHOWN.text
+            rag, rag_text, gap_text = NOT_SHOWN.code, NOT_SHOWN.text, disclosure.NOT_SHOWN
+        if any(history_hidden):
+            # The sentence compares this month with the last, a year ago, a run and the SPC limits: any hidden
+            # month could be given back by it.
+            sentence = SENTENCE_NOT_SHOWN
         if disclosure.spc_hidden(history_hidden):
             variation_text = assurance_text = disclosure.NOT_SHOWN
-        england_value = disclosure.round_national(england_value, unit)
+            spc_since = ""
         national = national.assign(value=[disclosure.round_national(v, unit) for v in national["value"]])
         hide_points = [disclosure.average_hidden(v, n, unit) for v, n in zip(points["value"], points["with_value"])]
         points = points.loc[[not h for h in hide_points]].reset_index(drop=True)
-        if disclosure.average_hidden(neighbour_value, neighbour_members, unit):
-            neighbour_value = disclosure.SUPPRESSED
 
     def text(value: float | str | None, as_at: str = "") -> str:
         words = value if isinstance(value, str) else kpi.format_value(value, unit, decimals)
         return f"{words} ({as_at})" if as_at and value is not None else words
+
+    # The scorecard's words, unless a publication pack must round or hide the figure they give.
+    england_text, neighbour_text = card["england_text"], card["neighbour_text"]
+    if options.publication and england_value is not None:
+        england_value = disclosure.round_national(england_value, unit)
+        england_text = text(england_value, england_as_at)
+    if options.publication and disclosure.average_hidden(neighbour_value, neighbour_members, unit):
+        neighbour_value = disclosure.SUPPRESSED
+        neighbour_text = text(neighbour_value, neighbour_as_at)
 
     rebases = whole.rebases
     spc = None
@@ -283,10 +302,11 @@ def _page(options: PackOptions, whole: kpi_view.KpiView, full_series: dict, comm
         latest_text=text(latest_value), latest_period=card["latest_period"], latest_when=card["latest_when"],
         latest_kind=card["latest_kind"],
         target_value=None if pd.isna(card["target"]) else float(card["target"]), target_text=card["target_text"],
-        rag=rag, rag_text=rag_text, direction_text=direction_text,
-        england_value=england_value, england_as_at=england_as_at, england_text=text(england_value, england_as_at),
-        neighbour_value=neighbour_value, neighbour_as_at=neighbour_as_at,
-        neighbour_text=text(neighbour_value, neighbour_as_at), variation_text=variation_text,
+        rag=rag, rag_text=rag_text, gap_text=gap_text, rule_text=card["rule_text"], direction_text=direction_text,
+        sentence=sentence, spc_since=spc_since,
+        england_value=england_value, england_as_at=england_as_at, england_text=england_text,
+        neighbour_value=neighbour_value, neighbour_as_at=neighbour_as_at, neighbour_text=neighbour_text,
+        variation_text=variation_text,
         assurance_text=assurance_text,
         commentary=None if note is None else str(note["text"]),
         commentary_by=None if note is None else f"{note['created_by']}, {pd.Timestamp(note['created_at']):%d %b %Y}",
@@ -321,13 +341,14 @@ def alt_text(page: KpiPage) -> str:
     parts = [f"{kind}: {page.name}.", f"Latest value {latest} at {page.latest_when}"]
     if page.target_text != "–":
         rating = ("rating not shown: it could reveal a small number" if page.rag == NOT_SHOWN.code
-                  else page.rag_text.split(' ', 1)[-1].lower())
+                  else f"{page.rag_text.split(' ', 1)[-1]}, {page.gap_text}")
         parts[-1] += f" against a target of {page.target_text} ({rating})"
     parts[-1] += "."
     travel = ("not shown: it could reveal a small number" if page.direction_text == NOT_SHOWN.text
-              else page.direction_text.split(' ', 1)[-1].lower())
+              else page.direction_text.split(' ', 1)[-1])
     span = "years" if page.latest_kind == kpi.PUBLISHED else "months"
-    parts.append(f"Over the {span} shown it {trend_words(page)}; on {kpi.PREVIOUS_WORDS[page.latest_kind]}: {travel}.")
+    parts.append(f"Over the {span} shown it {trend_words(page)}. Compared with {kpi.PREVIOUS_WORDS[page.latest_kind]}: "
+                 f"{travel}.")
     if page.england_text != "–":
         parts.append(f"England {page.england_text}.")
     return " ".join(parts)

@@ -382,7 +382,7 @@ def test_no_direction_rating_or_change_compares_a_hidden_month(review_con):
     presentation = Presentation(io.BytesIO(made.pptx))
     slide = next(s for s in presentation.slides if s.shapes.title.text == public["VISITS_CLA_PCT"].name)
     text = "\n".join(slide_texts(slide))
-    assert "Direction: – Not shown (could reveal a small number)" in text
+    assert "On the same month a year earlier: – Not shown (could reveal a small number)" in text
     assert "Variation: Not shown (could reveal a small number)" in text
     assert "Improved" not in text and "Worsened" not in text and "On target" not in text
     book = load_workbook(io.BytesIO(made.xlsx))

@@ -64,15 +64,16 @@ with st.container(key="present_slide"):
     with facts:
         with st.container(key="present_latest"):
             st.markdown(f"{page.latest_text}")
+        gap = f" ({page.gap_text})" if page.target_text != "–" else ""
         st.markdown(f"at {page.latest_when}\n\n"
-                    f"- **Target:** {page.target_text}\n- **RAG:** {page.rag_text}\n"
-                    f"- **Direction** (on {kpi.PREVIOUS_WORDS[page.latest_kind]}): {page.direction_text}\n- **England:** {page.england_text}\n"
-                    f"- **Neighbours:** {page.neighbour_text}")
+                    f"- **Target:** {page.target_text}\n- **RAG:** {page.rag_text}{gap}\n"
+                    f"- **On {kpi.PREVIOUS_WORDS[page.latest_kind]}:** {page.direction_text}\n"
+                    f"- **England:** {page.england_text}\n- **Neighbours:** {page.neighbour_text}")
     with chart:
         st.plotly_chart(figures.figure(page, chosen.council_name, font_size=18, titled=False), width="stretch",
                         key="present_chart", theme=None)  # the chart's own dark-on-white colours, not the theme's greys
     commentary = md(page.commentary, lines=True) or "No commentary has been written for this month."
-    st.markdown(f"**Commentary:** {commentary}")
+    st.markdown(f"**Summary:** {md(page.sentence)}\n\n**Commentary:** {commentary}")
     if in_public and page.shows_c:
         st.markdown(NOTE)
 

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import benchmarking, charts, spc, tables, variation
+from analysis import benchmarking, charts, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
@@ -43,12 +43,12 @@ if shown.startswith("SPC") and view.published_only:
     st.info("An SPC chart needs monthly values; published figures come once a year. The trend chart is shown.")
 if shown.startswith("SPC") and not view.published_only:
     result = variation.kpi_xmr(series, meta["polarity"], targets[-1], view.rebases["period"])
-    latest_assurance = spc.assurance(result, targets[-1], variation.IMPROVEMENT[meta["polarity"]])
-    st.markdown(f"**Variation:** {variation.variation_text(spc.variation_icon(result))} · "
-                f"**Assurance:** {variation.assurance_text(latest_assurance)}",
+    read = variation.reading(result, targets[-1], meta["polarity"])
+    st.markdown(f"**Variation:** {read.variation_text} · **Assurance:** {read.assurance_text} · {read.since_text}",
                 help="Variation: where the process is now (the latest month's special cause, or common cause, "
-                     "which is noise). Assurance: whether the target lies beyond the latest process limits "
-                     "(consistently hit or missed) or between them (hit and miss).")
+                     "which is noise). Assurance: whether the target lies beyond the current process limits "
+                     "(consistently hit or missed) or between them (hit and miss). Both are judged on the months "
+                     "since the latest recalculation only; earlier periods are drawn with their own limits.")
     if result["short_group"].iloc[-1]:
         st.info("Trial limits: fewer than 13 months since the last recalculation, so treat signals with care.")
     figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,

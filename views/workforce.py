@@ -31,10 +31,11 @@ for code in WORKFORCE_KPIS:
     left, right = st.columns([1, 2], vertical_alignment="center")
     with left:
         st.metric(f"Latest ({row['latest_when']})", row["latest_text"], help=f"{meta['definition']}.")
-        st.markdown(f"**Target:** {row['target_text']}  \n**RAG:** {row['rag_text']}  \n"
-                    f"**Direction** (on {kpi.PREVIOUS_WORDS[row['latest_kind']]}): {row['direction_text']}  \n"
+        gap = f" ({row['gap_text']})" if row["target_text"] != "–" else ""
+        st.markdown(f"**Target:** {row['target_text']}  \n**RAG:** {row['rag_text']}{gap}  \n"
+                    f"**On {kpi.PREVIOUS_WORDS[row['latest_kind']]}:** {row['direction_text']}  \n"
                     f"**England:** {row['england_text']}  \n**Region:** {row['region_text']}  \n"
-                    f"**Neighbour average:** {row['neighbour_text']}  \n**Rank:** {row['rank_text']}")
+                    f"**Neighbour average:** {row['neighbour_text']}  \n**Rank:** {row['rank_text']}\n\n{md(row['sentence'])}")
     with right:
         view = data.kpi_view_of(chosen.la_code, code, chosen.period)
         if view.series.empty:
