@@ -141,8 +141,11 @@ def trend_chart(
     base_layout(fig, title, unit)
     _fit_months(fig, periods)
     if annual and len(periods):
-        # One tick per published figure's date, not Plotly's half-yearly ticks that fall between them.
-        fig.update_xaxes(tick0=periods.min(), dtick="M12", tickformat="%b %Y", tickangle=0)
+        # One tick per published figure's date, not Plotly's half-yearly ticks that fall between them, and room
+        # either side for the first and last labels.
+        fig.update_xaxes(tick0=periods.min(), dtick="M12", tickformat="%d %b %Y", tickangle=0,
+                         title_text="Published figure at", range=[periods.min() - pd.Timedelta(days=240),
+                                                                  periods.max() + pd.Timedelta(days=240)])
     return fig
 
 

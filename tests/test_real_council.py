@@ -66,10 +66,11 @@ def test_england_is_the_latest_figure_on_or_before_the_end_of_the_month_with_its
     assert card(date(2025, 3, 1)).loc["REREFERRAL_12M_PCT", "england_text"] == "22.6% (31 Mar 2025)"
 
 
-def test_a_count_is_not_set_beside_englands_total(card):
+def test_a_count_is_not_set_beside_englands_total_but_its_rate_is_named(card):
     row = card(date(2025, 9, 1)).loc["CLA_COUNT"]
     assert row["latest"] == 527
-    assert row["england_text"] == row["neighbour_text"] == row["rank_text"] == "–"
+    assert pd.isna(row["england"]) and pd.isna(row["neighbour"]) and row["rank_text"] == "–"
+    assert row["england_text"] == "67.0 per 10,000 (31 Mar 2025)"
 
 
 def test_the_month_list_holds_the_published_reference_dates(real_db_template):

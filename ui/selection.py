@@ -30,6 +30,10 @@ def sidebar() -> Selection:
     if not codes:
         st.sidebar.warning("No councils are loaded yet. Upload a monthly return to begin.")
         return Selection(home, home, None, home == DEMO_LA_CODE)
+    if home not in codes:
+        st.sidebar.warning(f"DASHBOARD_LA is {home}, but this database holds nothing for that council: it was made "
+                           "for another council or for the demo. Set DASHBOARD_DB to a new file to start a store for "
+                           f"{home}, with its published figures.")
     la_code = _remembered_selectbox("Council", codes, "la_code", home if home in codes else codes[0],
                                     format_func=lambda c: f"{names[c]} ({c})")
     months = data.months_with_data(la_code)
