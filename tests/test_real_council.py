@@ -2,12 +2,14 @@
 shows its published position, dated, against England, region and neighbours; known answers come from the files."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from analysis import kpi_view
+from ingest import cli
 from settings import DATA_DIR
 from store import queries
 from store.connection import connect
@@ -112,3 +114,14 @@ def test_every_page_shows_the_councils_published_figures(real_app, page, expecte
     assert "no data for" not in words and "nothing to compare" not in words and "no values for" not in words
     assert expected in words
     assert "Open Government Licence v3.0" in words
+
+
+def test_every_shipped_file_loaded_again_is_already_loaded_or_read_for_reference(real_db_template, tmp_path, capsys):
+    """An analyst who downloads the same DfE files again is told each is already there, and nothing is refused."""
+    path = tmp_path / "plymouth.duckdb"
+    shutil.copy(real_db_template, path)
+    files = sorted(p for p in NATIONAL.iterdir() if p.name != "manifest.csv")
+    assert cli.main(["load", *map(str, files), "--db", str(path), "--la", REAL_LA]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("national baseline")]
+    assert len(lines) == len(files)
+    assert all("already loaded as upload" in line or "for reference only" in line for line in lines), lines
