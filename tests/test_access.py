@@ -19,6 +19,7 @@ from records.plan_edits import InspectionInput, RecommendationInput
 from settings import DEMO_LA_CODE
 from tests import fixtures
 from tests.actors import ADMIN, ANALYST, VIEWER
+from tests.store_state import entries_since, last_entry
 
 LA = DEMO_LA_CODE
 OCTOBER = date(2026, 10, 1)
@@ -130,9 +131,10 @@ def test_a_changed_target_is_audited_with_the_old_and_new_values(demo_con):
 
 
 def test_a_refused_edit_inside_its_transaction_leaves_no_audit_entry(demo_con):
+    before = last_entry(demo_con)
     with pytest.raises(kpi_edits.EditRefused):
         kpi_edits.retire_target(demo_con, LA, 999_999, ANALYST)
-    assert audit.entries(demo_con, ADMIN).empty
+    assert entries_since(demo_con, before).empty
 
 
 def test_an_upload_entry_names_the_file_its_hash_and_rows(demo_con):
@@ -150,12 +152,13 @@ def test_the_plan_import_is_refused_before_the_file_is_looked_at():
 
 
 def test_reading_the_audit_log_and_the_user_list_is_for_admins(demo_con):
+    before = last_entry(demo_con)
     for reader in (VIEWER, ANALYST):
         with pytest.raises(AccessDenied):
             audit.entries(demo_con, reader)
         with pytest.raises(AccessDenied):
             users.users(demo_con, reader)
-    assert audit.entries(demo_con, ADMIN).empty
+    assert entries_since(demo_con, before).empty
 
 
 def test_the_audit_log_filters_by_who_what_and_words(demo_con):
@@ -181,15 +184,16 @@ def test_an_entry_changed_or_removed_outside_the_dashboard_breaks_the_chain(demo
 
 
 def test_roles_are_keyed_by_email_in_one_spelling(demo_con):
+    before = last_entry(demo_con)
     users.set_role(demo_con, "  Pat.Smith@Anyshire.example ", "analyst", "Performance team", ADMIN)
     assert users.role_of(demo_con, "pat.smith@anyshire.EXAMPLE") == "analyst"
     users.set_role(demo_con, "pat.smith@anyshire.example", "viewer", "", ADMIN)
-    entries = audit.entries(demo_con, ADMIN)
+    entries = entries_since(demo_con, before)
     assert json.loads(entries.iloc[0]["before"])["role"] == "analyst"
     assert json.loads(entries.iloc[0]["after"])["role"] == "viewer"
     users.remove_user(demo_con, "PAT.SMITH@anyshire.example", ADMIN)
     assert users.role_of(demo_con, "pat.smith@anyshire.example") is None
-    assert audit.entries(demo_con, ADMIN)["action"].tolist() == ["role_remove", "role_set", "role_set"]
+    assert entries_since(demo_con, before)["action"].tolist() == ["role_remove", "role_set", "role_set"]
 
 
 @pytest.mark.parametrize("email,role,refusal", [
@@ -226,6 +230,8 @@ def test_two_people_writing_at_once_leave_an_unbroken_chain(demo_db_path):
 
     from store.connection import open_store
 
+    before = last_entry(demo_db_path)
+
     def write(who: str) -> None:
         with open_store(demo_db_path) as con:
             for n in range(15):
@@ -237,7 +243,7 @@ def test_two_people_writing_at_once_leave_an_unbroken_chain(demo_db_path):
     for thread in threads:
         thread.join()
     with open_store(demo_db_path) as con:
-        assert len(audit.entries(con, ADMIN)) == 45
+        assert len(entries_since(con, before)) == 45
         assert audit.verify(con) == []
 
 

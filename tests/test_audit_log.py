@@ -9,6 +9,7 @@ import pytest
 
 from auth import audit
 from auth.roles import Actor
+from ingest.catalogue import load_reference_data
 from records import kpi_edits
 from store.connection import connect, open_store
 from store.writes import transaction
@@ -24,20 +25,27 @@ def write(con, *texts: str) -> None:
 
 
 @pytest.fixture
-def logged(demo_db_path):
-    """A store whose log holds three entries, with its recorded end beside it."""
+def earlier(demo_db_path) -> int:
+    """How many entries the demo store's log holds before a test writes: one for each shipped national upload."""
+    with open_store(demo_db_path) as con:
+        return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+@pytest.fixture
+def logged(demo_db_path, earlier):
+    """A store whose log holds three entries more than it started with, with its recorded end beside it."""
     con = connect(demo_db_path)
     write(con, "One", "Two", "Three")
     yield con
     con.close()
 
 
-def test_an_untouched_log_ends_where_it_should(logged, demo_db_path):
+def test_an_untouched_log_ends_where_it_should(logged, demo_db_path, earlier):
     verdict = audit.check(logged)
     assert verdict.intact and verdict.broken == []
-    assert "ends where it should: 3 entries" in verdict.end
+    assert f"ends where it should: {earlier + 3} entries" in verdict.end
     head = json.loads(audit.head_path(demo_db_path).read_text())
-    assert head["entries"] == 3 and head["last_hash"] == logged.execute(
+    assert head["entries"] == earlier + 3 and head["last_hash"] == logged.execute(
         "SELECT hash FROM audit_log ORDER BY entry_id DESC LIMIT 1").fetchone()[0]
 
 
@@ -51,11 +59,11 @@ def test_deleting_the_newest_entry_is_noticed(logged):
     assert "at least 1 entry removed from the end" in verdict.end
 
 
-def test_deleting_every_entry_is_noticed(logged):
+def test_deleting_every_entry_is_noticed(logged, earlier):
     logged.execute("DELETE FROM audit_log")
     verdict = audit.check(logged)
     assert not verdict.intact and verdict.end_changed
-    assert "The log is empty, but it should hold 3 entries" in verdict.end
+    assert f"The log is empty, but it should hold {earlier + 3} entries" in verdict.end
 
 
 def test_a_write_after_truncation_does_not_cover_it_up(logged, demo_db_path):
@@ -122,9 +130,12 @@ def test_a_rolled_back_change_leaves_the_recorded_end_alone(logged, demo_db_path
     assert audit.check(logged).intact
 
 
-def test_entries_written_before_format_2_are_checked_with_the_old_formula(demo_db_path):
-    """A store from before migration 8: its entries keep format 1, and new entries chain on in format 2."""
-    con = connect(demo_db_path)
+def test_entries_written_before_format_2_are_checked_with_the_old_formula(empty_con):
+    """A store from before migration 8: its entries keep format 1, and new entries chain on in format 2. It is made
+    with only the KPI catalogue: a store started now already holds the shipped national uploads' entries, in format
+    2, which no format-1 entry may follow."""
+    con = empty_con
+    load_reference_data(con)
     old = con.execute("SELECT hash FROM audit_log").fetchall()
     assert old == []
     previous = audit._GENESIS
@@ -140,7 +151,6 @@ def test_entries_written_before_format_2_are_checked_with_the_old_formula(demo_d
     assert verdict.broken == [] and verdict.old_format == 2
     con.execute("UPDATE audit_log SET hash_format = 1 WHERE hash_format = 2")
     assert audit.verify(con) != [], "an old-format entry after the new format began is a break"
-    con.close()
 
 
 def test_migration_8_starts_the_record_of_the_end_for_an_existing_log(tmp_path, monkeypatch):
@@ -161,14 +171,15 @@ def test_migration_8_starts_the_record_of_the_end_for_an_existing_log(tmp_path, 
     con.close()
 
 
-def test_a_backup_copies_the_record_of_the_end_and_checks_the_copy(logged, demo_db_path, tmp_path, capsys):
+def test_a_backup_copies_the_record_of_the_end_and_checks_the_copy(logged, demo_db_path, earlier, tmp_path, capsys):
     from ingest import cli
 
     logged.close()
     out = tmp_path / "backups" / "copy.duckdb"
     assert cli.main(["backup", str(out), "--db", str(demo_db_path)]) == 0
     assert audit.head_path(out).read_text() == audit.head_path(demo_db_path).read_text()
-    assert "audit log: 3 entries, every fingerprint matches and it ends where it should" in capsys.readouterr().out
+    assert (f"audit log: {earlier + 3} entries, every fingerprint matches and it ends where it should"
+            in capsys.readouterr().out)
     with open_store(out) as copy:
         assert audit.check(copy).intact
     shutil.rmtree(out.parent)

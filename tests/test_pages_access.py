@@ -13,6 +13,7 @@ from auth.roles import Actor, operator
 from store.connection import open_store
 from tests.actors import ADMIN
 from tests.find import containing, frame, texts, widget
+from tests.store_state import entries_since, last_entry
 from tests.test_upload_pages import good_file, open_upload
 from ui.navigation import PAGES, menu
 from ui.text import md
@@ -151,10 +152,11 @@ def test_only_analysts_may_choose_a_pack_for_publication(signed_in):
 
 
 def test_an_analysts_upload_is_in_the_audit_log_under_their_email(signed_in, demo_db_path):
+    before = last_entry(demo_db_path)
     app = open_upload(signed_in(PEOPLE["analyst"]), "october.xlsx", good_file(demo_db_path))
     app.button(key="confirm_load").click().run()
     assert not app.exception
-    upload = entries(demo_db_path, actions=["upload"])
+    upload = entries_since(demo_db_path, before, actions=["upload"])
     assert upload["actor"].tolist() == [PEOPLE["analyst"]]
     assert upload["subject"].iloc[0].endswith(": october.xlsx")
 

@@ -16,6 +16,7 @@ from store.errors import StoreBusyError
 from tests.actors import ANALYST
 from tests.find import containing, frame, widget
 from tests.fixtures import long_rows, xlsx
+from tests.store_state import last_upload
 from ui.text import unescape, unescape_cells
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,6 +77,7 @@ def test_template_download_is_offered(app, downloads):
 
 def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_path):
     before, _ = stored(demo_db_path)
+    held = uploads_in(demo_db_path)
     open_upload(app, "october.xlsx", good_file(demo_db_path))
 
     sheets = frame(app.dataframe, "Sheet", "Read as")
@@ -90,18 +92,20 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
         [MONTH, f"{before:g}", "97.3", 1]]
     containing(app.warning, "Oct 2026 already has 2 stored values from upload 1")
     assert unescape(app.button(key="confirm_load").label) == "Load 3 values from october.xlsx"
-    assert len(uploads_in(demo_db_path)) == 1
+    assert uploads_in(demo_db_path) == held
     assert stored(demo_db_path) == (before, 1)
 
 
 def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
+    held = uploads_in(demo_db_path)
+    new = last_upload(demo_db_path) + 1
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     app.button(key="confirm_load").click().run()
     assert not app.exception
-    containing(app.success, "Loaded october.xlsx as upload 2: 3 values", unescaped=True)
+    containing(app.success, f"Loaded october.xlsx as upload {new}: 3 values", unescaped=True)
     assert app.file_uploader[0].value is None, "the uploader is emptied for the next file"
-    assert uploads_in(demo_db_path)[-1] == (2, "october.xlsx", "loaded", None)
-    assert stored(demo_db_path) == (NEW_VALUE, 2)
+    assert uploads_in(demo_db_path) == held + [(new, "october.xlsx", "loaded", None)]
+    assert stored(demo_db_path) == (NEW_VALUE, new)
 
     app.switch_page("views/overview.py").run()
     latest = {row["KPI"]: row["Latest"] for df in app.dataframe for row in df.value.to_dict("records")}
@@ -110,6 +114,7 @@ def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):
 
 def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db_path, downloads):
     before = stored(demo_db_path)
+    held = uploads_in(demo_db_path)
     open_upload(app, "bad.xlsx", bad_file())
 
     containing(app.error, "4 errors in bad.xlsx: nothing has been loaded", unescaped=True)
@@ -123,7 +128,7 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
     ]
     assert set(errors["File"]) == {"bad.xlsx"} and errors["How to fix"].str.len().min() > 10
     assert not app.button, "there is nothing to confirm"
-    assert len(uploads_in(demo_db_path)) == 1 and stored(demo_db_path) == before
+    assert uploads_in(demo_db_path) == held and stored(demo_db_path) == before
 
     assert app.get("download_button")[1].label == "Download the error report (.xlsx)"
     content, mime = downloads["bad-errors.xlsx"]
@@ -134,35 +139,40 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
 
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(app, demo_db_path):
+    held = uploads_in(demo_db_path)
     open_upload(app, "october.xlsx", b"la_code,kpi,period,value\n,CLA_COUNT,2026-10,800\n")
     containing(app.error, "1 error in october.xlsx", unescaped=True)
     errors = unescape_cells(frame(app.table, "Cell", "Rule"))
     assert errors.iloc[0]["File"] == "october.xlsx" and errors.iloc[0]["How to fix"]
-    assert len(uploads_in(demo_db_path)) == 1
+    assert uploads_in(demo_db_path) == held
 
 
 def test_a_workbook_with_no_kpi_data_says_why_each_sheet_was_skipped(app, demo_db_path):
+    held = uploads_in(demo_db_path)
     open_upload(app, "cover.xlsx", xlsx({"Cover": [["Anyshire monthly report"], ["Prepared by the BI team"]]}))
     sheets = frame(app.dataframe, "Sheet", "Read as")
     assert sheets.loc[0, "Read as"] == "skipped" and "no header row" in sheets.loc[0, "Note"]
     errors = unescape_cells(frame(app.table, "Cell", "Rule"))
     assert list(errors["Rule"]) == ["no_data", "sheet_skipped"], "errors first, then warnings"
     assert not app.button
-    assert len(uploads_in(demo_db_path)) == 1
+    assert uploads_in(demo_db_path) == held
 
 
 def test_the_same_file_loaded_twice_is_refused(app, demo_db_path):
+    held = uploads_in(demo_db_path)
+    new = last_upload(demo_db_path) + 1
     content = good_file(demo_db_path)
     open_upload(app, "october.xlsx", content)
     app.button(key="confirm_load").click().run()
     app.file_uploader[0].set_value(("october copy.xlsx", content, XLSX_MIME)).run()
     assert not app.exception
-    containing(app.info, "already loaded, exactly as it is, as upload 2")
+    containing(app.info, f"already loaded, exactly as it is, as upload {new}")
     assert not app.button and not app.dataframe
-    assert [u[0] for u in uploads_in(demo_db_path)] == [1, 2]
+    assert uploads_in(demo_db_path) == held + [(new, "october.xlsx", "loaded", None)]
 
 
 def test_history_lists_provenance_and_details(app, demo_db_path):
+    held = uploads_in(demo_db_path)
     content = good_file(demo_db_path)
     upload_id = load_directly(demo_db_path, "october.xlsx", content)
     app.switch_page("views/upload_history.py").run()
@@ -175,7 +185,7 @@ def test_history_lists_provenance_and_details(app, demo_db_path):
     sha = hashlib.sha256(content).hexdigest()
     assert sha.startswith(newest["SHA-256"]) and len(newest["SHA-256"]) == 12
     assert newest["Uploaded at"][-6:-3].strip().isdigit(), "a readable date and time"
-    assert list(history["Upload"]) == [upload_id, 1]
+    assert list(history["Upload"]) == [upload_id] + [u[0] for u in reversed(held)], "every upload, newest first"
 
     assert app.selectbox(key="history_upload").value == upload_id
     details = containing(app.markdown, "**SHA-256:**").value
@@ -210,13 +220,14 @@ def test_withdrawing_asks_for_confirmation_then_restores_the_previous_values(app
 
 
 def test_a_ticked_confirmation_does_not_carry_over_to_another_upload(app, demo_db_path):
+    held = uploads_in(demo_db_path)
     first = load_directly(demo_db_path, "october.xlsx", good_file(demo_db_path))
     second = load_directly(demo_db_path, "correction.xlsx", xlsx({"Data": long_rows({(KPI, MONTH): 95.0})}))
     app.switch_page("views/upload_history.py").run()
     app.checkbox(key=f"confirm_withdraw_{second}").check().run()
     app.selectbox(key="history_upload").set_value(first).run()
     assert app.button(key=f"withdraw_{first}").disabled
-    assert [u[2] for u in uploads_in(demo_db_path)] == ["loaded", "loaded", "loaded"]
+    assert [u[2] for u in uploads_in(demo_db_path)] == [u[2] for u in held] + ["loaded", "loaded"]
 
 
 def test_many_warnings_fold_into_an_expander(app):
@@ -262,6 +273,7 @@ def test_a_file_for_several_councils_previews_how_many_have_each_month(app):
 
 
 def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, demo_db_path):
+    new = last_upload(demo_db_path) + 1
     content = xlsx({"Data": long_rows({(KPI, MONTH): NEW_VALUE}),
                     "Targets": [["kpi", "kind", "value", "start", "source"],
                                 ["CLA_RATE", "inspection", 68, "2026-12", "Ofsted ILACS action plan, Nov 2026"]]})
@@ -273,7 +285,7 @@ def test_targets_sheet_is_previewed_loaded_and_shown_on_the_targets_page(app, de
         ["Inspection action-plan target", 68.0, "Dec 2026", "Ofsted ILACS action plan, Nov 2026"]]
     assert unescape(app.button(key="confirm_load").label) == "Load 1 value and 1 target from october.xlsx"
     app.button(key="confirm_load").click().run()
-    containing(app.success, "Loaded october.xlsx as upload 2: 1 value and 1 target", unescaped=True)
+    containing(app.success, f"Loaded october.xlsx as upload {new}: 1 value and 1 target", unescaped=True)
 
     app.switch_page("views/targets.py").run()
     in_force = frame(app.dataframe, "Source", without=["Created by"])  # not the history, which keeps them all
