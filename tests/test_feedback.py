@@ -21,13 +21,17 @@ from ui.text import unescape
 
 @pytest.mark.shows_bug_reference
 def test_a_bug_on_a_page_shows_a_reference_and_logs_it_with_the_traceback(unstarted_app, monkeypatch, caplog):
+    called = []
+
     def broken(*args, **kwargs):
+        called.append(args)
         raise KeyError("a programming mistake")
 
-    monkeypatch.setattr(data, "catalogue", broken)
+    monkeypatch.setattr(data, "scorecard", broken)
     with caplog.at_level(logging.ERROR, logger="ui.feedback"):
         unstarted_app.run()
     assert not unstarted_app.exception
+    assert called, "the overview no longer reads data.scorecard: break something it does read"
     shown = containing(unstarted_app.error, "Something went wrong (ref ").value
     reference = re.search(r"ref ([0-9A-F]{8})", shown).group(1)
     assert "KeyError" not in shown and "programming mistake" not in shown, "no detail of the bug reaches the page"
@@ -36,12 +40,16 @@ def test_a_bug_on_a_page_shows_a_reference_and_logs_it_with_the_traceback(unstar
 
 
 def test_a_refusal_no_page_caught_is_still_shown_in_its_words(unstarted_app, monkeypatch):
+    called = []
+
     def refused(*args, **kwargs):
+        called.append(args)
         raise EditRefused("There is no KPI with code 'XYZ' in the catalogue.")
 
-    monkeypatch.setattr(data, "catalogue", refused)
+    monkeypatch.setattr(data, "scorecard", refused)
     unstarted_app.run()
     assert not unstarted_app.exception
+    assert called, "the overview no longer reads data.scorecard: break something it does read"
     assert containing(unstarted_app.error, "There is no KPI with code").value
     assert not [e for e in unstarted_app.error if "Something went wrong" in e.value]
 

@@ -186,7 +186,7 @@ def test_the_council_chooses_its_model_on_the_benchmarks_page(council_app):
     chooser = council_app.selectbox(key="neighbour_model")
     assert chooser.label == "Statistical neighbour model"
     assert (chooser.value, sorted(chooser.options)) == (MODEL_2025, [MODEL_2021, MODEL_2025])
-    containing(council_app.caption, f"Until the council chooses a model, the newest loaded is used ({MODEL_2025})",
+    containing(council_app.markdown, f"Until the council chooses a model, the newest loaded is used ({MODEL_2025})",
                unescaped=True)
     chooser.set_value(MODEL_2021).run()
     council_app.button(key="use_neighbour_model").click().run()
