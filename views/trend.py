@@ -37,8 +37,11 @@ if view.published_only:
 targets = view.targets
 title = f"{meta['name']}: {chosen.council_name}"
 
-shown = st.radio("Chart", ["Trend against target", "SPC chart (Making Data Count)"], horizontal=True,
-                 key="chart_view")
+# The two charts, each with the word that names it in the page's address.
+charts_shown = {"Trend against target": "trend", "SPC chart (Making Data Count)": "spc"}
+shown = st.radio("Chart", list(charts_shown), horizontal=True, **selection.linked(
+    "chart_view", list(charts_shown), "Trend against target",
+    selection.InAddress(selection.VIEW, charts_shown.get, omit="Trend against target")))
 if shown.startswith("SPC") and view.published_only:
     st.info("An SPC chart needs monthly values; published figures come once a year. The trend chart is shown.")
 if shown.startswith("SPC") and not view.published_only:
