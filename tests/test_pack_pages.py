@@ -76,29 +76,87 @@ def test_board_pack_says_when_choices_changed_after_making(app, quick_charts):
     containing(app.info, "make it again")
 
 
-def present_heading(app) -> str:
-    return next(m.value for m in app.markdown if m.value.startswith("## "))
+def slide_title(app) -> str:
+    return unescape(next(m.value for m in app.markdown if m.value.startswith("## ")).removeprefix("## "))
 
 
-def position(app) -> str:
-    return next(m.value for m in app.markdown if m.value.startswith("**KPI "))
+def marking_line(app) -> str:
+    return unescape(next(m.value for m in app.markdown if m.value.startswith("**OFFICIAL")))
 
 
-def test_presentation_moves_one_kpi_at_a_time_and_wraps(app):
+def open_presentation(app):
     app.switch_page("views/present.py").run()
     assert not app.exception
-    assert texts(app.title) == ["Presentation"]
-    assert present_heading(app) == "## Children looked after at period end"
-    assert position(app).startswith("**KPI 1 of 12**")
+    return app
+
+
+def test_presentation_opens_on_the_agenda_and_ends_on_the_improvement_plan(app):
+    open_presentation(app)
+    assert slide_title(app) == "Corporate parenting board: agenda"
+    agenda = unescape(next(m.value for m in app.markdown if m.value.startswith("1. "))).splitlines()
+    assert len(agenda) == 12
+    assert agenda[0] == "1. Children looked after at period end"
+    assert agenda[-1] == "12. Care leavers in bed and breakfast accommodation"
+    containing(app.markdown, "12 KPIs, then the improvement plan", unescaped=True)
+    assert marking_line(app) == "**OFFICIAL-SENSITIVE** · Synthetic demo data · Anyshire (demo) · Oct 2026"
+    assert not app.title and not app.info, "the marking line stands for the page title and the demo banner"
     app.button(key="present_next").click().run()
-    assert present_heading(app) == "## Children looked after per 10000 children"
-    app.button(key="present_previous").click().run()
-    app.button(key="present_previous").click().run()
-    assert present_heading(app) == "## Care leavers in bed and breakfast accommodation"
-    assert position(app).startswith("**KPI 12 of 12**")
+    assert slide_title(app) == "Children looked after at period end"
     assert app.get("plotly_chart")
-    app.selectbox(key="present_selection").set_value("Scrutiny").run()
-    assert present_heading(app) == "## Referrals received"
+    app.button(key="present_previous").click().run()
+    app.button(key="present_previous").click().run()
+    assert slide_title(app) == "Improvement plan"
+    containing(app.markdown, "Overdue: 1 recommendation")
+    containing(app.markdown, "bed and breakfast", unescaped=True)
+    app.button(key="present_next").click().run()
+    assert slide_title(app) == "Corporate parenting board: agenda"
+
+
+def test_presentation_moves_with_the_keys_a_clicker_sends(app):
+    open_presentation(app)
+    shortcuts = {key: app.button(key=key).proto.shortcut for key in
+                 ("present_previous", "present_next", "present_pageup", "present_pagedown", "present_space")}
+    assert shortcuts == {"present_previous": "left", "present_next": "right", "present_pageup": "pageup",
+                         "present_pagedown": "pagedown", "present_space": "space"}
+    app.button(key="present_pagedown").click().run()
+    app.button(key="present_space").click().run()
+    assert slide_title(app) == "Children looked after per 10000 children"
+    app.button(key="present_pageup").click().run()
+    assert slide_title(app) == "Children looked after at period end"
+
+
+def test_presentation_jumps_to_any_slide_from_the_list(app):
+    open_presentation(app)
+    slides = app.selectbox(key="present_list_0")
+    assert slides.options[:2] == ["Agenda", "1. Children looked after at period end"]
+    assert slides.options[-1] == "Improvement plan" and len(slides.options) == 14
+    slides.select_index(5).run()
+    assert slide_title(app) == "Long-term placement stability (same placement 2+ years)"
+    app.button(key="present_next").click().run()
+    assert slide_title(app) == "Children looked after with 3+ social workers in 12 months"
+    assert app.selectbox(key="present_list_6").index == 6, "the list follows the keys"
+
+
+def test_presentation_starts_each_audience_on_its_agenda(app):
+    open_presentation(app)
+    app.button(key="present_next").click().run()
+    app.radio(key="present_audience").set_value("Scrutiny").run()
+    assert slide_title(app) == "Scrutiny: agenda"
+    app.button(key="present_next").click().run()
+    assert slide_title(app) == "Referrals received"
+    app.radio(key="present_audience").set_value("All KPIs").run()
+    containing(app.markdown, "34 KPIs, then the improvement plan", unescaped=True)
+    app.button(key="present_previous").click().run()
+    app.button(key="present_previous").click().run()
+    assert slide_title(app) == "Cases without an allocated social worker"
+
+
+def test_presentation_says_so_when_a_council_keeps_no_plan(app):
+    open_presentation(app)
+    app.selectbox(key="la_code").set_value("E99000002").run()
+    app.button(key="present_previous").click().run()
+    assert slide_title(app) == "Improvement plan"
+    containing(app.markdown, "keeps no improvement plan in the dashboard")
 
 
 def test_trend_page_offers_the_chart_as_png(app):
@@ -113,12 +171,15 @@ def test_presentation_in_a_public_meeting_shows_c_for_a_small_count(app, demo_db
     with open_store(demo_db_path) as con:
         con.execute("UPDATE observations SET value = 3 WHERE kpi_code = 'CL_BB_COUNT' AND period = DATE '2026-10-01'"
                     " AND is_current")
-    app.switch_page("views/present.py").run()
+    open_presentation(app)
     app.button(key="present_previous").click().run()
-    assert present_heading(app) == "## Care leavers in bed and breakfast accommodation"
+    app.button(key="present_previous").click().run()
+    assert slide_title(app) == "Care leavers in bed and breakfast accommodation"
     values = texts(app.markdown)
     assert "3" in values and "c" not in values
     app.toggle(key="present_public").set_value(True).run()
+    assert slide_title(app) == "Care leavers in bed and breakfast accommodation", "the switch keeps the slide"
     values = texts(app.markdown)
     assert "c" in values and "3" not in values
     assert any(v.startswith("c = suppressed") for v in values)
+    assert marking_line(app).startswith("**OFFICIAL** · ")

@@ -23,6 +23,16 @@ def page_start(title: str) -> tuple[selection.Selection, dict[str, list[str]]]:
     return chosen, saved_selections()
 
 
+def presentation_start() -> tuple[selection.Selection, dict[str, list[str]]]:
+    """`page_start` for the Presentation: no title and no demo banner, as the slide's own marking line says
+    both; stops with a message when the council has no data."""
+    chosen = selection.sidebar()
+    if chosen.period is None:
+        st.warning(f"There is no data for {md(chosen.council_name)} yet. Upload a monthly return first.")
+        st.stop()
+    return chosen, saved_selections()
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _selections(stamp: tuple) -> dict[str, list[str]]:
     return selections.read_selections(data.catalogue()["code"].tolist())
