@@ -1,6 +1,7 @@
 """Tables the pages show and export, built from query results without Streamlit."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -25,6 +26,26 @@ SCORECARD_VIEW = {
     "sentence": "Summary",
     "trend": "Last 12 values",
 }
+"""Every column of the Overview's table, named as the page names them: the compact columns below are built from
+these, and a reader can open any of these from the table's column menu."""
+LATEST_DATED = "Latest dated"
+SPC_SHORT = "SPC"
+KEEP_TOGETHER = "\u00a0"
+"""A no-break space: a narrow cell wraps its words at ordinary spaces only, so '31 Mar 2025' or '~ Common cause'
+joined by these is never split across two lines."""
+SPC_SHORT_WORDS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Improvement",
+    "special_cause_concern": "Concern",
+    "special_cause_neutral_high": "Unusually high",
+    "special_cause_neutral_low": "Unusually low",
+    "consistent_pass": "Hits target",
+    "consistent_fail": "Misses target",
+    "inconsistent": "Hit and miss",
+}
+"""SPC's icons in a word or two, for the table at laptop width; the full words are in the Variation and Assurance
+columns, on the trend page and in the list view."""
+_DATES = re.compile(r"\b(\d{1,2} )?([A-Z][a-z]{2}) (\d{4})\b")
 
 
 def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
@@ -173,8 +194,48 @@ def red_commentary(card: pd.DataFrame) -> list[str]:
     return lines
 
 
-def scorecard_view(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows[list(SCORECARD_VIEW)].rename(columns=SCORECARD_VIEW)
+def scorecard_view(rows: pd.DataFrame, until: date) -> pd.DataFrame:
+    """The Overview's table for the month `until`: the columns of `SCORECARD_VIEW`, and two compact ones that let it
+    fit a laptop without scrolling sideways. `LATEST_DATED` is the latest figure with its date only when that is not
+    `until` (a published figure, or a month whose return has not come), so the dates that stand out are the ones to
+    notice; `SPC_SHORT` is the variation and assurance icons in a word or two each, one above the other. Dates are
+    kept whole on a line, and the last 12 values leave out a suppressed figure, which the line joins across (a
+    gap stops the table drawing the line at all)."""
+    view = rows[list(SCORECARD_VIEW)].rename(columns=SCORECARD_VIEW)
+    for column in ("Direction", "England", "Neighbours"):
+        view[column] = view[column].map(_dates_whole)
+    view["Last 12 values"] = [[value for value in values if pd.notna(value)] for values in view["Last 12 values"]]
+    undated = ((pd.to_datetime(rows["latest_period"]) == pd.Timestamp(until)) & (rows["latest_kind"] != kpi.PUBLISHED)
+               | rows["latest"].isna())
+    view.insert(2, LATEST_DATED, [text if plain else _dated_figure(text, period, kind)
+                                  for text, period, kind, plain in
+                                  zip(rows["latest_text"], rows["latest_period"], rows["latest_kind"], undated)])
+    view.insert(len(view.columns) - 2, SPC_SHORT, [
+        _spc_short(*icons) for icons in zip(rows["variation"], rows["assurance"], rows["spc_status"], rows["target"])])
+    return view
+
+
+def _dated_figure(text: str, period: date, kind: str) -> str:
+    """'2,740 (Sep 2026)' or '101.0 (31 Mar 2025, published)'."""
+    when = _dates_whole(kpi.date_text(period, kind))
+    return f"{text} ({when}, published)" if kind == kpi.PUBLISHED else f"{text} ({when})"
+
+
+def _dates_whole(text: str) -> str:
+    return _DATES.sub(lambda m: KEEP_TOGETHER.join(part.strip() for part in m.groups() if part), text)
+
+
+def _spc_short(point_type: str | None, assurance: str | None, status: str, target: float | None) -> str:
+    """'~ Common cause ✓ Hits target': each icon's words kept together, so the cell wraps between the two."""
+    if status != variation.JUDGED or not isinstance(point_type, str):
+        words = ["– Too few months"]
+    elif isinstance(assurance, str):
+        words = [f"{variation.VARIATION_SYMBOLS[point_type]} {SPC_SHORT_WORDS[point_type]}",
+                 f"{variation.ASSURANCE_SYMBOLS[assurance]} {SPC_SHORT_WORDS[assurance]}"]
+    else:  # as the full words say: no target, or one with no better side, which SPC cannot assure
+        words = [f"{variation.VARIATION_SYMBOLS[point_type]} {SPC_SHORT_WORDS[point_type]}",
+                 "– No target" if pd.isna(target) else "– Not assured"]
+    return " ".join(word.replace(" ", KEEP_TOGETHER) for word in words)
 
 
 def trend_table(series: pd.DataFrame, kpi_targets: pd.DataFrame) -> pd.DataFrame:

@@ -1,12 +1,15 @@
 """Every page runs in AppTest on the demo database without an exception and shows its key elements."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
 
+from analysis import tables
 from tests.conftest import ROOT
 from tests.find import containing, frame, texts
+from ui import table_styles
 
 
 def test_overview_shows_the_demo_scorecard(app):
@@ -21,6 +24,40 @@ def test_overview_shows_the_demo_scorecard(app):
         assert {"KPI", "Latest", "Target", "RAG", "Direction", "England"} <= set(table.value.columns)
     words = {w.split(" ", 1)[1] for df in app.dataframe for w in df.value["RAG"]}
     assert {"On target", "Off target", "Context"} <= words
+
+
+LAPTOP = 1002
+"""The Overview's column on a 1366 px screen with the sidebar open: 1366 less the 300 px sidebar and the page's
+margins."""
+
+
+def drawn_width(table) -> int:
+    """The narrowest a table is drawn: the widths it asks of its shown columns, and its column of row boxes."""
+    widths = json.loads(table.proto.columns)
+    return sum(widths[column]["width"] for column in table.proto.column_order) + table_styles.ROW_MARKER
+
+
+def test_overview_tables_show_compact_columns_that_fit_a_laptop(app):
+    """Ten columns that fit a laptop; every other column is in the table's data, for its menu to show; SPC's icons
+    are a word or two each; a row can be chosen, to open its trend."""
+    assert len(app.dataframe) == 6
+    for table in app.dataframe:
+        assert list(table.proto.column_order) == list(table_styles.SCORECARD_NARROWEST)
+        assert set(tables.SCORECARD_VIEW.values()) < set(table.value.columns)
+        assert table.proto.selection_mode
+        assert drawn_width(table) <= LAPTOP
+    spc = {w.replace("\u00a0", " ") for table in app.dataframe for w in table.value[tables.SPC_SHORT]}
+    assert {"+ Improvement ✗ Misses target", "~ Common cause – No target", "~ Common cause ≈ Hit and miss"} <= spc
+    rows = pd.concat([table.value for table in app.dataframe])
+    assert (rows[tables.LATEST_DATED] == rows["Latest"]).all()  # every figure is for the month shown: no date
+
+
+def test_overview_dates_only_the_figures_not_for_the_month_shown(real_app):
+    real_app.run()
+    rows = pd.concat([table.value for table in real_app.dataframe]).set_index("KPI")
+    assert rows.loc["Children looked after per 10000 children", tables.LATEST_DATED].replace("\u00a0", " ") == \
+        "101.0 (31 Mar 2025, published)"
+    assert all(drawn_width(table) <= LAPTOP for table in real_app.dataframe)
 
 
 def test_sidebar_selects_council_and_month(app):

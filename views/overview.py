@@ -1,4 +1,4 @@
-"""Overview scorecard: every KPI, its latest value against target, direction and England."""
+"""Overview scorecard: every KPI, its latest value against target, direction and England; a row opens its trend."""
 from __future__ import annotations
 
 import streamlit as st
@@ -8,6 +8,10 @@ from store.dates import month_label
 from ui import attribution, data, selection, table_styles
 from ui.text import md
 
+TREND_PAGE = "views/trend.py"
+# Each filter with the word that names it in the page's address.
+FILTER_WORDS = {tables.ALL_KPIS: "all", tables.OFF_TARGET: "off", tables.OFF_OR_WITHIN: "off-or-within"}
+
 chosen = selection.page_start()
 st.title("KPI overview")
 if chosen.period is None:
@@ -16,12 +20,15 @@ if chosen.period is None:
     st.stop()
 
 card = data.scorecard(chosen.la_code, chosen.period)
-st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)}. A KPI without a monthly return "
+month = month_label(chosen.period)
+st.markdown(f"{md(chosen.council_name)} · figures up to {month}. A KPI without a monthly return "
             "shows its latest published figure, dated; England and neighbour figures are the latest published on "
             "or before the end of the month, with their date, and only for rates and percentages.")
 st.markdown(tables.rag_summary(card))
 st.markdown(tables.spc_period_line(card))
-shown = st.radio("Show", tables.RAG_FILTERS, horizontal=True, key="rag_filter")
+shown = st.radio("Show", tables.RAG_FILTERS, horizontal=True, **selection.linked(
+    "rag_filter", list(tables.RAG_FILTERS), tables.ALL_KPIS,
+    selection.InAddress(selection.SHOW, FILTER_WORDS.get, omit=tables.ALL_KPIS)))
 filtered = shown != tables.ALL_KPIS
 if filtered:
     card = tables.off_target(card, shown)
@@ -33,11 +40,23 @@ if commentary:
     with st.expander(f"Commentary on the {len(commentary)} KPIs off target", expanded=filtered):
         st.markdown("\n".join(f"- {line}" for line in commentary))
 
-for group, rows in card.groupby("group", sort=False):
-    st.subheader(group)
-    table_styles.scorecard_table(rows)
-    legend = table_styles.rule_legend(rows)
-    if legend:
-        st.markdown(legend)
+layout = table_styles.scorecard_layout(chosen.la_code, chosen.period, shown)
+st.html(table_styles.fit_css(layout.table_width))
+with st.container(key="overview"):
+    with st.container(key="scorecard_table_hint"):
+        st.markdown(f"Choose a KPI's row to open its trend for {month}: tick the box at the start of the row, or "
+                    "press Shift and Space in the row.")
+    with st.container(key="scorecard_list_hint"):
+        st.markdown(f"Each KPI's name opens its trend for {month}.")
+    for index, group in enumerate(layout.groups):
+        st.subheader(group.name)
+        with st.container(key=f"scorecard_table_{index}"):
+            picked = table_styles.scorecard_table(group, layout.widths, key=f"scorecard_{index}")
+        if picked is not None:
+            st.switch_page(TREND_PAGE, query_params=selection.kpi_link(chosen, picked))
+        with st.container(key=f"scorecard_list_{index}"):
+            table_styles.scorecard_list(group, TREND_PAGE, lambda code: selection.kpi_link(chosen, code))
+        if group.legend:
+            st.markdown(group.legend)
 
 attribution.caption()

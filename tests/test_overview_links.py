@@ -1,0 +1,105 @@
+"""The Overview opens a KPI's trend for the same council and month, and every page's view is in its address, so a
+copied link opens the same view; a link that names something this store lacks opens the page as it would without it."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs
+
+import pytest
+
+from settings import DEMO_LA_CODE
+from tests.find import containing, texts
+
+ASSESSMENTS = "Assessments completed within 45 working days"
+NEIGHBOUR = "E99000002"
+
+
+def choose_row(app, kpi_name: str) -> None:
+    """Tick the row of the KPI named `kpi_name` in whichever Overview table holds it, as a click on its box does."""
+    table = next(t for t in app.dataframe if kpi_name in set(t.value["KPI"]))
+    row = list(table.value["KPI"]).index(kpi_name)
+    app.session_state[table.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+
+
+def test_choosing_an_overview_row_opens_its_trend_for_the_same_council_and_month(app):
+    app.sidebar.selectbox(key="la_code").set_value(NEIGHBOUR).run()
+    app.sidebar.selectbox(key="period").set_value(date(2026, 8, 1)).run()
+    choose_row(app, ASSESSMENTS)
+    assert texts(app.title) == ["KPI trend"]
+    assert app.selectbox(key="kpi_code").value == "ASSESS_45WD_PCT"
+    assert app.sidebar.selectbox(key="la_code").value == NEIGHBOUR
+    assert app.sidebar.selectbox(key="period").value == date(2026, 8, 1)
+    assert ASSESSMENTS in app.get("plotly_chart")[0].proto.spec
+    assert app.query_params == {"la": NEIGHBOUR, "month": "2026-08", "kpi": "ASSESS_45WD_PCT"}
+
+
+def test_each_kpi_in_the_list_view_links_to_its_trend_for_the_month(app):
+    links = {link.proto.label: parse_qs(link.proto.query_string) for link in app.get("page_link")}
+    assert len(links) == 34
+    assert links[f"**{ASSESSMENTS}**"] == {"la": [DEMO_LA_CODE], "month": ["2026-10"], "kpi": ["ASSESS_45WD_PCT"]}
+    assert {link.proto.page for link in app.get("page_link")} == {"trend"}
+
+
+def test_a_copied_trend_link_opens_its_council_month_kpi_and_chart(unstarted_app):
+    app = unstarted_app
+    app.query_params.update({"la": NEIGHBOUR, "month": "2026-05", "kpi": "SW_AGENCY_PCT", "view": "spc"})
+    app.run()
+    containing(app.markdown, "figures up to May 2026")
+    app.switch_page("views/trend.py").run()
+    assert not app.exception
+    assert app.sidebar.selectbox(key="la_code").value == NEIGHBOUR
+    assert app.sidebar.selectbox(key="period").value == date(2026, 5, 1)
+    assert app.selectbox(key="kpi_code").value == "SW_AGENCY_PCT"
+    assert app.radio(key="chart_view").value == "SPC chart (Making Data Count)"
+    assert "Upper process limit" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_a_benchmarks_link_opens_its_kpi(unstarted_app):
+    app = unstarted_app
+    app.query_params["kpi"] = "CLA_RATE"
+    app.run()
+    app.switch_page("views/benchmarks.py").run()
+    assert not app.exception
+    assert app.selectbox(key="benchmark_kpi").value == "CLA_RATE"
+
+
+def test_the_overview_filter_is_in_the_address_and_opens_from_it(unstarted_app):
+    app = unstarted_app
+    app.query_params["show"] = "off"
+    app.run()
+    assert app.radio(key="rag_filter").value == "Off target"
+    assert {w for table in app.dataframe for w in table.value["RAG"]} == {"■ Off target"}
+    app.radio(key="rag_filter").set_value("All KPIs").run()
+    assert "show" not in app.query_params  # the default is left out of the link
+
+
+@pytest.mark.parametrize("params", [
+    {"la": "E00000000", "month": "2099-13", "kpi": "NO_SUCH_KPI", "view": "pie"},
+    {"la": "", "month": "", "kpi": "", "view": ""},
+    {"la": "<script>", "month": "1900-01", "kpi": "sw_agency_pct", "show": "everything"},
+])
+def test_a_link_naming_what_the_store_lacks_opens_the_page_as_without_it(unstarted_app, params):
+    app = unstarted_app
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception and not app.error and not app.main.warning
+    assert app.radio(key="rag_filter").value == "All KPIs"
+    app.switch_page("views/trend.py").run()
+    assert not app.exception and not app.error
+    assert app.sidebar.selectbox(key="la_code").value == DEMO_LA_CODE
+    assert app.sidebar.selectbox(key="period").value == date(2026, 10, 1)
+    assert app.selectbox(key="kpi_code").value == "CONTACTS"
+    assert app.radio(key="chart_view").value == "Trend against target"
+    assert app.query_params == {"la": DEMO_LA_CODE, "month": "2026-10", "kpi": "CONTACTS"}
+
+
+def test_each_choice_is_written_to_the_address_as_it_changes(app):
+    assert app.query_params == {"la": DEMO_LA_CODE, "month": "2026-10"}
+    app.sidebar.selectbox(key="period").set_value(date(2026, 9, 1)).run()
+    assert app.query_params["month"] == "2026-09"
+    app.switch_page("views/trend.py").run()
+    app.selectbox(key="kpi_code").set_value("SW_TURNOVER_PCT").run()
+    app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
+    assert app.query_params == {"la": DEMO_LA_CODE, "month": "2026-09", "kpi": "SW_TURNOVER_PCT", "view": "spc"}
