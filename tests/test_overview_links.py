@@ -2,16 +2,25 @@
 copied link opens the same view; a link that names something this store lacks opens the page as it would without it."""
 from __future__ import annotations
 
+import time
 from datetime import date
 from urllib.parse import parse_qs
 
 import pytest
 
+from auth import users
+from auth.roles import operator
 from settings import DEMO_LA_CODE
+from store.connection import open_store
 from tests.find import containing, texts
 
 ASSESSMENTS = "Assessments completed within 45 working days"
 NEIGHBOUR = "E99000002"
+VIEWER = "viewer@anyshire.example"
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "a-test-cookie-secret-of-length",
+        "client_id": "dashboard", "client_secret": "test",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
+"""Sign-in through an identity provider, as tests/test_pages_access.py sets it up; nothing is fetched from it."""
 
 
 def choose_row(app, kpi_name: str) -> None:
@@ -103,3 +112,21 @@ def test_each_choice_is_written_to_the_address_as_it_changes(app):
     app.selectbox(key="kpi_code").set_value("SW_TURNOVER_PCT").run()
     app.radio(key="chart_view").set_value("SPC chart (Making Data Count)").run()
     assert app.query_params == {"la": DEMO_LA_CODE, "month": "2026-09", "kpi": "SW_TURNOVER_PCT", "view": "spc"}
+
+
+def test_a_copied_link_still_asks_who_is_there_and_then_opens_its_view(unstarted_app, demo_db_path, monkeypatch):
+    """Pages run through app.py's sign-in, whatever the address names."""
+    monkeypatch.setenv("DASHBOARD_AUTH", "oidc")
+    with open_store(demo_db_path) as con:
+        users.set_role(con, VIEWER, "viewer", "", operator("setup"))
+    app = unstarted_app
+    app.secrets["auth"] = AUTH
+    app.query_params.update({"la": NEIGHBOUR, "month": "2026-05", "kpi": "SW_AGENCY_PCT"})
+    app.user = {"is_logged_in": False}
+    app.run()
+    assert texts(app.title) == ["Sign in"] and not app.dataframe and not app.get("plotly_chart")
+    app.user = {"is_logged_in": True, "email": VIEWER, "sub": VIEWER, "iat": int(time.time())}
+    app.run()
+    containing(app.markdown, "figures up to May 2026")
+    app.switch_page("views/trend.py").run()
+    assert app.selectbox(key="kpi_code").value == "SW_AGENCY_PCT"
