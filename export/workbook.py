@@ -1,9 +1,14 @@
 """The numbers behind the board pack as an Excel workbook: about, KPIs, scorecard, a sheet per KPI.
 
 Written with `store.spreadsheets.workbook_bytes`, so no text cell can become a live formula and numbers stay
-numbers. In a publication pack a hidden value is the text `c`, the same cells the deck hides.
+numbers. Every figure is rounded to its KPI's decimals, as the slides print it: a reader sees 72.3, never the
+72.30999999999999 a sum of floats leaves, and a change on the previous month is the difference of the figures as
+printed. In a publication pack a hidden value is the text `c`, the same cells the deck hides.
 """
 from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Real
 
 import pandas as pd
 
@@ -15,6 +20,17 @@ from store.dates import month_label
 from store.spreadsheets import workbook_bytes
 
 ABOUT, KPIS, SCORECARD, PLAN = "About", "KPIs", "Scorecard", "Improvement plan"
+
+
+def _printed(value: object, decimals: int) -> object:
+    """A figure to `decimals` places, as the slides print it; text (`c`) and missing values as they are."""
+    if isinstance(value, Real) and not isinstance(value, bool) and not pd.isna(value):
+        return round(float(value), decimals)
+    return value
+
+
+def _each_printed(values: Iterable[object], decimals: int) -> list[object]:
+    return [_printed(v, decimals) for v in values]
 
 
 def _value_header(page: KpiPage) -> str:
@@ -64,13 +80,13 @@ def scorecard(data: PackData) -> pd.DataFrame:
             "KPI": [p.name for p in pages],
             "Unit": [axis_title(p.unit) for p in pages],
             "As at": [p.latest_when for p in pages],
-            "Value": [p.latest_value for p in pages],
-            "Target": [p.target_value for p in pages],
+            "Value": [_printed(p.latest_value, p.decimals) for p in pages],
+            "Target": [_printed(p.target_value, p.decimals) for p in pages],
             "RAG": [p.rag_text for p in pages],
             "Direction": [p.direction_text for p in pages],
-            "England": [p.england_value for p in pages],
+            "England": [_printed(p.england_value, p.decimals) for p in pages],
             "England as at": [p.england_as_at for p in pages],
-            "Neighbour average": [p.neighbour_value for p in pages],
+            "Neighbour average": [_printed(p.neighbour_value, p.decimals) for p in pages],
             "Neighbour average as at": [p.neighbour_as_at for p in pages],
         }
     )
@@ -88,24 +104,25 @@ def kpi_sheet(page: KpiPage, publication: bool) -> pd.DataFrame:
     end, SPC limits where the chart is an SPC chart, and the upload each value came from."""
     series = page.series
     months = pd.to_datetime(series["period"])
-    hidden = page.hidden
-    values = series["value"].tolist()
+    hidden, decimals = page.hidden, page.decimals
+    values = _each_printed(series["value"], decimals)
     frame = pd.DataFrame({"Month": months.dt.strftime("%Y-%m")})
     frame[_value_header(page)] = [disclosure.shown(v, h) for v, h in zip(values, hidden)]
-    frame["Change on previous month"] = disclosure.changes(values, hidden)
+    frame["Change on previous month"] = _each_printed(disclosure.changes(values, hidden), decimals)
     if not publication:
         for part in ("numerator", "denominator"):
             if series[part].notna().any():
                 frame[part.capitalize()] = series[part]
-    frame["Target"] = page.targets
+    frame["Target"] = _each_printed(page.targets, decimals)
     if any(f is not None for f in page.floors):
-        frame["Floor"] = page.floors
-    frame["England (annual)"] = _at_year_end(months, page.england)
-    frame["Neighbour average (annual)"] = _at_year_end(months, page.neighbours)
+        frame["Floor"] = _each_printed(page.floors, decimals)
+    frame["England (annual)"] = _each_printed(_at_year_end(months, page.england), decimals)
+    frame["Neighbour average (annual)"] = _each_printed(_at_year_end(months, page.neighbours), decimals)
     if page.chart_kind == "spc" and page.spc is not None:
-        frame["SPC average"] = page.spc["mean"].to_numpy()
-        frame["SPC lower limit"] = page.spc["lpl"].to_numpy()
-        frame["SPC upper limit"] = page.spc["upl"].to_numpy()
+        # An average and its limits are statistics, not figures anyone reported: one place more than the KPI's,
+        # so a count's average of 4.6 is not printed as 5.
+        for column, name in (("mean", "SPC average"), ("lpl", "SPC lower limit"), ("upl", "SPC upper limit")):
+            frame[name] = _each_printed(page.spc[column], decimals + 1)
     frame["Status"] = series["status_code"].fillna("")
     frame["Note"] = series["note"].fillna("")
     frame["Upload"] = series["upload_id"]

@@ -5,11 +5,18 @@ upload template and error report, the command line's `export`) is written here; 
 calls pandas' `to_csv`/`to_excel` or openpyxl's `Workbook` anywhere else.
 
 OWASP's CSV injection advice: a cell starting with =, +, -, @, tab or carriage return is run as a formula by
-Excel, LibreOffice or Google Sheets, so such text is written with a leading apostrophe, which every one of them
-shows as text. Beyond OWASP's list, text is also neutralised when it starts with whitespace (a space, a line
-break, a no-break space) before one of those characters, or with their full-width or small forms (＝ ＋ － ＠,
-﹦ ﹢ ﹣ ﹫), which East Asian input methods and some spreadsheet versions read as the ASCII ones. Column headers
-get the same treatment as cells.
+Excel, LibreOffice or Google Sheets. Beyond OWASP's list, text is also neutralised when it starts with whitespace
+(a space, a line break, a no-break space) before one of those characters, or with their full-width or small forms
+(＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫), which East Asian input methods and some spreadsheet versions read as the ASCII ones.
+Column headers get the same treatment as cells.
+
+- In a CSV, which has no cell types, such text is written with a leading apostrophe, which every spreadsheet
+  shows as text (and shows).
+- In an XLSX a cell has a type, so such text is written as a text cell (an inline string, never a formula) with
+  the quote prefix Excel itself records when someone types an apostrophe first (`quotePrefix` in the cell's
+  style): it reads exactly as written, with no apostrophe showing ("+ Special cause: improvement"), and stays
+  text when someone edits the cell. Text that already starts with apostrophes before such characters keeps one
+  apostrophe more, as in a CSV, so that reading a file back (`unescape`) gives exactly what was written.
 
 Numbers stay numbers: a numeric value (including a negative one) is written as a number, and text that is
 nothing but an ordinary number, such as "-2.5" or "+3", is left alone, because a spreadsheet reads it as that
@@ -20,12 +27,14 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from numbers import Number
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 _ALWAYS = ("\t", "\r")
 """OWASP's list is these two and `_SIGNS`: a cell starting with one of them can be run as a formula."""
@@ -80,15 +89,35 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _xlsx_cell(value: object) -> tuple[object, bool]:
+    """A value for an xlsx cell, and whether it is formula-like text to be written as text with a quote prefix
+    (see the module's notes) rather than with an apostrophe in its words."""
+    cell = safe_cell(value)
+    if isinstance(cell, str) and cell.startswith(ESCAPE) and formula_like(cell[len(ESCAPE):]):
+        return cell[len(ESCAPE):], True
+    return cell, False
+
+
+def _append(sheet: Worksheet, values: Iterable[object]) -> None:
+    cells = [_xlsx_cell(v) for v in values]
+    sheet.append([value for value, _ in cells])
+    row = sheet.max_row
+    for column, (_, quoted) in enumerate(cells, start=1):
+        if quoted:
+            cell = sheet.cell(row=row, column=column)
+            cell.data_type = "s"  # openpyxl takes text starting with = for a formula
+            cell.quotePrefix = True
+
+
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An xlsx with one sheet per frame, bold headers and sensible widths."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name[:31])
-        sheet.append([safe_cell(str(c)) for c in frame.columns])
+        _append(sheet, [str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            sheet.append([safe_cell(v) for v in row])
+            _append(sheet, row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for i, column in enumerate(frame.columns, start=1):

@@ -20,7 +20,7 @@ from pptx.util import Emu
 
 from analysis import disclosure
 from analysis.kpi import RagRule
-from export import deck, figures, gather, pack, render, selections
+from export import deck, figures, gather, pack, render, selections, workbook
 from export.gather import OverdueItem, PackOptions, PlanSummary
 from records.kpi_edits import add_commentary, set_rag_rule
 from settings import DEMO_LA_CODE
@@ -218,12 +218,49 @@ def test_workbook_numbers_stay_numbers_and_formula_text_is_neutralised(con):
     value = rows["CL_BB_COUNT"][header.index("Value")]
     assert value.data_type == "n" and value.value == SMALL
     commentary = rows["CL_BB_COUNT"][header.index("Commentary")]
-    assert commentary.data_type == "s" and commentary.value == "'" + FORMULA
+    assert commentary.data_type == "s" and commentary.value == FORMULA and commentary.quotePrefix, \
+        "a person's text that looks like a formula is text, marked so, and reads as written"
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
     england = rows["CLA_COUNT"][header.index("England")]
     assert england.data_type == "n"
+
+
+def test_workbook_figures_are_rounded_to_each_kpis_decimals(con):
+    """The demo's neighbour average for children looked after per 10,000 is 72.30999999999999 as a float sum."""
+    data = gather.gather(con, options(kpis=("CLA_RATE", "CLA_COUNT", "SW_AGENCY_PCT"), chart="spc"))
+    assert next(p for p in data.pages if p.code == "CLA_RATE").neighbour_value == pytest.approx(72.31)
+    book = load_workbook(io.BytesIO(workbook.build_workbook(data)))
+    header = [c.value for c in book["Scorecard"][1]]
+    rows = {r[0]: r for r in book["Scorecard"].iter_rows(min_row=2, values_only=True)}
+    assert rows["CLA_RATE"][header.index("Neighbour average")] == 72.3
+    decimals = {"CLA_RATE": 1, "CLA_COUNT": 0, "SW_AGENCY_PCT": 1}
+    for code, places in decimals.items():
+        sheet_header = [c.value for c in book[code][1]]
+        for row in book[code].iter_rows(min_row=2, values_only=True):
+            for name, value in zip(sheet_header, row):
+                if isinstance(value, float) and name not in ("Upload", "Numerator", "Denominator"):
+                    allowed = places + 1 if name.startswith("SPC") else places
+                    assert value == round(value, allowed), (code, name, value)
+        for cell in rows[code]:
+            if isinstance(cell, float):
+                assert cell == round(cell, places), (code, cell)
+    changes = [r[2] for r in book["SW_AGENCY_PCT"].iter_rows(min_row=3, values_only=True)]
+    values = [r[1] for r in book["SW_AGENCY_PCT"].iter_rows(min_row=2, values_only=True)]
+    assert changes == [round(after - before, 1) for before, after in zip(values, values[1:])], \
+        "each change is the difference of the figures as printed"
+
+
+def test_the_products_own_words_starting_with_a_sign_read_without_an_apostrophe(con):
+    """'+ Special cause: improvement' is the SPC words for the agency worker rate in the demo."""
+    book = load_workbook(io.BytesIO(build(con).xlsx))
+    sheet = book["Scorecard"]
+    header = [c.value for c in sheet[1]]
+    cell = {r[0].value: r for r in sheet.iter_rows(min_row=2)}["SW_AGENCY_PCT"][header.index("Variation (SPC)")]
+    assert cell.value == "+ Special cause: improvement" and cell.data_type == "s" and cell.quotePrefix
+    words = [c.value for each in book.worksheets for line in each.iter_rows() for c in line if isinstance(c.value, str)]
+    assert not [w for w in words if w.startswith("'")], "no apostrophe shows anywhere in the pack's workbook"
 
 
 def test_publication_workbook_hides_the_same_cells_as_the_deck(con):

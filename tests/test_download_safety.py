@@ -67,13 +67,16 @@ def csv_cells(content: bytes) -> list[str]:
 
 
 def xlsx_cells(content: bytes) -> list[object]:
+    """Each cell's text as a spreadsheet would take it: a text cell marked with Excel's quote prefix reads as its
+    words but is never run, as if an apostrophe had been typed before them."""
     book = load_workbook(io.BytesIO(content))
     cells = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
-                cells.append(cell.value)
+                quoted = cell.quotePrefix and cell.data_type == "s"
+                cells.append("'" + cell.value if quoted else cell.value)
     return cells
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -74,17 +75,43 @@ def test_csv_neutralises_text_headers_and_categories_and_keeps_negative_numbers(
     assert rows[3] == ["'-Bad", "", "", "'+C", "c", "z"]
 
 
-def test_workbook_neutralises_text_and_headers_and_keeps_numbers_as_numbers():
+def test_workbook_writes_formula_like_text_as_quoted_text_that_reads_as_written_and_keeps_numbers():
     sheet = load_workbook(io.BytesIO(workbook_bytes({"Data": FRAME})))["Data"]
     cells = [[c for c in row] for row in sheet.iter_rows()]
     assert all(c.data_type != "f" for row in cells for c in row)
-    assert [c.value for c in cells[0]] == ["Council", "Value", "Count", "Band", "Mixed", "'@Header"]
+    assert [c.value for c in cells[0]] == ["Council", "Value", "Count", "Band", "Mixed", "@Header"]
+    assert cells[0][5].quotePrefix and not cells[0][0].quotePrefix
     first = cells[1]
-    assert first[0].value == "'=HYPERLINK(\"http://x\",\"y\")" and first[0].data_type == "s"
+    assert first[0].value == "=HYPERLINK(\"http://x\",\"y\")" and first[0].data_type == "s" and first[0].quotePrefix
     assert first[1].value == -5.5 and first[1].data_type == "n"
     assert first[2].value == -2 and first[2].data_type == "n"
     assert first[4].value == -1 and first[4].data_type == "n"
-    assert cells[2][4].value == "'=2+2"
+    assert cells[2][4].value == "=2+2" and cells[2][4].quotePrefix
+    assert cells[2][0].value == "Anyshire (demo)" and not cells[2][0].quotePrefix
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_every_formula_like_text_is_an_inline_string_with_excels_quote_prefix(text):
+    """What Excel records when someone types an apostrophe first: a text cell, `quotePrefix="1"` in its style,
+    so it opens as text and stays text when edited, and shows no apostrophe."""
+    content = workbook_bytes({"Data": pd.DataFrame({"Words": [text]})})
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+        styles = package.read("xl/styles.xml").decode()
+    cell = re.search(r'<c r="A2" s="(\d+)" t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>', sheet, re.S)
+    assert cell, sheet
+    assert "<f>" not in sheet
+    style = re.findall(r"<xf [^>]*/>|<xf [^>]*>.*?</xf>", re.search(r"<cellXfs.*?</cellXfs>", styles, re.S).group(0),
+                       re.S)[int(cell.group(1))]
+    assert 'quotePrefix="1"' in style
+    read = load_workbook(io.BytesIO(content))["Data"]["A2"]
+    assert read.value == text
+
+
+@pytest.mark.parametrize("text", ["'=1+1", "''@x"])
+def test_text_already_starting_with_apostrophes_keeps_one_more_so_it_reads_back_exactly(text):
+    cell = load_workbook(io.BytesIO(workbook_bytes({"Data": pd.DataFrame({"Words": [text]})})))["Data"]["A2"]
+    assert cell.value == "'" + text and unescape(cell.value) == text
 
 
 PRODUCT = ["app.py", "settings.py", "analysis", "auth", "ingest", "records", "demo", "store", "export", "ui", "views"]
