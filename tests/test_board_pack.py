@@ -5,12 +5,15 @@ Charts are drawn by a stand-in renderer here (a small PNG per figure) so these t
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from numbers import Number
 
+import kaleido
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -336,6 +339,51 @@ def test_real_charts_are_drawn_in_one_batch(con):
         assert image.format == "PNG"
         assert image.size == (figures.SLIDE_SIZE["width"] * 2.5, figures.SLIDE_SIZE["height"] * 2.5)
         assert len(image.convert("L").resize((40, 20)).getcolors(800)) > 3  # a drawing, not a blank
+
+
+def test_the_renderer_stays_warm_between_packs_and_draws_what_kaleido_draws(con):
+    needs_chromium()
+    figs = pack.charts(gather.gather(con, options()))
+    first = pack.render_for_slides(figs)
+    browser = render._RENDERER._browser
+    assert pack.render_for_slides(figs) == first
+    assert render._RENDERER._browser is browser, "the second pack is drawn by the browser the first one started"
+    assert hasattr(kaleido.Kaleido, "_return_kaleido_tab"), "kaleido still has the hook that spares the reloads"
+
+    async def stock() -> list[bytes]:  # kaleido as shipped: a browser of its own, its page reloaded every figure
+        async with kaleido.Kaleido(n=1, path=render.browser_path(), mathjax=False) as own:
+            return [await own.calc_fig(f, opts={"format": "png", **figures.SLIDE_SIZE}) for f in figs]
+
+    assert asyncio.run(stock()) == first, "byte for byte the pictures kaleido draws with its reloads"
+
+
+def test_packs_made_at_once_share_one_browser_and_each_gets_its_own_charts(con, monkeypatch):
+    needs_chromium()
+    one = pack.charts(gather.gather(con, options(kpis=("CLA_COUNT",))))
+    two = pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT", "CL_BB_COUNT"))))
+    alone = [pack.render_for_slides(one), pack.render_for_slides(two)]
+    render.close()
+    started = []
+    opened = render._open
+
+    async def counted(path: str):
+        started.append(path)
+        return await opened(path)
+
+    monkeypatch.setattr(render, "_open", counted)
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(pack.render_for_slides, [one, two])) == alone
+    assert len(started) == 1, "two first packs at once start one browser"
+
+
+def test_a_browser_that_died_is_replaced_and_the_pack_still_drawn(con):
+    needs_chromium()
+    figs = pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT",))))
+    drawn = pack.render_for_slides(figs)
+    dead = render._RENDERER._browser
+    render._RENDERER._run(dead.close()).result(timeout=30)  # as if chromium had been killed
+    assert pack.render_for_slides(figs) == drawn
+    assert render._RENDERER._browser is not dead
 
 
 # The security review's publication pack (issue 14, item 5): percentages uploaded without numerator and
