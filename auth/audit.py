@@ -71,6 +71,7 @@ ACTIONS = {
     "plan_log_retire": "Removed a log entry",
     "plan_import": "Imported an improvement plan",
     "export": "Exported a pack",
+    "pack_checks_acknowledged": "Made a pack despite its pre-flight items",
     "role_set": "Set a user's role",
     "role_remove": "Removed a user",
 }

@@ -1,16 +1,17 @@
-"""One call from the page's choices to the finished pack: gather, draw the charts in one batch, assemble.
-
-The stages are timed (data, chart rendering, PowerPoint, Excel) for the benchmark and the page.
-"""
+"""One call from the page's (or the command line's) choices to the finished pack: gather, draw the charts in one
+batch, assemble; and the slides read back from the finished deck for the page's preview."""
 from __future__ import annotations
 
-import time
+import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import plotly.graph_objects as go
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from export import deck, figures, render, workbook
 from export.gather import PackData, PackOptions, PlanSummary, gather
@@ -18,6 +19,8 @@ from export.gather import PackData, PackOptions, PlanSummary, gather
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Renderer = Callable[[list[go.Figure]], list[bytes]]
+THUMBNAIL_WIDTH = 480
+"""Pixels across a preview's chart: three to a row on the page, sharp on a high-density screen."""
 
 
 @dataclass
@@ -26,7 +29,16 @@ class Pack:
     xlsx: bytes
     slides: list[str]
     file_stem: str
-    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SlidePreview:
+    """One slide as the page previews it: its title, its words in reading order and its chart, small."""
+
+    title: str
+    lines: list[str]
+    chart: bytes | None
+    chart_alt: str
 
 
 def charts(data: PackData) -> list[go.Figure]:
@@ -36,30 +48,56 @@ def charts(data: PackData) -> list[go.Figure]:
 
 
 def render_for_slides(figs: list[go.Figure]) -> list[bytes]:
-    """Every chart of the pack from one browser start."""
+    """Every chart of the pack, drawn by the process's one browser."""
     return render.render_pngs(figs, **figures.SLIDE_SIZE)
+
+
+def assemble(data: PackData, plan: PlanSummary | None = None, *, renderer: Renderer | None = None) -> Pack:
+    """The deck and the workbook for pages already gathered. `plan` adds the improvement-plan slide and sheet."""
+    images = (renderer or render_for_slides)(charts(data))
+    pptx = deck.build_deck(data, images, plan)
+    xlsx = workbook.build_workbook(data, plan)
+    slides = deck.slide_titles(data, title=title_of(data.options), has_plan=plan is not None)
+    return Pack(pptx, xlsx, slides, data.options.file_stem)
 
 
 def build(con: duckdb.DuckDBPyConnection, options: PackOptions, plan: PlanSummary | None = None, *,
           renderer: Renderer | None = None, now: datetime | None = None) -> Pack:
-    """The deck and the workbook for `options`. `plan` adds the improvement-plan slide and sheet when given."""
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    data = gather(con, options, now)
-    timings["data"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    images = (renderer or render_for_slides)(charts(data))
-    timings["charts"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    pptx = deck.build_deck(data, images, plan)
-    timings["pptx"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    xlsx = workbook.build_workbook(data, plan)
-    timings["xlsx"] = time.perf_counter() - clock
-    slides = deck.slide_titles(data, title=title_of(options), has_plan=plan is not None)
-    return Pack(pptx, xlsx, slides, options.file_stem, timings)
+    """The deck and the workbook for `options`, read from the store."""
+    if renderer is None:
+        render.warm_up()  # a cold browser starts while the figures are read
+    return assemble(gather(con, options, now), plan, renderer=renderer)
 
 
 def title_of(options: PackOptions) -> str:
     """The title slide's heading, as the preview lists it."""
     return f"{options.council_name}: {options.title}"
+
+
+def previews(pptx: bytes, width: int = THUMBNAIL_WIDTH) -> list[SlidePreview]:
+    """Every slide of a finished deck, read back from the deck itself so that the preview cannot differ from the
+    file: a table is a line per row, a chart its picture made `width` pixels across, with its alt text."""
+    shown = []
+    for slide in Presentation(io.BytesIO(pptx)).slides:
+        title = slide.shapes.title
+        lines: list[str] = []
+        chart, alt = None, ""
+        for shape in slide.shapes:
+            if shape.shape_id == title.shape_id:
+                continue
+            if shape.has_text_frame:
+                lines += [p.text for p in shape.text_frame.paragraphs if p.text.strip()]
+            elif shape.has_table:
+                lines += [" · ".join(cell.text for cell in row.cells) for row in shape.table.rows]
+            elif shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
+                chart, alt = _small(shape.image.blob, width), shape._element.xpath("./*[1]/p:cNvPr")[0].get("descr")
+        shown.append(SlidePreview(title.text, lines, chart, alt or ""))
+    return shown
+
+
+def _small(png: bytes, width: int) -> bytes:
+    picture = Image.open(io.BytesIO(png))
+    picture.thumbnail((width, width * picture.height // picture.width), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()

@@ -303,6 +303,17 @@ def test_the_chart_leaves_hidden_months_out_of_the_line(con):
     assert sum(a.text == disclosure.SUPPRESSED for a in fig.layout.annotations) == sum(page.hidden) > 0
 
 
+def test_the_packs_charts_carry_the_inspection_and_due_date_marks(con):
+    """The dashboard's marks, from the one KPI view: the Sep 2025 care-leavers focused visit within 24 months, and
+    recommendation R4's due date (Sep 2024) within 36."""
+    data = gather.gather(con, options(kpis=("CL_SUITABLE_ACCOM_PCT", "CL_BB_COUNT"), months=36))
+    for fig in pack.charts(data):
+        words = [a.text for a in fig.layout.annotations]
+        assert "Ofsted focused visit" in words
+        assert any(w.startswith("Due: R4 End the reliance on bed and") for w in words)
+        assert pd.Timestamp("2025-09-09") in {pd.Timestamp(s.x0) for s in fig.layout.shapes if s.type == "line"}
+
+
 def test_saved_selections_come_from_the_data_file(tmp_path, con):
     codes = con.execute("SELECT code FROM kpis").df()["code"].tolist()
     saved = selections.read_selections(codes)

@@ -118,6 +118,7 @@ def open_page(app, page: str) -> None:
         return
     app.switch_page(f"views/{page}.py").run()
     if page == "board_pack":
+        app.button(key="preflight_all").click().run()
         app.button(key="make_pack").click().run(timeout=120)
     assert not app.exception
 

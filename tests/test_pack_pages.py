@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 
+from auth import audit
 from export import pack
+from records.kpi_edits import add_commentary
+from settings import DEMO_LA_CODE
+from store.connection import open_store
+from tests.actors import ADMIN, analyst
 from tests.find import containing, texts
-from tests.test_board_pack import fake_renderer
+from tests.test_board_pack import MONTH, fake_renderer
 from ui.text import unescape
+
+UNEXPLAINED = ["Long-term placement stability (same placement 2+ years)", "Looked-after reviews held in timescale",
+               "Looked-after visits within timescale", "Care leavers aged 19-21 in suitable accommodation",
+               "Care leavers in bed and breakfast accommodation"]
+"""The demo's corporate parenting board KPIs off target or within tolerance in Oct 2026, none with commentary."""
 
 
 @pytest.fixture
@@ -21,6 +32,18 @@ def quick_charts(monkeypatch):
 
 def open_pack_page(app):
     app.switch_page("views/board_pack.py").run()
+    assert not app.exception
+    return app
+
+
+def preflight_boxes(app) -> list:
+    return [box for box in app.checkbox if box.key.startswith("preflight_")]
+
+
+def make_anyway(app):
+    """Acknowledge every pre-flight item and make the pack."""
+    app.button(key="preflight_all").click().run()
+    app.button(key="make_pack").click().run(timeout=120)
     assert not app.exception
     return app
 
@@ -43,8 +66,7 @@ def test_board_pack_makes_both_files_for_publication(app, downloads, quick_chart
     open_pack_page(app)
     app.radio(key="pack_audience").set_value("publication").run()
     assert any("Disclosure control" in i.value for i in app.info)
-    app.button(key="make_pack").click().run(timeout=120)
-    assert not app.exception
+    make_anyway(app)
     containing(app.success, "marked OFFICIAL")
     stem = "E99000001_Corporate_parenting_board_2026-10_publication"
     pptx, mime = downloads[f"{stem}.pptx"]
@@ -68,12 +90,65 @@ def test_board_pack_refuses_an_empty_choice_with_a_message(app):
 
 
 def test_board_pack_says_when_choices_changed_after_making(app, quick_charts):
-    open_pack_page(app)
-    app.button(key="make_pack").click().run(timeout=120)
+    make_anyway(open_pack_page(app))
     assert app.get("download_button")
     app.slider(key="pack_months").set_value(36).run()
     assert not app.get("download_button")
     containing(app.info, "make it again")
+
+
+def test_board_pack_lists_what_to_check_and_makes_the_pack_once_each_is_acknowledged(app, demo_db_path,
+                                                                                     quick_charts):
+    open_pack_page(app)
+    boxes = preflight_boxes(app)
+    labels = [unescape(box.label) for box in boxes]
+    assert [label.split(":", 1)[0].strip("*") for label in labels] == UNEXPLAINED
+    assert all("with no commentary for Oct 2026" in label and "on the KPI trend page" in label for label in labels)
+    assert not any("_PCT" in label or "_COUNT" in label for label in labels), "KPI names, never codes"
+    containing(app.markdown, "5 things to check")
+    assert app.button(key="make_pack").disabled
+    for box in boxes[:-1]:
+        box.check().run()
+    assert app.button(key="make_pack").disabled, "one item is still neither put right nor ticked"
+    containing(app.caption, "tick the 1 item above")
+    preflight_boxes(app)[-1].check().run()
+    assert not app.button(key="make_pack").disabled
+    app.button(key="make_pack").click().run(timeout=120)
+    assert not app.exception
+    containing(app.success, "The pack is ready")
+    with open_store(demo_db_path) as con:
+        entries = audit.entries(con, ADMIN, actions=["pack_checks_acknowledged"])
+    assert len(entries) == 1
+    recorded = json.loads(entries["after"].iloc[0])
+    assert recorded["month"] == "2026-10-01" and len(recorded["items"]) == len(UNEXPLAINED)
+    assert recorded["items"][0].startswith(UNEXPLAINED[0] + ": within tolerance")
+
+
+def test_an_item_put_right_leaves_the_list(app, demo_db_path):
+    open_pack_page(app)
+    with open_store(demo_db_path) as con:
+        add_commentary(con, DEMO_LA_CODE, "CL_BB_COUNT", MONTH, "Two young people moved on from B&B this month.",
+                       analyst("ad@anyshire.example"))
+    app.run()
+    named = [unescape(box.label).split(":", 1)[0].strip("*") for box in preflight_boxes(app)]
+    assert named == UNEXPLAINED[:-1]
+
+
+def test_board_pack_previews_every_slide_small_before_download_and_shows_no_timings(app, quick_charts):
+    make_anyway(open_pack_page(app))
+    assert "Preview" in texts(app.subheader)
+    titles = [unescape(m.value) for m in app.markdown if m.value.startswith("**") and ". " in m.value[:8]]
+    assert titles[0] == "**1. Anyshire (demo): Corporate parenting board**"
+    assert titles[1:3] == ["**2. Scorecard (1 of 2)**", "**3. Scorecard (2 of 2)**"]
+    assert titles[-1] == "**16. Improvement plan**"
+    images = app.get("image")
+    assert len(images) == 12, "one chart picture per KPI slide"
+    alts = [picture.alt for image in images for picture in image.proto.imgs]
+    assert len(alts) == 12 and all(a.startswith("Line chart: ") and "Latest value" in a for a in alts)
+    words = "\n".join(unescape(c.value) for c in app.caption)
+    assert "No commentary has been written for Oct 2026." in words and "OFFICIAL-SENSITIVE" in words
+    assert "Children looked after at period end · " in words, "the scorecard's rows"
+    assert not any(m.value.startswith("Made in") for m in app.markdown)
 
 
 def slide_title(app) -> str:

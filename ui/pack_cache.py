@@ -1,10 +1,12 @@
 """The board pack and presentation view's link to the store: cached by data version, errors as messages."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from auth.roles import Actor, require
-from export import gather, pack, render, selections
+from export import gather, pack, preflight, render, selections
 from export.gather import INTERNAL, PUBLICATION, PackData, PackOptions
 from ui import data, feedback, plan_tables, selection
 from ui.text import md
@@ -60,11 +62,38 @@ def plan_summary(options: PackOptions) -> gather.PlanSummary | None:
     return gather.plan_summary(plan_tables.rows(options.la_code, data.plan_as_at(options.is_demo)))
 
 
+@st.cache_data(show_spinner="Checking the pack…", max_entries=16)
+def _preflight(stamp: tuple, options: PackOptions) -> list[preflight.Item]:
+    # Judged on every figure, including those a publication pack hides: the checks are the author's, not the
+    # board's.
+    with data.store() as con:
+        facts = preflight.read_facts(con, options.la_code)
+    return preflight.check(_pages(stamp, replace(options, audience=INTERNAL)), facts)
+
+
+def preflight_items(options: PackOptions) -> list[preflight.Item]:
+    """What to fix or acknowledge before the pack is made (`export.preflight`)."""
+    return _preflight(data.version(), options)
+
+
+def acknowledge(options: PackOptions, items: list[preflight.Item], actor: Actor) -> bool:
+    """Write the items a person chose to make the pack despite to the audit log; False when the store stayed busy
+    (the pack is then not made, so no acknowledgement goes unrecorded)."""
+    if not items:
+        return True
+    return data.record(actor, "pack_checks_acknowledged", f"Board pack: {options.file_stem}",
+                       {"council": options.la_code, "month": options.period, "audience": options.audience,
+                        "items": [item.text for item in items]})
+
+
+def warm_up() -> None:
+    """Start the chart renderer while the person chooses, so that making the pack does not wait for chromium."""
+    render.warm_up()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _build(stamp: tuple, options: PackOptions) -> pack.Pack:
-    summary = plan_summary(options)
-    with data.store() as con:
-        return pack.build(con, options, summary)
+    return pack.assemble(_pages(stamp, options), plan_summary(options))
 
 
 def build(options: PackOptions, actor: Actor) -> pack.Pack | None:
@@ -77,6 +106,12 @@ def build(options: PackOptions, actor: Actor) -> pack.Pack | None:
     with feedback.refusals():
         return _build(data.version(), options)
     return None
+
+
+@st.cache_data(show_spinner="Drawing the preview…", max_entries=8)
+def previews(pptx: bytes) -> list[pack.SlidePreview]:
+    """Every slide of a made deck, small, for the page's preview."""
+    return pack.previews(pptx)
 
 
 def chart_renderable() -> bool:

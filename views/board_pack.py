@@ -1,4 +1,9 @@
-"""Board pack: the month's KPIs as a PowerPoint deck and the numbers behind it as Excel, in one click."""
+"""Board pack: the month's KPIs as a PowerPoint deck and the numbers behind it as Excel, in one click.
+
+Before the pack is made, its pre-flight list (`export.preflight`) says what would go out wrong or unexplained;
+each item is fixed elsewhere or ticked as seen, and the ticks go to the audit log when the pack is made. Once made,
+every slide is previewed, small, before anyone downloads it.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,14 +12,19 @@ from analysis.disclosure import NOTE
 from export import deck, pack
 from export.gather import CHART_KINDS, INTERNAL, MARKINGS, PUBLICATION, PackOptions
 from store.dates import month_label
+from store.words import plural
 from ui import data, exports, feedback, identity, pack_cache
 from ui.text import md
 
 CHOOSE = "Choose KPIs"
+PREVIEW_COLUMNS = 3
+PREVIEW_HEIGHT = 400
+"""Pixels of each slide's card: the title, the chart and the first lines; the rest scrolls, so the grid stays even."""
 AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
              PUBLICATION: f"For publication ({MARKINGS[PUBLICATION]}): counts of 1 to 5 shown as c"}
 
 chosen, saved = pack_cache.page_start("Board pack")
+pack_cache.warm_up()
 catalogue = data.catalogue()
 names = dict(zip(catalogue["code"], catalogue["name"]))
 st.markdown(f"{md(chosen.council_name)} · figures up to {month_label(chosen.period)} (change the council and month in "
@@ -56,8 +66,33 @@ st.markdown("\n".join(f"{i}. {md(title)}" for i, title in enumerate(titles, star
 st.markdown("Every KPI slide has its chart (with alt text), the month's commentary and a footer naming the data "
            "source and the upload. The workbook has the scorecard and a sheet of numbers per KPI.")
 
-if st.button("Make the pack", type="primary", key="make_pack"):
-    st.session_state["pack_made"] = options
+st.subheader("Before you make the pack")
+items = pack_cache.preflight_items(options)
+ticks = {item.key: f"preflight_{options.la_code}_{options.period:%Y-%m}_{item.key}" for item in items}
+if items:
+    st.markdown(f"{plural(len(items), 'thing')} to check before the pack goes out. Put each right where it says, or "
+                "tick it to make the pack as it is: what you tick is recorded in the audit log.")
+    st.button("Acknowledge all", key="preflight_all",
+              on_click=lambda: st.session_state.update(dict.fromkeys(ticks.values(), True)))
+    for item in items:
+        st.checkbox(f"**{md(item.subject)}**: {md(item.problem)} {md(item.fix)}", key=ticks[item.key])
+else:
+    st.success("Nothing to check: every KPI has its month's figure, every one off target or within tolerance has "
+               "its commentary, no target has ended unreplaced, and the month is the latest loaded.",
+               icon=":material/check_circle:")
+waiting = [item for item in items if not st.session_state.get(ticks[item.key])]
+
+if st.button("Make the pack", type="primary", key="make_pack", disabled=bool(waiting),
+             help="Put right or tick each item above first." if waiting else None) and not waiting:
+    # `not waiting` again: a click from a page drawn before a new item appeared (new figures loaded meanwhile)
+    # must not make the pack past an item nobody has seen.
+    if pack_cache.acknowledge(options, items, user):
+        st.session_state["pack_made"] = options
+    else:
+        st.warning("The database is busy, so the acknowledgements could not be recorded and the pack was not made. "
+                   "Try again in a moment.")
+if waiting:
+    st.caption(f"Put right or tick the {plural(len(waiting), 'item')} above to make the pack.")
 if st.session_state.get("pack_made") == options:
     with st.spinner(f"Drawing {len(codes)} charts and assembling the deck…"):
         with feedback.refusals() as outcome:
@@ -78,6 +113,17 @@ if st.session_state.get("pack_made") == options:
             exports.download("Download the numbers (.xlsx)", made.xlsx, file_name=f"{made.file_stem}.xlsx",
                              what="Board pack numbers", audience=audience, details=details, mime=pack.XLSX_MIME,
                              key="download_xlsx")
-        st.markdown("Made in " + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in made.timings.items()))
+        st.subheader("Preview")
+        st.markdown(f"Every slide, small, with its words (scroll a slide for the rest); each is marked "
+                    f"{options.marking}.")
+        shown = pack_cache.previews(made.pptx)
+        for start in range(0, len(shown), PREVIEW_COLUMNS):
+            for column, (number, slide) in zip(st.columns(PREVIEW_COLUMNS),
+                                               enumerate(shown[start:start + PREVIEW_COLUMNS], start=start + 1)):
+                with column.container(border=True, height=PREVIEW_HEIGHT):
+                    st.markdown(f"**{number}. {md(slide.title)}**")
+                    if slide.chart is not None:
+                        st.image(slide.chart, alt=slide.chart_alt, width="stretch", output_format="PNG")
+                    st.caption("  \n".join(md(line) for line in slide.lines if line != options.marking))
 elif "pack_made" in st.session_state:
     st.info("The choices have changed since the pack was made: make it again to download it.")
