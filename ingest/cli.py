@@ -1,8 +1,9 @@
 """`python -m ingest`: the monthly load from the command line, for analysts who automate it.
 
 Exit codes: 0 loaded (or would load, with --dry-run), 1 refused, 2 wrong usage.
-Errors print one per line as `FILE: SHEET!CELL: message`, the first `ingest.issues.ISSUE_LIMIT`
-of a file and then one line counting the rest.
+Errors print one per line as `FILE: SHEET!CELL (KPI, month): message`, the first `ingest.issues.ISSUE_LIMIT`
+of a file and then one line counting the rest. Warnings print as the same lines after `warning: `; values far
+from their usual range (`ingest.plausibility`) do not stop the load unless `--strict` is given.
 
 `load` holds the database file only while it reads from it or writes the upload, never
 while it reads and checks a file, so the dashboard (or another load) is not kept waiting
@@ -49,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--la", help="home council code for rows without la_code (default: DASHBOARD_LA)")
     load.add_argument("--user", default=getpass.getuser(), help="who is loading (default: your login name)")
     load.add_argument("--dry-run", action="store_true", help="check only; load nothing")
+    load.add_argument("--strict", action="store_true",
+                      help="refuse a file with any plausibility warning (a value far from its usual range) as well")
     listing = commands.add_parser("uploads", help="list uploads")
     listing.add_argument("--db", type=Path)
     withdraw = commands.add_parser("withdraw", help="withdraw an upload; the values it replaced come back")
@@ -121,16 +124,23 @@ def _load(args: argparse.Namespace) -> int:
             print(f"{path.name}: {plan.issues[0].message}")
             continue
         for issue in plan.issues:
-            print(issue.line(), file=sys.stderr if issue.severity == "error" else sys.stdout)
+            if issue.severity == "error":
+                print(issue.line(), file=sys.stderr)
+            else:
+                print(f"warning: {issue.line()}")
         if plan.errors:
             print(f"{path.name}: refused, {plural(plan.error_count, 'error')}; nothing loaded", file=sys.stderr)
+            refused = True
+        elif args.strict and plan.checks:
+            print(f"{path.name}: refused under --strict, {plural(len(plan.checks), 'value')} to check (the warning "
+                  "lines above); nothing loaded", file=sys.stderr)
             refused = True
         elif args.dry_run:
             print(f"{path.name}: would load {plan.contents()} (dry run; nothing loaded)")
         else:
             try:
                 with opened() as con:
-                    upload_id = upload.commit(con, plan, actor)
+                    upload_id = upload.commit(con, plan, actor, checked=True)  # the warnings are printed above
             except Refused as exc:
                 print(f"{path.name}: refused, {exc.words}; nothing loaded", file=sys.stderr)
                 refused = True

@@ -10,6 +10,7 @@ from typing import Callable, Literal, Sequence
 from store.errors import Refused
 
 Severity = Literal["error", "warning"]
+SEVERITY_WORDS = {"error": "Error: must be fixed", "warning": "Warning: please check"}
 
 ISSUE_LIMIT = 200
 """At most this many errors are listed for a file: the first in the file's order, then one issue that counts the
@@ -17,6 +18,20 @@ rest by rule. A mis-laid-out file can break a rule in every one of a million cel
 gigabytes and minutes to make and show, while the first 200 already tell the analyst what to fix."""
 UNLISTED_RULE = "more_errors"
 CELL_REF = re.compile(r"([A-Z]+)([0-9]+)")
+RULE_WORDS = {
+    "unknown_kpi": "unknown KPIs", "missing_kpi": "rows without a KPI", "bad_period": "months that cannot be read",
+    "future_period": "months in the future", "not_a_number": "values that are not numbers",
+    "percentage_out_of_range": "percentages outside 0-100", "negative": "negative values",
+    "count_not_whole": "counts that are not whole", "missing_value": "empty values",
+    "formula_without_value": "formulas without a saved result",
+    "percent_for_non_percentage": "% signs on non-percentages",
+    "duplicate": "figures given twice", "bad_la_code": "council codes that cannot be read",
+    "looks_like_fractions": "percentages typed as fractions", "bad_target": "targets that cannot be read",
+    "bad_area": "areas that cannot be read", "bad_timescale": "timescales that cannot be read",
+    "bad_due_date": "due dates that cannot be read", "bad_status": "statuses that cannot be read",
+    "bad_rag": "RAG ratings that cannot be read", "green_overdue": "overdue actions rated green",
+}
+"""How the line counting unlisted errors names each rule: in the analyst's words, never the code."""
 
 
 def column_letter(number: int) -> str:
@@ -57,6 +72,10 @@ class Issue:
     fix: str = ""
     unlisted: tuple[tuple[str, int], ...] = ()
     """Only on the issue that closes a capped list: the errors it stands for, as (rule, how many)."""
+    kpi: str | None = None
+    """The catalogue name of the KPI the cell belongs to, when it is known: the analyst finds a row by its KPI."""
+    month: str | None = None
+    """The month the cell belongs to, as "Oct 2026", when it is known."""
 
     @property
     def count(self) -> int:
@@ -69,22 +88,32 @@ class Issue:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or "(whole file)"
 
+    @property
+    def about(self) -> str:
+        """The KPI and month the cell belongs to, as far as they are known: "Contacts received, Oct 2026"."""
+        return ", ".join(part for part in (self.kpi, self.month) if part)
+
     def line(self) -> str:
-        """One line as the command line prints it: `FILE: SHEET!CELL: message`."""
+        """One line as the command line prints it: `FILE: SHEET!CELL (KPI, month): message (found ...). fix`."""
+        about = f" ({self.about})" if self.about else ""
         found = f" (found {self.found!r})" if self.found is not None else ""
         fix = f" {self.fix}" if self.fix else ""
-        return f"{self.file}: {self.location}: {self.message}{found}.{fix}"
+        return f"{self.file}: {self.location}{about}: {self.message}{found}.{fix}"
 
     def as_row(self) -> dict[str, str]:
+        """The issue as the error table and report show it: in words, with the stable rule code last, for
+        automation; the page leaves the code off."""
         return {
-            "Severity": self.severity,
+            "Type": SEVERITY_WORDS[self.severity],
             "File": self.file,
             "Sheet": self.sheet or "",
             "Cell": self.cell or "",
-            "Rule": self.rule,
+            "KPI": self.kpi or "",
+            "Month": self.month or "",
             "Problem": self.message,
             "Found": "" if self.found is None else str(self.found),
             "How to fix": self.fix,
+            "Code": self.rule,
         }
 
 
@@ -119,7 +148,7 @@ def unlisted_issue(file: str, sheet: str | None, cell: str | None, unlisted: Cou
     """
     counts = sorted(((rule, n) for rule, n in unlisted.items() if n), key=lambda item: (-item[1], item[0]))
     total = sum(n for _, n in counts)
-    rules = ", ".join(f"{n:,} {rule}" for rule, n in counts)
+    rules = ", ".join(f"{n:,} {RULE_WORDS.get(rule, 'other problems')}" for rule, n in counts)
     first = ", the first of them in this cell" if cell else ""
     return Issue("error", file, sheet, cell, UNLISTED_RULE,
                  f"…and {total:,} more {'error' if total == 1 else 'errors'} not listed here ({rules}){first}", None,

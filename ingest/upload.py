@@ -11,6 +11,7 @@ file is read, and they open it again only to `commit`.
 """
 from __future__ import annotations
 
+import json
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,7 +22,7 @@ import pandas as pd
 
 from auth import audit
 from auth.roles import Actor, require
-from ingest import dfe, ofsted_outcomes
+from ingest import dfe, ofsted_outcomes, plausibility
 from ingest.issues import FileRefused, HasIssues, Issue, UploadRefused, cap
 from ingest.load import Provenance, find_loaded_upload, write_observations
 from ingest.readers import Sheet, read_file
@@ -60,6 +61,16 @@ class Plan(HasIssues):
     @property
     def can_load(self) -> bool:
         return not self.errors and self.already_loaded_as is None and self.row_count > 0
+
+    @property
+    def checks(self) -> list[Issue]:
+        """The plausibility warnings: values that may well be wrong, to be ticked as checked before loading."""
+        return [i for i in self.warnings if i.rule in plausibility.RULES]
+
+    @property
+    def notes(self) -> list[Issue]:
+        """The other warnings: what the file does (sheets skipped, months replaced), nothing to check."""
+        return [i for i in self.warnings if i.rule not in plausibility.RULES]
 
     def contents(self) -> str:
         """What the plan loads, in the units the analyst counts in: "120 values and 3 targets"."""
@@ -149,11 +160,14 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
             plan.issues += dfe.compare_with_store(con, file_name, benchmarks)
     if not parsed.observations.empty:
         plan.summary = summarise(parsed.observations)
-        if not plan.errors:  # nothing will load, so what it would replace does not matter
+        if not plan.errors:  # nothing will load, so what it would replace or how plausible it is does not matter
             report(0.7, "Comparing with what is stored…")
             with open_store() as con:
                 plan.changes = compare_with_store(con, parsed.observations)
+                reference = plausibility.read_reference(con, parsed.observations)
             plan.issues += _replacement_warnings(file_name, plan.changes)
+            plan.issues += plausibility.check(file_name, parsed.observations, reference, context.catalogue,
+                                              context.today)
     report(1.0, "Checked.")
     return plan
 
@@ -167,18 +181,35 @@ def summarise(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> pd.DataFrame:
-    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged."""
-    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code"]].copy()
+    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged, and beside the
+    value before it (`previous_value` of `previous_period`): the file's own previous month or, where the file has
+    none, the latest stored before it, so the preview can show the change."""
+    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code", "sheet", "cell"]].copy()
     incoming["period"] = pd.to_datetime(incoming["period"]).dt.date
     con.register("_incoming", incoming)
     try:
         joined = con.execute(
             """
+            WITH stored AS (
+                SELECT o.la_code, o.kpi_code, o.period, o.value FROM observations o
+                SEMI JOIN (SELECT DISTINCT la_code, kpi_code FROM _incoming) k
+                  ON o.la_code = k.la_code AND o.kpi_code = k.kpi_code
+                WHERE o.is_current AND o.value IS NOT NULL
+            ),
+            series AS (
+                SELECT la_code, kpi_code, period, value FROM _incoming WHERE value IS NOT NULL
+                UNION ALL
+                SELECT s.* FROM stored s ANTI JOIN _incoming i
+                  ON s.la_code = i.la_code AND s.kpi_code = i.kpi_code AND s.period = i.period
+            )
             SELECT i.la_code, i.kpi_code, i.period, o.value AS stored_value, o.status_code AS stored_status,
-                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status
+                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status,
+                   p.value AS previous_value, p.period AS previous_period, i.sheet, i.cell
             FROM _incoming i
             LEFT JOIN observations o
               ON o.is_current AND o.la_code = i.la_code AND o.kpi_code = i.kpi_code AND o.period = i.period
+            ASOF LEFT JOIN series p
+              ON p.la_code = i.la_code AND p.kpi_code = i.kpi_code AND p.period < i.period
             ORDER BY i.kpi_code, i.period
             """
         ).df()
@@ -198,20 +229,26 @@ def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
     warnings = []
     for (period, upload), rows in replaced.groupby(["period", "stored_upload"]):
         changed = int((rows["change"] == "changed").sum())
+        first = rows.iloc[0]
         warnings.append(Issue(
-            "warning", file_name, None, None, "month_replaced",
+            "warning", file_name, first["sheet"], None, "month_replaced",
             f"{pd.Timestamp(period):%b %Y} already has {plural(len(rows), 'stored value')} from upload "
             f"{int(upload)}; this upload replaces {'it' if len(rows) == 1 else 'them'} and "
             f"{plural(changed, 'value')} will differ", None,
-            "Nothing to do if this is a correction; the earlier values stay in history."))
+            "Nothing to do if this is a correction; the earlier values stay in history.",
+            month=f"{pd.Timestamp(period):%b %Y}"))
     return warnings
 
 
-def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
+def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked: bool = False) -> int:
     """Load a checked plan in one transaction; returns the upload id.
 
-    The duplicate check is repeated inside the transaction because the page commits a plan checked earlier: a
-    second press of Load, or the same file loaded from the command line meanwhile, must not load it twice.
+    A plan with plausibility warnings loads only when the uploader says each value is `checked` (the page's
+    ticks, or the command line without --strict after printing them); the warnings acknowledged are kept with
+    the upload and in its audit entry, so whoever later asks why a surprising figure reached the board finds who
+    looked at it. The duplicate check is repeated inside the transaction because the page commits a plan checked
+    earlier: a second press of Load, or the same file loaded from the command line meanwhile, must not load it
+    twice.
     """
     require(actor, "upload")
     if plan.already_loaded_as is not None:
@@ -220,6 +257,10 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
         raise UploadRefused(f"the file has {plan.error_count} errors and cannot be loaded")
     if plan.parsed is None or plan.row_count == 0:
         raise UploadRefused("the file holds nothing to load")
+    if plan.checks and not checked:
+        raise UploadRefused(f"{plural(len(plan.checks), 'value')} {'needs' if len(plan.checks) == 1 else 'need'} "
+                            "checking first: tick that you have checked them, then load")
+    acknowledged = [issue.line() for issue in plan.checks]
     with transaction(con):
         loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
         if loaded_meanwhile is not None:
@@ -232,13 +273,17 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor) -> int:
             insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
         if plan.inspections is not None:
             ofsted_outcomes.store_inspections(con, plan.inspections, upload_id, plan.provenance.uploaded_by)
-        con.execute("UPDATE uploads SET rows_loaded = ? WHERE upload_id = ?", [plan.row_count, upload_id])
+        con.execute("UPDATE uploads SET rows_loaded = ?, warnings_acknowledged = ?, acknowledged_warnings = ?"
+                    " WHERE upload_id = ?",
+                    [plan.row_count, len(acknowledged), json.dumps(acknowledged) if acknowledged else None,
+                     upload_id])
         audit.record(con, actor, "upload", f"upload {upload_id}: {plan.provenance.file_name}", None, {
             "file_name": plan.provenance.file_name, "sha256": plan.provenance.sha256,
             **({"original_file_name": plan.provenance.original_file_name}
                if plan.provenance.original_file_name not in (None, plan.provenance.file_name) else {}),
             "size_bytes": plan.provenance.size_bytes, "rows": plan.row_count, "targets": len(plan.targets),
-            "contents": plan.contents()})
+            "contents": plan.contents(),
+            **({"warnings_acknowledged": acknowledged} if acknowledged else {})})
     return upload_id
 
 

@@ -25,7 +25,7 @@ from ingest.issues import FirstIssues, HasIssues, ISSUE_LIMIT, Issue, Severity, 
 from ingest.layouts import Layout, detect, unknown_extra_columns
 from ingest.readers import Sheet
 from ingest.targets_sheet import is_targets_sheet
-from ingest.template import REFERENCE_SHEETS
+from ingest.template import reference_sheet
 from ingest.values import KpiMatcher, by_distinct, normalise_name, parse_numbers
 from store.dates import parse_period
 
@@ -72,8 +72,9 @@ class Parsed(HasIssues):
 
 
 OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
-                      "sheet", "cell"]
-"""The columns of `Parsed.observations`: what loads, and the sheet and value cell it came from."""
+                      "typed", "sheet", "cell"]
+"""The columns of `Parsed.observations`: what loads, the value's text where it was typed as text (for the
+plausibility checks), and the sheet and value cell it came from."""
 NUMBER_FIELDS = {"value", "numerator", "denominator"}
 
 
@@ -88,6 +89,13 @@ def _shown(found: object) -> str | None:
 
 Made = tuple[str | None, str, object, str]
 """What an issue at one cell says: (cell, message, value found, fix)."""
+UNIT_WORDS = {"count": "a count", "%": "a percentage", "rate": "a rate per 10,000 children",
+              "FTE": "full-time equivalent staff (FTE)", "cases": "cases per worker"}
+
+
+def month_words(period: object) -> str | None:
+    """A month as issues name it, "Oct 2026"; None when the cell's month is not known."""
+    return None if period is None else f"{period:%b %Y}"
 
 
 class _Found:
@@ -100,20 +108,23 @@ class _Found:
     are counted (`ingest.issues.FirstIssues`).
     """
 
-    def __init__(self, file: str, sheet: str):
+    def __init__(self, file: str, sheet: str, names: dict[str, str]):
         self.file = file
         self.sheet = sheet
+        self.names = names
         self._first = FirstIssues(file, sheet)
 
     def add(self, row: int, rank: int, severity: Severity, cell: str | None, rule: str, message: str,
-            found: object = None, fix: str = "") -> None:
+            found: object = None, fix: str = "", month: object = None) -> None:
         self._first.add((int(row), int(rank)), rule,
-                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix),
-                        severity)
+                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix,
+                                      month=month_words(month)), severity)
 
     def add_each(self, at: np.ndarray, rows: np.ndarray, ranks: np.ndarray | int, rule: str,
-                 made: Callable[[int], Made]) -> None:
-        """An error of `rule` at each position `at` of `rows` and `ranks`; `made(i)` words the one at i.
+                 made: Callable[[int], Made], kpis: np.ndarray | None = None,
+                 periods: np.ndarray | None = None) -> None:
+        """An error of `rule` at each position `at` of `rows` and `ranks`; `made(i)` words the one at i, and
+        `kpis[i]` and `periods[i]` (when given) are the KPI code and month its cell belongs to.
 
         Only the first of them in the sheet's order are offered for listing (one more than can be listed, so the
         first left out is known too); the others cannot be listed and are only counted.
@@ -126,12 +137,15 @@ class _Found:
         order = np.lexsort((rank, row))
         offered = order[:self._first.limit + 1]
         for j in offered.tolist():
-            self._first.add((int(row[j]), int(rank[j])), rule, lambda i=int(at[j]): self._issue(rule, made(i)))
+            self._first.add((int(row[j]), int(rank[j])), rule,
+                            lambda i=int(at[j]): self._issue(rule, made(i), None if kpis is None else kpis[i],
+                                                             None if periods is None else periods[i]))
         self._first.count_left_out(rule, len(order) - len(offered))
 
-    def _issue(self, rule: str, made: Made) -> Issue:
+    def _issue(self, rule: str, made: Made, kpi: str | None, period: object) -> Issue:
         cell, message, found, fix = made
-        return Issue("error", self.file, self.sheet, cell, rule, message, _shown(found), fix)
+        return Issue("error", self.file, self.sheet, cell, rule, message, _shown(found), fix,
+                     kpi=self.names.get(kpi) if kpi is not None else None, month=month_words(period))
 
     def issues(self) -> list[Issue]:
         return self._first.issues()
@@ -168,13 +182,14 @@ def _refs(rows: np.ndarray, columns: np.ndarray) -> list[str]:
 
 
 def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.ndarray, rank: np.ndarray | int,
-             kpi_codes: np.ndarray, units: np.ndarray, role: str, formulas: set[tuple[int, int]]
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+             kpi_codes: np.ndarray, periods: np.ndarray, units: np.ndarray, role: str,
+             formulas: set[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Read value, numerator or denominator cells and report each rule a cell breaks (the first one only).
 
-    Returns (value, status code, usable, blank) per cell; value is NaN unless the
+    Returns (value, status code, usable, blank, typed) per cell; value is NaN unless the
     cell is a usable number. A blank cell is unusable but not reported here: whether
-    a blank is allowed is the caller's rule.
+    a blank is allowed is the caller's rule. `typed` is the cell's text where it was
+    typed as text, None elsewhere: "72,9" read as 729 is a plausibility check's clue.
     """
     size = len(cells)
     ranks = np.broadcast_to(rank, size)
@@ -188,7 +203,8 @@ def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.nda
         hit = pending & broken
         pending[hit] = False
         found.add_each(np.flatnonzero(hit), rows, ranks, rule,
-                       lambda i: (cell_ref(rows[i], columns[i]), message(i), cells[i] if show else None, fix))
+                       lambda i: (cell_ref(rows[i], columns[i]), message(i), cells[i] if show else None, fix),
+                       kpi_codes, periods)
 
     is_value = role == "value"
     report(in_formula, "formula_without_value", lambda i: f"The {role} is a formula whose result was never saved",
@@ -199,26 +215,28 @@ def _numbers(found: _Found, cells: np.ndarray, rows: np.ndarray, columns: np.nda
     report(~_is_none(parsed.problem), "not_a_number", lambda i: f"The {role} {parsed.problem[i]}",
            "Enter a number, or a suppression code such as c (small number) or x (not available).")
     report(parsed.percent_sign & ~_is_none(units) & (units != "%"), "percent_for_non_percentage",
-           lambda i: f"{kpi_codes[i]} is measured in {units[i]}, not %", "Remove the % sign or check the KPI.")
+           lambda i: f"This KPI is {UNIT_WORDS.get(units[i], units[i])}, not a percentage",
+           "Remove the % sign, or check the KPI is the right one.")
     if is_value:
         report((units == "%") & ((value < 0) | (value > 100)), "percentage_out_of_range",
                lambda i: "A percentage must be between 0 and 100", "Enter the percentage as a number such as 85.5.")
     report(value < 0, "negative", lambda i: f"The {role} cannot be negative", "Check the figure.")
     if is_value:
         report((units == "count") & (value != np.trunc(value)), "count_not_whole",
-               lambda i: f"{kpi_codes[i]} is a count and must be a whole number",
+               lambda i: "This KPI is a count, so it must be a whole number",
                "Round it, or check it is the right KPI.")
     usable = pending | status
-    return np.where(pending, value, np.nan), parsed.status, usable, blank
+    typed = np.where(parsed.text, cells, None) if parsed.text.any() else np.full(size, None, dtype=object)
+    return np.where(pending, value, np.nan), parsed.status, usable, blank, typed
 
 
 def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: int, matcher: KpiMatcher,
-          missing_message: str, missing_fix: str) -> np.ndarray:
+          missing_message: str, missing_fix: str, periods: np.ndarray | None = None) -> np.ndarray:
     """The catalogue code of each KPI cell (None where there is none), reporting empty and unknown KPIs."""
     codes = by_distinct(raw, matcher.match)
     missing = _is_none(raw)
     found.add_each(np.flatnonzero(missing), rows, rank, "missing_kpi",
-                   lambda i: (cell_ref(rows[i], column), missing_message, None, missing_fix))
+                   lambda i: (cell_ref(rows[i], column), missing_message, None, missing_fix), periods=periods)
     hints: dict[str, str] = {}
 
     def unknown(i: int) -> Made:
@@ -229,7 +247,7 @@ def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: i
         return (cell_ref(rows[i], column), "Unknown KPI", raw[i],
                 f"{hints[key]} Use a code or name from the template's KPIs sheet.")
 
-    found.add_each(np.flatnonzero(_is_none(codes) & ~missing), rows, rank, "unknown_kpi", unknown)
+    found.add_each(np.flatnonzero(_is_none(codes) & ~missing), rows, rank, "unknown_kpi", unknown, periods=periods)
     return codes
 
 
@@ -255,10 +273,22 @@ def _frame(sheet: str, rows: np.ndarray, columns: np.ndarray, **values: object) 
     return pd.DataFrame(frame)
 
 
-def no_data(file: str) -> Issue:
-    return Issue("error", file, None, None, "no_data", "No KPI data or targets were found in any sheet", None,
+def no_data(file: str, skipped: list[SheetSummary] | None = None) -> Issue:
+    """The file holds nothing to load; the sheets skipped are named with why, since one of them may be the data."""
+    why = "; ".join(f"{s.sheet}: {s.note}" for s in skipped or [])
+    return Issue("error", file, None, None, "no_data",
+                 "No KPI data or targets were found in any sheet" + (f" (skipped {why})" if why else ""), None,
                  "Use the template: a sheet with columns kpi, period and value, or a KPI column and one column per "
                  "month; targets go in a sheet named Targets.")
+
+
+def _skipped(file: str, sheet: Sheet, reason: str) -> tuple[SheetSummary, Issue]:
+    """A sheet that is not read, said so in the sheet list and as a warning naming the sheet and why."""
+    fix = ("Nothing to do if it holds no figures to load. If it does, give it a header row with KPI, month and "
+           "value columns (as the template's Data sheet), or a KPI column and one column per month.")
+    return (SheetSummary(sheet.name, "skipped", 0, reason),
+            Issue("warning", file, sheet.name, "A1", "sheet_skipped", f"Sheet {sheet.name!r} was not read: {reason}",
+                  None, fix))
 
 
 def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
@@ -269,15 +299,16 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
     benchmark_sheets: list[tuple[Sheet, Layout]] = []
     target_sheets: list[Sheet] = []
     for sheet in sheets:
-        if sheet.name.strip().lower() in REFERENCE_SHEETS:
-            summaries.append(SheetSummary(sheet.name, "skipped", 0, "the template's reference sheet"))
-            continue
         if is_targets_sheet(sheet):
             target_sheets.append(sheet)
             continue
-        layout = detect(sheet)
+        if _is_none(sheet.cells).all():
+            layout = Layout("none", reason="it is empty")
+        else:
+            reference = reference_sheet(sheet)
+            layout = Layout("none", reason=reference) if reference else detect(sheet)
         if layout.kind in ("long", "wide"):
-            found = _Found(file, sheet.name)
+            found = _Found(file, sheet.name, context.matcher.names)
             frame = (_long if layout.kind == "long" else _wide)(found, sheet, layout, context)
             issues += found.issues()
             frames.append(frame)
@@ -287,17 +318,15 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
             summaries.append(SheetSummary(sheet.name, layout.kind, len(sheet.cells) - layout.header_row - 1,
                                           "DfE download: loaded as benchmarks, not as a monthly return"))
         else:
-            if not _is_none(sheet.cells).all():
-                issues.append(Issue("warning", file, sheet.name, None, "sheet_skipped",
-                                    f"Sheet skipped: {layout.reason}", None,
-                                    "Nothing to do if this is a cover or notes sheet."))
-            summaries.append(SheetSummary(sheet.name, "skipped", 0, layout.reason))
+            summary, skipped = _skipped(file, sheet, layout.reason)
+            summaries.append(summary)
+            issues.append(skipped)
     observations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_FIELDS)
-    issues += _duplicates(file, observations)
-    issues += _fractions(file, observations, context.units)
+    issues += _duplicates(file, observations, context.matcher.names)
+    issues += _fractions(file, observations, context.units, context.matcher.names)
     nothing_else = not benchmark_sheets and not target_sheets
     if observations.empty and nothing_else and not any(i.severity == "error" for i in issues):
-        issues.append(no_data(file))
+        issues.append(no_data(file, [s for s in summaries if s.layout == "skipped"]))
     issues = cap(issues, [s.sheet for s in summaries])
     return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets)
 
@@ -314,46 +343,48 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     def column(role: str) -> np.ndarray:
         return body[:, cols[role]] if role in cols else np.full(len(body), None, dtype=object)
 
+    period_raw = column("period")
+    periods = by_distinct(period_raw, parse_period)
+    kpi_codes = _kpis(found, column("kpi"), rows, cols["kpi"], 1, context.matcher, "The KPI is empty",
+                      "Enter a KPI code or name.", periods)
     la_raw = column("la_code")
     la_codes = by_distinct(la_raw, lambda raw: _la_code(raw, context.home_la))
     la_column = cols.get("la_code", 0)
     found.add_each(np.flatnonzero(_is_none(la_codes)), rows, 0, "bad_la_code", lambda i: (
         cell_ref(rows[i], la_column), "Not a 9-character ONS council code", la_raw[i],
-        f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home council."))
-    kpi_codes = _kpis(found, column("kpi"), rows, cols["kpi"], 1, context.matcher, "The KPI is empty",
-                      "Enter a KPI code or name.")
-    period_raw = column("period")
-    periods = by_distinct(period_raw, parse_period)
+        f"Use the council's ONS code such as {context.home_la}, or leave the column empty for the home council."),
+        kpi_codes, periods)
     latest = context.latest_allowed
     future = by_distinct(periods, lambda p: p is not None and p > latest).astype(bool)
     period_column = cols["period"]
     found.add_each(np.flatnonzero(_is_none(periods)), rows, 2, "bad_period", lambda i: (
-        cell_ref(rows[i], period_column), "Not a month", period_raw[i],
-        "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell."))
+        cell_ref(rows[i], period_column), "Not a month the dashboard can read", period_raw[i],
+        "Write the month as 2025-04, Apr-25, April 2025 or 04/2025, or use a date cell."), kpi_codes)
     found.add_each(np.flatnonzero(future), rows, 2, "future_period", lambda i: (
         cell_ref(rows[i], period_column), f"{periods[i]:%B %Y} is in the future", period_raw[i],
-        "Check the year; only months up to the current one can be loaded."))
+        "Check the year; only months up to the current one can be loaded."), kpi_codes, periods)
     placed = ~(_is_none(la_codes) | _is_none(kpi_codes) | _is_none(periods) | future)
     valid = np.flatnonzero(placed)
     units = by_distinct(kpi_codes[valid], context.units.get)
     formulas = _formula_positions(sheet.formulas_without_values)
 
-    def numbers(role: str, at: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def numbers(role: str, at: np.ndarray, rank: int) -> tuple[np.ndarray, ...]:
         return _numbers(found, column(role)[valid[at]], rows[valid[at]], np.full(len(at), cols[role]), rank,
-                        kpi_codes[valid[at]], units[at], role, formulas)
+                        kpi_codes[valid[at]], periods[valid[at]], units[at], role, formulas)
 
     def report_blank(blank: np.ndarray, positions: np.ndarray) -> None:
         found.add_each(positions[blank], rows, 3, "missing_value", lambda i: (
             cell_ref(rows[i], cols["value"]), "The value is empty", None,
-            "Enter the figure, or a suppression code such as c or x if it is withheld."))
+            "Enter the figure, or a suppression code such as c or x if it is withheld."), kpi_codes, periods)
 
-    value, status, usable, blank = numbers("value", np.arange(len(valid)), 3)
+    value, status, usable, blank, typed = numbers("value", np.arange(len(valid)), 3)
     report_blank(blank, valid)
     # A row whose KPI, council or month is wrong still has its value checked, as far as that can be done
     # without knowing the KPI's unit, so that one round of fixes in Excel clears every error.
     unplaced = np.flatnonzero(~placed)
-    *_, unplaced_blank = _numbers(found, column("value")[unplaced], rows[unplaced],
+    *_, unplaced_blank, _ = _numbers(found, column("value")[unplaced], rows[unplaced],
                                   np.full(len(unplaced), cols["value"]), 3, kpi_codes[unplaced],
+                                  np.where(future[unplaced], None, periods[unplaced]),
                                   np.full(len(unplaced), None, dtype=object), "value", formulas)
     report_blank(unplaced_blank, unplaced)
     kept = np.flatnonzero(usable)
@@ -362,7 +393,7 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
              if role in cols}
     return _frame(sheet.name, rows[loaded], np.full(len(loaded), cols["value"]), la_code=la_codes[loaded],
                   kpi_code=kpi_codes[loaded], period=periods[loaded], value=value[kept], status_code=status[kept],
-                  note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
+                  typed=typed[kept], note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
 
 
 def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
@@ -372,7 +403,8 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     for column, period in layout.month_columns.items():
         if period > context.latest_allowed:
             found.add(-1, 0, "error", cell_ref(header, column), "future_period", f"{period:%B %Y} is in the future",
-                      sheet.cells[header, column], "Check the year; only months up to the current one can be loaded.")
+                      sheet.cells[header, column], "Check the year; only months up to the current one can be loaded.",
+                      month=period)
     months = {col: p for col, p in layout.month_columns.items() if p <= context.latest_allowed}
     extras = unknown_extra_columns(layout)
     if extras:
@@ -399,17 +431,18 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     cell_cols = np.tile(month_cols, len(known))
     cell_codes = np.repeat(codes[known], width)
     units = by_distinct(cell_codes, context.units.get)
-    value, status, usable, _ = _numbers(found, grid[at[known]].reshape(-1), cell_rows, cell_cols,
-                                        np.tile(np.arange(1, width + 1), len(known)), cell_codes, units, "value",
-                                        formulas)
     periods = np.empty(width, dtype=object)
     periods[:] = list(months.values())
+    cell_periods = np.tile(periods, len(known))
+    value, status, usable, _, typed = _numbers(found, grid[at[known]].reshape(-1), cell_rows, cell_cols,
+                                        np.tile(np.arange(1, width + 1), len(known)), cell_codes, cell_periods, units,
+                                        "value", formulas)
     return _frame(sheet.name, cell_rows[usable], cell_cols[usable], la_code=context.home_la,
-                  kpi_code=cell_codes[usable], period=np.tile(periods, len(known))[usable], value=value[usable],
-                  status_code=status[usable])
+                  kpi_code=cell_codes[usable], period=cell_periods[usable], value=value[usable],
+                  status_code=status[usable], typed=typed[usable])
 
 
-def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
+def _duplicates(file: str, observations: pd.DataFrame, names: dict[str, str]) -> list[Issue]:
     """Each repeat of a council, KPI and month, naming the cell where it was first given.
 
     Observations are in the file's order, so the first repeats are the ones listed; the rest are counted.
@@ -424,8 +457,9 @@ def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
     for i in repeated[:ISSUE_LIMIT + 1]:
         row, original = observations.iloc[i], observations.iloc[first[i]]
         issues.append(Issue("error", file, row["sheet"], row["cell"], "duplicate",
-                            f"{row['kpi_code']} for {row['period']:%b %Y} is given twice (also at "
-                            f"{original['sheet']}!{original['cell']})", None, "Keep one of the two figures."))
+                            f"This KPI and month are given twice (also at {original['sheet']}!{original['cell']})",
+                            None, "Keep one of the two figures.", kpi=names.get(row["kpi_code"]),
+                            month=month_words(row["period"])))
     if len(issues) > ISSUE_LIMIT:
         listed, first_left_out = issues[:ISSUE_LIMIT], issues[ISSUE_LIMIT]
         issues = listed + [unlisted_issue(file, first_left_out.sheet, first_left_out.cell,
@@ -433,7 +467,7 @@ def _duplicates(file: str, observations: pd.DataFrame) -> list[Issue]:
     return issues
 
 
-def _fractions(file: str, observations: pd.DataFrame, units: dict[str, str]) -> list[Issue]:
+def _fractions(file: str, observations: pd.DataFrame, units: dict[str, str], names: dict[str, str]) -> list[Issue]:
     """A percentage KPI whose every value lies between 0 and 1 was almost certainly typed as fractions."""
     percentages = [code for code, unit in units.items() if unit == "%"]
     rated = observations[observations["kpi_code"].isin(percentages) & observations["value"].notna()]
@@ -444,8 +478,8 @@ def _fractions(file: str, observations: pd.DataFrame, units: dict[str, str]) -> 
             first, last = rows.iloc[0], rows.iloc[-1]
             issues.append(Issue(
                 "error", file, first["sheet"], first["cell"], "looks_like_fractions",
-                f"Every {code} value lies between 0 and 1 ({first['cell']} to {last['cell']}): they look like "
+                f"Every value of this KPI lies between 0 and 1 ({first['cell']} to {last['cell']}): they look like "
                 "fractions, not percentages", f"{first['value']:g}",
                 "Enter percentages as 0-100 (85.5, not 0.855). If the cells are formatted as %, change the "
-                "format to Number and multiply by 100."))
+                "format to Number and multiply by 100.", kpi=names.get(code), month=month_words(first["period"])))
     return issues

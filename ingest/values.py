@@ -102,6 +102,8 @@ class Numbers:
     problem: np.ndarray
     blank: np.ndarray
     percent_sign: np.ndarray
+    text: np.ndarray
+    """Whether the cell was typed as text ("72,9", "85%"), which a plausibility check may read again."""
 
 
 def parse_numbers(cells: np.ndarray) -> Numbers:
@@ -127,13 +129,27 @@ def parse_numbers(cells: np.ndarray) -> Numbers:
         problem[rest] = [p.problem for p in parsed]
         blank[rest] = [p.blank for p in parsed]
         percent_sign[rest] = [p.percent_sign for p in parsed]
-    return Numbers(value, status, problem, blank, percent_sign)
+    return Numbers(value, status, problem, blank, percent_sign, kinds == str)
 
 
 def normalise_name(text: str) -> str:
     """Case and punctuation insensitive form used to match KPI names and column headers."""
     text = str(text).lower().replace("&", " and ").replace("+", " plus ")
     return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def without_bracketed_end(text: str) -> str | None:
+    """The text before a bracketed part that ends it ("Vacancy rate" of "Vacancy rate (vacant / (vacant +
+    in post))"), brackets inside it included; None when the text does not end with one."""
+    text = text.strip()
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for at in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[at], 0)
+        if depth == 0:
+            return text[:at].strip() or None
+    return None
 
 
 class KpiMatcher:
@@ -151,9 +167,17 @@ class KpiMatcher:
                     self.lookup[normalise_name(alias)] = code
 
     def match(self, text: object) -> str | None:
+        """The code of a KPI given by code, name or alias, in any case and punctuation; a name followed by its
+        definition in brackets, as the domain brief writes some ("Vacancy rate (vacant FTE / (vacant + in post
+        FTE))"), matches by the name when the whole does not."""
         if text is None:
             return None
-        return self.lookup.get(normalise_name(str(text)))
+        found = self.lookup.get(normalise_name(str(text)))
+        if found is None:
+            name = without_bracketed_end(str(text))
+            if name:
+                found = self.lookup.get(normalise_name(name))
+        return found
 
     def suggest(self, text: object, n: int = 3) -> list[str]:
         """The closest catalogue entries, as 'CODE (name)', for an error message."""

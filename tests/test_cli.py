@@ -19,7 +19,8 @@ from tests import fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT_COLUMNS = ["la_code", "kpi_code", "period", "value", "status", "upload_id"]
-ERROR_LINE = re.compile(r"^(?P<file>[^:]+): (?P<sheet>[^!:]+)!(?P<cell>[A-Z]+\d+): (?P<message>.+)$")
+ERROR_LINE = re.compile(r"^(?P<file>[^:]+): (?P<sheet>[^!:]+)!(?P<cell>[A-Z]+\d+)(?: \((?P<about>.*?)\))?: "
+                        r"(?P<message>.+)$")
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +100,8 @@ def test_refused_file_exits_1_with_one_line_per_error(tmp_path, demo_db_path):
         ("bad return.xlsx", "Data", "C2"), ("bad return.xlsx", "Data", "A3"), ("bad return.xlsx", "Data", "B4"),
         ("bad return.xlsx", "Data", "C5")]
     assert parsed[0]["message"].startswith("A percentage must be between 0 and 100 (found '120').")
+    assert [m["about"] for m in parsed] == ["Assessments completed within 45 working days, Oct 2026", "Oct 2026",
+                                            "Contacts received, Jan 2027", "Contacts received, Sep 2026"]
     assert "Did you mean REFERRALS" in parsed[1]["message"]
     assert lines[-1] == "bad return.xlsx: refused, 4 errors; nothing loaded"
     assert counts(demo_db_path) == before
@@ -146,7 +149,7 @@ def test_dry_run_writes_nothing(tmp_path, demo_db_path, capsys):
     assert counts(demo_db_path) == before
     bad = write(tmp_path, "bad.csv", b"kpi,period,value\nCONTACTS,2026-10,-1\n")
     code, _, err = main(capsys, "load", bad, "--db", demo_db_path, "--dry-run")
-    assert code == 1 and "bad.csv: bad!C2: The value cannot be negative" in err
+    assert code == 1 and "bad.csv: bad!C2 (Contacts received, Oct 2026): The value cannot be negative" in err
     assert counts(demo_db_path) == before
 
 

@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from demo.synthetic import PLAN_AS_AT
 from ingest import cli, issues, plan_import, upload, validate
 from ingest.catalogue import read_catalogue
-from ingest.issues import FirstIssues, ISSUE_LIMIT, Issue, UNLISTED_RULE, cap
+from ingest.issues import FirstIssues, ISSUE_LIMIT, Issue, RULE_WORDS, UNLISTED_RULE, cap
 from ingest.readers import Sheet
 from ingest.targets_sheet import parse_targets
 from ingest.values import KpiMatcher
@@ -86,8 +86,8 @@ def assert_capped(found: list[Issue], total: int, rule: str, first_left_out: str
     assert (closing.severity, closing.rule, closing.sheet, closing.cell) == ("error", UNLISTED_RULE, sheet,
                                                                               first_left_out)
     assert closing.count == more and closing.unlisted == ((rule, more),)
-    assert closing.message == (f"…and {more:,} more errors not listed here ({more:,} {rule}), the first of them in "
-                               "this cell")
+    assert closing.message == (f"…and {more:,} more errors not listed here ({more:,} {RULE_WORDS[rule]}), the first "
+                               "of them in this cell")
     assert issues.error_count(found) == total
 
 
@@ -100,9 +100,9 @@ def test_a_csv_with_100000_bad_rows_is_refused_quickly_with_200_errors_and_an_ex
     assert_capped(plan.issues, BAD_ROWS, "unknown_kpi", "A202")
     assert [i.cell for i in plan.issues[:3]] == ["A2", "A3", "A4"] and plan.issues[-2].cell == "A201"
     first = plan.issues[0]
-    assert first.line().startswith("bad.csv: bad!A2: Unknown KPI (found 'KPI 0'). ")
+    assert first.line().startswith("bad.csv: bad!A2 (Jan 2026): Unknown KPI (found 'KPI 0'). ")
     assert plan.issues[-1].line() == (
-        "bad.csv: bad!A202: …and 99,800 more errors not listed here (99,800 unknown_kpi), the first of them in this "
+        "bad.csv: bad!A202: …and 99,800 more errors not listed here (99,800 unknown KPIs), the first of them in this "
         "cell. Only the first 200 errors are listed. Fix them, then upload the file again: the errors that remain "
         "will be listed.")
     assert counted["issues"] < 5 * ISSUE_LIMIT, "issues are made only for the errors listed, not for every row"
@@ -114,7 +114,8 @@ def test_100000_repeats_of_one_value_list_200_duplicates_and_count_the_rest(demo
     plan = prepare(demo_con, "bad.csv", repeated_csv())
     assert plan.error_count == BAD_ROWS - 1
     assert_capped(plan.issues, BAD_ROWS - 1, "duplicate", "C203")
-    assert plan.issues[0].message == "CONTACTS for Oct 2026 is given twice (also at bad!C2)"
+    assert plan.issues[0].message == "This KPI and month are given twice (also at bad!C2)"
+    assert (plan.issues[0].kpi, plan.issues[0].month) == ("Contacts received", "Oct 2026")
     assert plan.changes.empty, "a refused file is not compared with the store"
     assert counted["issues"] < 5 * ISSUE_LIMIT
 
@@ -130,8 +131,8 @@ def test_errors_of_several_rules_and_sheets_are_listed_in_the_file_order_and_cou
     assert [(i.sheet, i.cell) for i in listed] == [("First", f"C{r}") for r in range(2, ISSUE_LIMIT + 2)]
     assert (closing.sheet, closing.cell) == ("First", f"C{ISSUE_LIMIT + 2}")
     assert dict(closing.unlisted) == {"not_a_number": rows - ISSUE_LIMIT, "bad_period": rows, "negative": rows}
-    assert closing.message == ("…and 700 more errors not listed here (300 bad_period, 300 negative, "
-                               "100 not_a_number), the first of them in this cell")
+    assert closing.message == ("…and 700 more errors not listed here (300 months that cannot be read, 300 negative "
+                               "values, 100 values that are not numbers), the first of them in this cell")
     assert counted["issues"] < 5 * ISSUE_LIMIT
 
 
@@ -226,9 +227,9 @@ def test_the_command_line_prints_the_first_200_errors_then_one_line_counting_the
     lines = err.splitlines()
     assert code == 1 and out == ""
     assert len(lines) == ISSUE_LIMIT + 2
-    assert lines[0].startswith("bad.csv: bad!A2: Unknown KPI (found 'KPI 0'). ")
-    assert lines[-2].startswith("bad.csv: bad!A202: …and 800 more errors not listed here (800 unknown_kpi), the first "
-                                "of them in this cell. Only the first 200 errors are listed.")
+    assert lines[0].startswith("bad.csv: bad!A2 (Jan 2026): Unknown KPI (found 'KPI 0'). ")
+    assert lines[-2].startswith("bad.csv: bad!A202: …and 800 more errors not listed here (800 unknown KPIs), the "
+                                "first of them in this cell. Only the first 200 errors are listed.")
     assert lines[-1] == "bad.csv: refused, 1,000 errors; nothing loaded"
 
 
@@ -256,20 +257,20 @@ def test_the_upload_page_shows_200_errors_and_the_count_and_builds_them_once_per
     app.file_uploader[0].set_value(("bad.csv", unknown_kpi_csv(), "text/csv")).run()
     assert not app.exception
     assert "The first 200 are listed below" in containing(app.error, "100,000 errors in").value
-    problems = frame(app.dataframe, "Cell", "Rule")
+    problems = frame(app.dataframe, "Cell", "Problem")
     assert len(problems) == ISSUE_LIMIT + 1
-    assert problems[["Sheet", "Cell", "Rule"]].iloc[0].tolist() == ["bad", "A2", "unknown_kpi"]
+    assert problems[["Sheet", "Cell", "Found"]].iloc[0].tolist() == ["bad", "A2", "KPI 0"]
     last = problems.iloc[-1]
-    assert (last["Cell"], last["Rule"]) == ("A202", UNLISTED_RULE)
-    assert last["Problem"].startswith("…and 99,800 more errors not listed here (99,800 unknown_kpi)")
+    assert last["Cell"] == "A202"
+    assert last["Problem"].startswith("…and 99,800 more errors not listed here (99,800 unknown KPIs)")
     _, made = app.session_state[uploads.PROBLEMS_KEY]
     report = list(load_workbook(io.BytesIO(made.report), read_only=True)["Problems"].iter_rows(values_only=True))
-    assert len(report) == 1 + ISSUE_LIMIT + 1 and report[-1][list(problems.columns).index("Rule")] == UNLISTED_RULE
+    assert len(report) == 1 + ISSUE_LIMIT + 1 and report[-1][-1] == UNLISTED_RULE and report[1][-1] == "unknown_kpi"
     assert page_builds == {"table": 1, "report": 1}
 
     app.run()  # what any click on the page does
     app.run()
-    assert not app.exception and len(frame(app.dataframe, "Cell", "Rule")) == ISSUE_LIMIT + 1
+    assert not app.exception and len(frame(app.dataframe, "Cell", "Problem")) == ISSUE_LIMIT + 1
     assert page_builds == {"table": 1, "report": 1}, "a rerun reuses the table and report"
 
     app.file_uploader[0].set_value(("other.csv", repeated_csv(300), "text/csv")).run()

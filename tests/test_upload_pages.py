@@ -83,10 +83,11 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
     sheets = frame(app.dataframe, "Sheet", "Read as")
     assert sheets.to_dict("records") == [{"Sheet": "Data", "Read as": "long", "Values recognised": 3, "Note": ""}]
     assert any("3 values** for 3 KPIs: 1 new, 1 changed, 1 the same as stored" in m.value for m in app.markdown)
-    preview = frame(app.dataframe, "KPI", MONTH).set_index("KPI")
-    assert list(preview.columns) == ["2026-10", "2026-11"]
-    assert preview.loc["Assessments completed within 45 working days (ASSESS_45WD_PCT)", MONTH] == "97.3"
-    assert preview.loc["Agency worker rate (SW_AGENCY_PCT)", "2026-11"] == "12.5"
+    preview = frame(app.dataframe, "KPI", "Before").set_index(["KPI", "Month"])
+    assessments = preview.loc[("Assessments completed within 45 working days (ASSESS_45WD_PCT)", "Oct 2026")]
+    assert (assessments["Value"], assessments["Before"]) == ("97.3%", "85.5% (Sep 2026)"), "in its unit, with the last"
+    assert assessments["Change"] == "+11.8 points" and assessments["Check"] == ""
+    assert preview.loc[("Agency worker rate (SW_AGENCY_PCT)", "Nov 2026"), "Value"] == "12.5%"
     changed = frame(app.dataframe, "Stored now", "After upload")
     assert changed[["Month", "Stored now", "After upload", "Stored from upload"]].values.tolist() == [
         [MONTH, f"{before:g}", "97.3", 1]]
@@ -118,13 +119,14 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
     open_upload(app, "bad.xlsx", bad_file())
 
     containing(app.error, "4 errors in bad.xlsx: nothing has been loaded", unescaped=True)
-    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
-    assert {"File", "Sheet", "Cell", "Rule", "Problem", "Found", "How to fix"} <= set(errors.columns)
-    assert errors[["Sheet", "Cell", "Rule", "Found"]].values.tolist() == [
-        ["Data", "D2", "percentage_out_of_range", "191.2"],
-        ["Data", "B3", "unknown_kpi", "NOT_A_KPI"],
-        ["Data", "D4", "not_a_number", "lots"],
-        ["Data", "C5", "future_period", "2099-01"],
+    errors = unescape_cells(frame(app.table, "Cell", "Problem"))
+    assert {"File", "Sheet", "Cell", "KPI", "Month", "Problem", "Found", "How to fix"} <= set(errors.columns)
+    assert not {"Rule", "Code", "Severity"} & set(errors.columns), "no internal codes on screen"
+    assert errors[["Sheet", "Cell", "KPI", "Month", "Found"]].values.tolist() == [
+        ["Data", "D2", "Assessments completed within 45 working days", "Oct 2026", "191.2"],
+        ["Data", "B3", "", "Oct 2026", "NOT_A_KPI"],
+        ["Data", "D4", "Children looked after at period end", "Oct 2026", "lots"],
+        ["Data", "C5", "Agency worker rate", "Jan 2099", "2099-01"],
     ]
     assert set(errors["File"]) == {"bad.xlsx"} and errors["How to fix"].str.len().min() > 10
     assert not app.button, "there is nothing to confirm"
@@ -134,15 +136,17 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
     content, mime = downloads["bad-errors.xlsx"]
     assert mime == XLSX_MIME
     rows = list(load_workbook(io.BytesIO(content), read_only=True)["Problems"].iter_rows(values_only=True))
-    assert rows[0] == tuple(errors.columns)
-    assert [(r[0], r[1]) for r in rows[1:]] == [("Data", "D2"), ("Data", "B3"), ("Data", "D4"), ("Data", "C5")]
+    assert rows[0] == (*errors.columns, "Code"), "the report keeps a stable code last, for automation"
+    assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [("Data", "D2", "percentage_out_of_range"),
+                                                       ("Data", "B3", "unknown_kpi"), ("Data", "D4", "not_a_number"),
+                                                       ("Data", "C5", "future_period")]
 
 
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_error(app, demo_db_path):
     held = uploads_in(demo_db_path)
     open_upload(app, "october.xlsx", b"la_code,kpi,period,value\n,CLA_COUNT,2026-10,800\n")
     containing(app.error, "1 error in october.xlsx", unescaped=True)
-    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
+    errors = unescape_cells(frame(app.table, "Cell", "Problem"))
     assert errors.iloc[0]["File"] == "october.xlsx" and errors.iloc[0]["How to fix"]
     assert uploads_in(demo_db_path) == held
 
@@ -152,8 +156,9 @@ def test_a_workbook_with_no_kpi_data_says_why_each_sheet_was_skipped(app, demo_d
     open_upload(app, "cover.xlsx", xlsx({"Cover": [["Anyshire monthly report"], ["Prepared by the BI team"]]}))
     sheets = frame(app.dataframe, "Sheet", "Read as")
     assert sheets.loc[0, "Read as"] == "skipped" and "no header row" in sheets.loc[0, "Note"]
-    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
-    assert list(errors["Rule"]) == ["no_data", "sheet_skipped"], "errors first, then warnings"
+    errors = unescape_cells(frame(app.table, "Cell", "Problem"))
+    assert list(errors["Type"]) == ["Error: must be fixed", "Warning: please check"], "errors first, then warnings"
+    assert "skipped Cover: no header row" in errors["Problem"][0] and "'Cover' was not read" in errors["Problem"][1]
     assert not app.button
     assert uploads_in(demo_db_path) == held
 
@@ -257,9 +262,9 @@ def test_a_long_error_list_scrolls_in_a_grid_with_every_error(app, demo_db_path)
     open_upload(app, "text.xlsx", xlsx({"Data": long_rows({("CLA_COUNT", month): "n/a" for month in months})}))
     containing(app.error, "60 errors in text.xlsx", unescaped=True)
     assert not app.table
-    errors = frame(app.dataframe, "Cell", "Rule")
+    errors = frame(app.dataframe, "Cell", "Problem")
     assert len(errors) == 60 and list(errors["Cell"][:3]) == ["D2", "D3", "D4"]
-    assert set(errors["Rule"]) == {"not_a_number"}
+    assert set(errors["Problem"]) == {"The value is text, not a number"}
 
 
 def test_a_file_for_several_councils_previews_how_many_have_each_month(app):
@@ -297,5 +302,5 @@ def test_the_empty_template_is_refused_with_a_reason(app, downloads):
     template, _ = downloads["kpi_monthly_return_template.xlsx"]
     open_upload(app, "template.xlsx", template)
     containing(app.error, "1 error in template.xlsx: nothing has been loaded", unescaped=True)
-    errors = unescape_cells(frame(app.table, "Cell", "Rule"))
+    errors = unescape_cells(frame(app.table, "Cell", "Problem"))
     assert "No KPI data or targets were found in any sheet" in errors.to_string()

@@ -88,7 +88,13 @@ def test_every_error_is_collected_with_its_cell(context):
     ]
     assert parsed.errors[1].fix.startswith("Did you mean REFERRALS")
     line = parsed.errors[0].line()
-    assert line.startswith("bad.xlsx: Data!C2: A percentage must be between 0 and 100 (found '120').")
+    assert line.startswith("bad.xlsx: Data!C2 (Assessments completed within 45 working days, Oct 2026): A percentage "
+                           "must be between 0 and 100 (found '120').")
+    assert [(i.kpi, i.month) for i in parsed.errors] == [
+        ("Assessments completed within 45 working days", "Oct 2026"), (None, "Oct 2026"),
+        ("Referrals received", "Jan 2027"), ("Contacts received", None), ("Contacts received", "Sep 2026"),
+        ("Children looked after at period end", "Sep 2026"), ("Children looked after at period end", "Oct 2026"),
+        ("Children in need at period end", "Oct 2026")], "each error names the KPI and month its cell belongs to"
 
 
 def test_a_row_with_an_unknown_kpi_or_month_still_has_its_value_checked(context):

@@ -15,12 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from analysis import tables
+from analysis.kpi import format_value
 from auth.roles import Actor
 from ingest import upload
-from ingest.issues import CELL_REF, file_order
+from ingest.plausibility import UNIT_SUFFIX
+from ingest.issues import CELL_REF, Issue, file_order
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
-from store.spreadsheets import workbook_bytes
+from store.spreadsheets import csv_bytes, workbook_bytes
 from ui import data
 from ui.text import md
 
@@ -34,18 +36,23 @@ WRAPPED_ISSUES = 50
 # Warnings beyond this many (a history file replaces many months) fold into an expander.
 WARNINGS_SHOWN = 5
 
-# What the analyst reads first (where, what, what was found, how to fix) comes first.
-ISSUE_COLUMNS = ["Sheet", "Cell", "Problem", "Found", "How to fix", "Rule", "Severity", "File"]
+# What the analyst reads first (where, which KPI and month, what, what was found, how to fix) comes first. The
+# rule's code is for automation: it is the report's last column and never on screen.
+ISSUE_COLUMNS = ["Sheet", "Cell", "KPI", "Month", "Problem", "Found", "How to fix", "Type", "File"]
+REPORT_COLUMNS = ISSUE_COLUMNS + ["Code"]
 ISSUE_COLUMN_CONFIG = {
     "Sheet": st.column_config.TextColumn("Sheet", width="small"),
     "Cell": st.column_config.TextColumn("Cell", width="small"),
+    "KPI": st.column_config.TextColumn("KPI", width="medium"),
+    "Month": st.column_config.TextColumn("Month", width="small"),
     "Problem": st.column_config.TextColumn("Problem", width="medium"),
     "Found": st.column_config.TextColumn("Found", width="small"),
     "How to fix": st.column_config.TextColumn("How to fix", width="large"),
-    "Rule": st.column_config.TextColumn("Rule", width="small"),
-    "Severity": st.column_config.TextColumn("Severity", width="small"),
+    "Type": st.column_config.TextColumn("Type", width="small"),
     "File": st.column_config.TextColumn("File", width="small"),
 }
+PER_WARNING_TICKS = 10
+"""Up to this many values to check get a tick each; more (a history with many surprises) get one tick for all."""
 
 HISTORY_COLUMN_CONFIG = {
     "Values": st.column_config.NumberColumn("Values", format="localized"),
@@ -83,11 +90,12 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> upload.Pla
     return plan
 
 
-def load(plan: upload.Plan, actor: Actor) -> int:
-    """Commit a checked plan, then forget it and empty the uploader so the page starts afresh."""
+def load(plan: upload.Plan, actor: Actor, checked: bool = False) -> int:
+    """Commit a checked plan (`checked`: the analyst ticked its plausibility warnings as checked), then forget it
+    and empty the uploader so the page starts afresh."""
     with st.spinner(f"Loading {plan.row_count:,} values in one transaction…"):
         with data.store() as con:
-            upload_id = upload.commit(con, plan, actor)
+            upload_id = upload.commit(con, plan, actor, checked=checked)
     data.refresh()
     st.session_state.pop(PLAN_KEY, None)
     st.session_state.pop(PROBLEMS_KEY, None)
@@ -103,35 +111,37 @@ def withdraw(upload_id: int, actor: Actor) -> int:
 
 
 def issue_table(plan: upload.Plan) -> pd.DataFrame:
-    """Every problem listed, one row each: errors first, sheet by sheet, down the rows as in Excel; then the row
-    counting the errors not listed (a file with more than `ingest.issues.ISSUE_LIMIT`); then the warnings."""
+    """Every problem listed, one row each with its stable code last (the page leaves the code off): errors first,
+    sheet by sheet, down the rows as in Excel; then the row counting the errors not listed (a file with more than
+    `ingest.issues.ISSUE_LIMIT`); then the warnings."""
     in_file = file_order([] if plan.parsed is None else [s.sheet for s in plan.parsed.sheets])
 
-    def order(issue) -> tuple:
+    def order(issue: Issue) -> tuple:
         where = CELL_REF.fullmatch(issue.cell or "")
         column = (len(where[1]), where[1]) if where else (0, "")
         return issue.severity != "error", bool(issue.unlisted), in_file(issue), column
 
-    return pd.DataFrame([i.as_row() for i in sorted(plan.issues, key=order)], columns=ISSUE_COLUMNS)
+    return pd.DataFrame([i.as_row() for i in sorted(plan.issues, key=order)], columns=REPORT_COLUMNS)
 
 
 @dataclass(frozen=True)
 class Problems:
-    """The error table and the same table as a spreadsheet to download."""
+    """The error table and the same table, with each problem's code, as a spreadsheet and a CSV to download."""
 
     table: pd.DataFrame
     report: bytes
+    csv: bytes
 
 
 def problems(plan: upload.Plan) -> Problems:
-    """The error table and report of a checked file, made once: every rerun of the page (a click anywhere) reuses
+    """The error table and reports of a checked file, made once: every rerun of the page (a click anywhere) reuses
     them until another file is checked. Keyed by the file's SHA-256 and the plan `check` keeps for it."""
     key = (plan.provenance.sha256, id(plan))
     kept = st.session_state.get(PROBLEMS_KEY)
     if kept is not None and kept[0] == key:
         return kept[1]
-    table = issue_table(plan)
-    made = Problems(table, workbook_bytes({"Problems": table}))
+    report = issue_table(plan)
+    made = Problems(report.drop(columns="Code"), workbook_bytes({"Problems": report}), csv_bytes(report))
     st.session_state[PROBLEMS_KEY] = (key, made)
     return made
 
@@ -140,8 +150,8 @@ def error_report(plan: upload.Plan) -> bytes:
     return problems(plan).report
 
 
-def error_report_name(file_name: str) -> str:
-    return f"{Path(file_name).stem}-errors.xlsx"
+def error_report_name(file_name: str, suffix: str = ".xlsx") -> str:
+    return f"{Path(file_name).stem}-errors{suffix}"
 
 
 def sheet_table(plan: upload.Plan) -> pd.DataFrame:
@@ -162,13 +172,42 @@ def targets_preview(plan: upload.Plan) -> pd.DataFrame:
 
 
 def warning_lines(plan: upload.Plan) -> list[str]:
-    """Warnings as short lines; a whole-file warning needs no location in front of it."""
+    """The warnings that need no check (sheets skipped, months replaced) as short lines; a whole-file warning
+    needs no location in front of it."""
     lines = []
-    for warning in plan.warnings:
+    for warning in plan.notes:
         where = f"{warning.location}: " if warning.sheet else ""
         found = f" ({warning.found})" if warning.found else ""
         lines.append(f"{where}{warning.message}{found}")
     return lines
+
+
+def checks_table(plan: upload.Plan) -> pd.DataFrame:
+    """The values to check before loading, each with where it is, what it is, the usual range and the fix."""
+    return pd.DataFrame([{"Sheet": i.sheet or "", "Cell": i.cell or "", "KPI": i.kpi or "", "Month": i.month or "",
+                          "Found": i.found or "", "Why it may be wrong": i.message, "How to fix": i.fix}
+                         for i in plan.checks],
+                        columns=["Sheet", "Cell", "KPI", "Month", "Found", "Why it may be wrong", "How to fix"])
+
+
+def check_label(issue: Issue) -> str:
+    """The words beside one value's tick: which value, where."""
+    found = f" = {issue.found}" if issue.found else ""
+    return f"I have checked {issue.kpi or 'the months'}, {issue.month} ({issue.location}{found})"
+
+
+def check_key(plan: upload.Plan, index: int | None = None) -> str:
+    """A tick's key, tied to the file checked, so a tick never carries over to another file."""
+    return f"checked_{plan.provenance.sha256[:SHORT_HASH]}_{'all' if index is None else index}"
+
+
+def all_checked(plan: upload.Plan) -> bool:
+    """Whether the analyst has ticked every value to check, one by one or all at once."""
+    if not plan.checks or st.session_state.get(check_key(plan)):
+        return True
+    if len(plan.checks) > PER_WARNING_TICKS:
+        return False
+    return all(st.session_state.get(check_key(plan, i)) for i in range(len(plan.checks)))
 
 
 def _kpi_labels() -> dict[str, str]:
@@ -181,29 +220,68 @@ def _council_names() -> dict[str, str]:
     return dict(zip(councils["la_code"], councils["name"]))
 
 
-def preview_table(plan: upload.Plan) -> pd.DataFrame:
-    """What the file holds per KPI and month, KPIs in catalogue order.
+PREVIEW_COLUMNS = ["KPI", "Month", "Value", "Before", "Change", "Check", "Cell"]
 
-    For one council each cell is the value itself (or its suppression code), which
-    is what an analyst checks by eye against the spreadsheet; for a file covering
-    several councils each cell is the number of values (one per council) that month.
+
+def preview_table(plan: upload.Plan) -> pd.DataFrame:
+    """What the file holds, KPIs in catalogue order.
+
+    For one council, one row per value: the value in its unit as the analyst would
+    check it against the spreadsheet (91.0%, not 91), the value before it (the
+    file's previous month, else the latest stored) and the change, flagged where a
+    value is to be checked. For a file covering several councils, the number of
+    values (one per council) per KPI and month.
     """
     observations = plan.parsed.observations
     labels = _kpi_labels()
-    if observations["la_code"].nunique() == 1:
-        frame = observations.assign(
-            month=pd.to_datetime(observations["period"]).dt.strftime("%Y-%m"),
-            shown=_described(observations["value"], observations["status_code"]),
-        )
-        table = frame.pivot_table(index="kpi_code", columns="month", values="shown", aggfunc="first",
-                                  fill_value="").reset_index()
-    else:
-        table = plan.summary.rename(columns={"KPI": "kpi_code"})
     order = {code: i for i, code in enumerate(labels)}
-    table = table.sort_values("kpi_code", key=lambda codes: codes.map(lambda c: order.get(c, len(order))))
-    table.columns.name = None
-    table["kpi_code"] = table["kpi_code"].map(lambda c: labels.get(c, c))
-    return table.rename(columns={"kpi_code": "KPI"}).reset_index(drop=True)
+    if observations["la_code"].nunique() > 1:
+        table = plan.summary.rename(columns={"KPI": "kpi_code"})
+        table = table.sort_values("kpi_code", key=lambda codes: codes.map(lambda c: order.get(c, len(order))))
+        table.columns.name = None
+        table["kpi_code"] = table["kpi_code"].map(lambda c: labels.get(c, c))
+        return table.rename(columns={"kpi_code": "KPI"}).reset_index(drop=True)
+    catalogue = data.catalogue().set_index("code")
+    rows = observations.merge(plan.changes[["kpi_code", "period", "previous_value", "previous_period"]]
+                              .assign(period=lambda f: pd.to_datetime(f["period"]).dt.date),
+                              on=["kpi_code", "period"], how="left") if not plan.changes.empty else \
+        observations.assign(previous_value=float("nan"), previous_period=None)
+    rows = rows.assign(rank=rows["kpi_code"].map(lambda c: order.get(c, len(order)))).sort_values(["rank", "period"])
+    flagged = {(i.sheet, i.cell): i.message for i in plan.checks}
+    table = []
+    for row in rows.itertuples(index=False):
+        unit, decimals = catalogue.at[row.kpi_code, "unit"], int(catalogue.at[row.kpi_code, "decimals"])
+        has_before = pd.notna(row.previous_value)
+        before = (f"{with_unit(row.previous_value, unit, decimals)} ({pd.Timestamp(row.previous_period):%b %Y})"
+                  if has_before else "")
+        table.append({
+            "KPI": labels.get(row.kpi_code, row.kpi_code),
+            "Month": f"{pd.Timestamp(row.period):%b %Y}",
+            "Value": with_unit(row.value, unit, decimals) if pd.notna(row.value) else (row.status_code or ""),
+            "Before": before,
+            "Change": change_words(row.value - row.previous_value, unit, decimals)
+            if has_before and pd.notna(row.value) else "",
+            "Check": "⚠ Check: " + flagged[(row.sheet, row.cell)] if (row.sheet, row.cell) in flagged else "",
+            "Cell": f"{row.sheet}!{row.cell}",
+        })
+    return pd.DataFrame(table, columns=PREVIEW_COLUMNS)
+
+
+def with_unit(value: float, unit: str, decimals: int) -> str:
+    """A value in its KPI's unit, to the KPI's decimals or more where the value was typed with more (so 0.85
+    reads as typed, not as 0.9%): 91.0%, 27,310, 72.9 per 10,000."""
+    typed = f"{value:.10g}"
+    shown_decimals = max(decimals, len(typed.split(".")[1]) if "." in typed and "e" not in typed else 0)
+    return format_value(value, unit, shown_decimals) + UNIT_SUFFIX.get(unit, "")
+
+
+def change_words(change: float, unit: str, decimals: int) -> str:
+    """A month's change, signed, in the KPI's unit: +1.2 points, −130, no change."""
+    if round(change, decimals) == 0:
+        return "no change"
+    sign = "+" if change > 0 else "−"
+    number = f"{abs(change):,.{decimals}f}"
+    return f"{sign}{number} points" if unit == "%" else f"{sign}{number}"
 
 
 def _described(values: pd.Series, statuses: pd.Series) -> pd.Series:

@@ -57,7 +57,25 @@ if plan.errors:
                      file_name=uploads.error_report_name(name), what="Upload error report",
                      details={"checked_file": name, "errors": plan.error_count}, mime=uploads.XLSX_MIME,
                      icon=":material/download:")
+    exports.download("Download the error report (.csv, with a code per problem for automation)", problems.csv,
+                     file_name=uploads.error_report_name(name, ".csv"), what="Upload error report",
+                     details={"checked_file": name, "errors": plan.error_count}, mime="text/csv",
+                     icon=":material/download:")
     st.stop()
+
+checks = plan.checks
+if checks:
+    st.subheader("Values to check before loading")
+    st.warning(f"**{plural(len(checks), 'value')} in {md(name)} may be wrong:** "
+               f"{'it is' if len(checks) == 1 else 'each is'} far from what this KPI usually shows, or looks like a "
+               "typing slip. Check each against your source. Correct the spreadsheet and upload it again, or tick "
+               "that you have checked them to load them as they are.", icon=":material/warning:")
+    st.dataframe(uploads.checks_table(plan), hide_index=True, width="stretch")
+    if len(checks) <= uploads.PER_WARNING_TICKS:
+        for i, issue in enumerate(checks):
+            st.checkbox(md(uploads.check_label(issue)), key=uploads.check_key(plan, i))
+    st.checkbox(f"I have checked {'this value' if len(checks) == 1 else f'all {len(checks):,} of these values'} "
+                "and they are right", key=uploads.check_key(plan))
 
 warnings = uploads.warning_lines(plan)
 if warnings:
@@ -73,12 +91,16 @@ st.subheader("Preview")
 if plan.parsed is not None and not plan.parsed.observations.empty:
     counts = uploads.change_counts(plan)
     preview = uploads.preview_table(plan)
+    kpis = plan.parsed.observations["kpi_code"].nunique()
     st.markdown(f"**{plural(len(plan.parsed.observations), 'value')}** for "
-                f"{plural(len(preview), 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
+                f"{plural(kpis, 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
                 f"{counts['unchanged']:,} the same as stored.")
     councils = plan.parsed.observations["la_code"].nunique()
     if councils > 1:
         st.caption(f"The file covers {councils:,} councils: each cell is how many of them have a value that month.")
+    else:
+        st.caption("Each value in its unit beside the one before it (the file's previous month, or the latest "
+                   "stored) and the change; ⚠ marks a value to check.")
     st.dataframe(preview, hide_index=True, width="stretch")
     changed = uploads.changed_values(plan)
     if not changed.empty:
@@ -94,10 +116,13 @@ if plan.targets:
                 "council's targets (withdrawing this upload removes them again):")
     st.dataframe(uploads.targets_preview(plan), hide_index=True, width="stretch")
 
+checked = uploads.all_checked(plan)
+if not checked:
+    st.caption("Tick that you have checked the values above to load the file.")
 if st.button(f"Load {plan.contents()} from {md(name)}", type="primary", key="confirm_load",
-             icon=":material/upload:", disabled=not plan.can_load):
+             icon=":material/upload:", disabled=not (plan.can_load and checked)):
     with feedback.refusals("Nothing was loaded") as outcome:
-        upload_id = uploads.load(plan, user)
+        upload_id = uploads.load(plan, user, checked=checked)
     if outcome.refused:
         st.stop()
     feedback.flash(f"Loaded {name} as upload {upload_id}: {plan.contents()}. "
