@@ -114,7 +114,7 @@ def find_header(sheet: Sheet, columns: dict[str, set[str]], required: tuple[str,
     `columns` maps a column's role to the normalised header words that mean it, so
     "Due date", "due_date" and "DUE DATE" all find the same column.
     """
-    for r, row in enumerate(sheet.rows[:search_rows]):
+    for r, row in enumerate(sheet.cells[:search_rows].tolist()):  # not `rows`: a long sheet's every row
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
             key = normalise_name(str(cell)) if cell is not None else ""

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Callable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from auth import audit
@@ -181,40 +182,35 @@ def summarise(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> pd.DataFrame:
-    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged, and beside the
-    value before it (`previous_value` of `previous_period`): the file's own previous month or, where the file has
-    none, the latest stored before it, so the preview can show the change."""
-    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code", "sheet", "cell"]].copy()
+    """Each incoming value beside the value stored now (if any), flagged new, changed or unchanged, with the sheet
+    and cell it came from. For a file of one council (a monthly return, which the preview shows value by value),
+    also the value before it (`previous_value` of `previous_period`): the file's own previous month or, where the
+    file has none, the latest stored before it."""
+    incoming = observations[["la_code", "kpi_code", "period", "value", "status_code"]].copy()
     incoming["period"] = pd.to_datetime(incoming["period"]).dt.date
+    incoming["row"] = np.arange(len(incoming))
+    one_council = incoming["la_code"].nunique() == 1
     con.register("_incoming", incoming)
     try:
         joined = con.execute(
             """
-            WITH stored AS (
-                SELECT o.la_code, o.kpi_code, o.period, o.value FROM observations o
-                SEMI JOIN (SELECT DISTINCT la_code, kpi_code FROM _incoming) k
-                  ON o.la_code = k.la_code AND o.kpi_code = k.kpi_code
-                WHERE o.is_current AND o.value IS NOT NULL
-            ),
-            series AS (
-                SELECT la_code, kpi_code, period, value FROM _incoming WHERE value IS NOT NULL
-                UNION ALL
-                SELECT s.* FROM stored s ANTI JOIN _incoming i
-                  ON s.la_code = i.la_code AND s.kpi_code = i.kpi_code AND s.period = i.period
-            )
             SELECT i.la_code, i.kpi_code, i.period, o.value AS stored_value, o.status_code AS stored_status,
-                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status,
-                   p.value AS previous_value, p.period AS previous_period, i.sheet, i.cell
+                   o.upload_id AS stored_upload, i.value AS new_value, i.status_code AS new_status, i.row
             FROM _incoming i
             LEFT JOIN observations o
               ON o.is_current AND o.la_code = i.la_code AND o.kpi_code = i.kpi_code AND o.period = i.period
-            ASOF LEFT JOIN series p
-              ON p.la_code = i.la_code AND p.kpi_code = i.kpi_code AND p.period < i.period
             ORDER BY i.kpi_code, i.period
             """
         ).df()
+        previous = _previous_values(con) if one_council else None
     finally:
         con.unregister("_incoming")
+    if previous is not None:
+        joined = joined.merge(previous, on="row", how="left")
+    rows = joined["row"].to_numpy()
+    joined["sheet"] = observations["sheet"].to_numpy()[rows]
+    joined["cell"] = observations["cell"].to_numpy()[rows]
+    joined = joined.drop(columns="row")
     same_value = (joined["stored_value"] == joined["new_value"]) | (
         joined["stored_value"].isna() & joined["new_value"].isna())
     same_status = joined["stored_status"].fillna("") == joined["new_status"].fillna("")
@@ -222,6 +218,30 @@ def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFram
     joined.loc[same_value & same_status, "change"] = "unchanged"
     joined.loc[joined["stored_upload"].isna(), "change"] = "new"
     return joined
+
+
+def _previous_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per row of the registered `_incoming`, the value before it: the file's own previous month of the KPI, else
+    the latest stored before it (a stored month the file replaces does not count)."""
+    return con.execute(
+        """
+        WITH stored AS (
+            SELECT o.la_code, o.kpi_code, o.period, o.value FROM observations o
+            SEMI JOIN (SELECT DISTINCT la_code, kpi_code FROM _incoming) k
+              ON o.la_code = k.la_code AND o.kpi_code = k.kpi_code
+            WHERE o.is_current AND o.value IS NOT NULL
+        ),
+        series AS (
+            SELECT la_code, kpi_code, period, value FROM _incoming WHERE value IS NOT NULL
+            UNION ALL
+            SELECT s.* FROM stored s ANTI JOIN _incoming i
+              ON s.la_code = i.la_code AND s.kpi_code = i.kpi_code AND s.period = i.period
+        )
+        SELECT i.row, p.value AS previous_value, p.period AS previous_period
+        FROM _incoming i ASOF LEFT JOIN series p
+          ON p.la_code = i.la_code AND p.kpi_code = i.kpi_code AND p.period < i.period
+        """
+    ).df()
 
 
 def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:

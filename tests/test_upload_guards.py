@@ -20,7 +20,7 @@ from store.connection import open_store
 from tests.actors import ADMIN, ANALYST
 from tests.find import containing, frame
 from tests.fixtures import long_rows, xlsx
-from ui.text import unescape
+from ui.text import unescape, unescape_cells
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH = "2026-11"  # the month after the demo's last
@@ -121,7 +121,7 @@ def test_the_page_asks_for_a_tick_before_a_typo_loads(app, demo_db_path):
     open_upload(app, "november.xlsx", typo_file())
     containing(app.subheader, "Values to check before loading")
     containing(app.warning, "1 value in november.xlsx may be wrong", unescaped=True)
-    checks = frame(app.dataframe, "Why it may be wrong")
+    checks = unescape_cells(frame(app.table, "Why it may be wrong"))
     assert checks[["Cell", "KPI", "Month", "Found"]].values.tolist() == [["D2", "Contacts received", "Nov 2026",
                                                                          "27,310"]]
     assert "did you mean 2,731?" in checks.iloc[0]["How to fix"]
@@ -130,7 +130,7 @@ def test_the_page_asks_for_a_tick_before_a_typo_loads(app, demo_db_path):
     assert preview.loc["Data!D4", "Value"] == "88.1%" and preview.loc["Data!D4", "Check"] == ""
     assert app.button(key="confirm_load").disabled, "nothing loads before the value is ticked as checked"
 
-    tick = app.checkbox(key=app.checkbox[0].key)
+    (tick,) = app.checkbox
     assert unescape(tick.label) == "I have checked Contacts received, Nov 2026 (Data!D2 = 27,310)"
     tick.check().run()
     assert not app.button(key="confirm_load").disabled
@@ -159,7 +159,7 @@ def test_one_tick_checks_every_value(app, demo_db_path):
 
 def test_a_tick_does_not_carry_over_to_another_file(app, demo_db_path):
     open_upload(app, "november.xlsx", typo_file())
-    next(box for box in app.checkbox if unescape(box.label).startswith("I have checked this value")).check().run()
+    app.checkbox[0].check().run()
     assert not app.button(key="confirm_load").disabled
     app.file_uploader[0].set_value(("november v2.xlsx", typo_file(SW_FTE=29.1), XLSX_MIME)).run()
     assert app.button(key="confirm_load").disabled

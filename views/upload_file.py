@@ -70,12 +70,15 @@ if checks:
                f"{'it is' if len(checks) == 1 else 'each is'} far from what this KPI usually shows, or looks like a "
                "typing slip. Check each against your source. Correct the spreadsheet and upload it again, or tick "
                "that you have checked them to load them as they are.", icon=":material/warning:")
-    st.dataframe(uploads.checks_table(plan), hide_index=True, width="stretch")
     if len(checks) <= uploads.PER_WARNING_TICKS:
+        st.table(cells(uploads.checks_table(plan)).style.hide(axis="index"))  # cells wrap; they quote the file
         for i, issue in enumerate(checks):
             st.checkbox(md(uploads.check_label(issue)), key=uploads.check_key(plan, i))
-    st.checkbox(f"I have checked {'this value' if len(checks) == 1 else f'all {len(checks):,} of these values'} "
-                "and they are right", key=uploads.check_key(plan))
+    else:
+        st.dataframe(uploads.checks_table(plan), hide_index=True, width="stretch")
+    if len(checks) > 1:
+        st.checkbox(f"I have checked all {len(checks):,} of these values and they are right",
+                    key=uploads.check_key(plan))
 
 warnings = uploads.warning_lines(plan)
 if warnings:
@@ -99,8 +102,8 @@ if plan.parsed is not None and not plan.parsed.observations.empty:
     if councils > 1:
         st.caption(f"The file covers {councils:,} councils: each cell is how many of them have a value that month.")
     else:
-        st.caption("Each value in its unit beside the one before it (the file's previous month, or the latest "
-                   "stored) and the change; ⚠ marks a value to check.")
+        st.markdown("Each value in its unit beside the one before it (the file's previous month, or the latest "
+                    "stored) and the change; ⚠ marks a value to check.")
     st.dataframe(preview, hide_index=True, width="stretch")
     changed = uploads.changed_values(plan)
     if not changed.empty:
@@ -118,7 +121,7 @@ if plan.targets:
 
 checked = uploads.all_checked(plan)
 if not checked:
-    st.caption("Tick that you have checked the values above to load the file.")
+    st.markdown("Tick that you have checked the values above to load the file.")
 if st.button(f"Load {plan.contents()} from {md(name)}", type="primary", key="confirm_load",
              icon=":material/upload:", disabled=not (plan.can_load and checked)):
     with feedback.refusals("Nothing was loaded") as outcome:
