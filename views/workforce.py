@@ -43,10 +43,9 @@ for code in WORKFORCE_KPIS:
             continue
         shown = view.last_months(TREND_MONTHS)
         figure = charts.trend_chart(
-            title="Published figures, 30 September each year" if view.published_only else f"Last {TREND_MONTHS} months",
-            council_name=chosen.council_name, **shown.chart_inputs())
-        figure.update_layout(height=360, title_font_size=16, margin=dict(t=50, b=40))
-        figure.update_xaxes(title_text=None)
+            title=f"{row['name']}: published figures, 30 September each year" if view.published_only
+            else f"{row['name']}: the last {TREND_MONTHS} months",
+            council_name=chosen.council_name, width=charts.NARROWEST, height=360, **shown.chart_inputs())
         st.plotly_chart(figure, width="stretch", key=f"workforce_{code}")
 
 attribution.caption()
