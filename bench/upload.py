@@ -1,15 +1,16 @@
 """Benchmark the upload path (read, validate, load) against DuckDB's CSV loader and pandas with openpyxl.
 
-Goals (issue 3, "Speed"):
+Goals (issue 17, "Speed"):
 - a monthly return (1 council x 34 KPIs x 12 months, the template's long layout)
-  read, validated and loaded the way the Upload page does it (`ingest.upload.prepare`
-  then `commit`, each on a short-lived connection as `ui.uploads` opens them):
-  under 100 ms;
+  read, validated, checked for plausibility and loaded the way the Upload page does
+  it (`ingest.upload.prepare_apart` opening the store for each read, then `commit` on
+  a connection of its own, as `ui.uploads` does): under 150 ms; and on one connection
+  kept open (`prepare` then `commit`), under 60 ms;
 - a regional history (153 councils x 34 KPIs x 120 months, about 620,000 rows)
-  in the same layout: the product's read + validate + load of the xlsx within
-  2.5x the time DuckDB's own `read_csv` takes to load the same data saved as CSV
-  into a table, at least 10x faster than `pandas.read_excel(engine="openpyxl")`
-  merely reading it, and under 1 GiB of peak memory.
+  in the same layout: the product's read + validate + compare + load of the xlsx
+  within 1.5x the time calamine takes to parse the sheet alone, at least 20x faster
+  than `pandas.read_excel(engine="openpyxl")` merely reading it, and under 1 GiB of
+  peak memory. DuckDB's `read_csv` of the same data as CSV is timed beside them.
 
 The monthly return is timed in this process, after a warm-up, because the app is a
 long-running process whose imports and caches are warm. Each regional-history
@@ -61,6 +62,7 @@ from ingest.bootstrap import ensure_ready  # noqa: E402
 from ingest.catalogue import read_catalogue  # noqa: E402
 from ingest.template import TEMPLATE_COLUMNS  # noqa: E402
 from settings import DEMO_LA_CODE  # noqa: E402
+from store.audit_head import head_path  # noqa: E402
 from store.connection import connect, open_store  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -68,9 +70,10 @@ HISTORY_XLSX = OUT / "regional_history.xlsx"
 HISTORY_CSV = OUT / "regional_history.csv"
 STORE = OUT / "upload_store.duckdb"
 SCRATCH = OUT / "scratch"
-MONTHLY_GOAL_MS = 100.0
-DUCKDB_RATIO_GOAL = 2.5
-PANDAS_RATIO_GOAL = 10.0
+MONTHLY_GOAL_MS = 150.0
+MONTHLY_IN_PROCESS_GOAL_MS = 60.0
+CALAMINE_RATIO_GOAL = 1.5
+PANDAS_RATIO_GOAL = 20.0
 MEMORY_GOAL_MIB = 1024.0
 BENCH_USER = "upload benchmark"
 
@@ -87,11 +90,20 @@ def history_frame() -> pd.DataFrame:
 def monthly_frame() -> pd.DataFrame:
     """The home council's last 12 months as a return it would send: la_code left empty, as the template allows.
 
-    The values are drawn afresh, so most differ from the stored demo values and the
-    preview's diff and the supersession both have work to do.
+    The stored values nudged by about 1% (counts kept whole), as a return revised by its
+    sender: most differ, so the preview's diff and the supersession have work to do, and
+    none is implausible, so nothing waits for a tick.
     """
-    frame = council_values(DEMO_LA_CODE, synthetic.months()[-12:], np.random.default_rng(SEED + 1))
-    return frame.rename(columns={"kpi_code": "kpi"}).assign(la_code=None)
+    with open_store(STORE) as con:
+        frame = con.execute(
+            "SELECT la_code, kpi_code AS kpi, period, value FROM observations WHERE is_current AND la_code = ?"
+            " AND period > ?::DATE - INTERVAL 12 MONTH AND value IS NOT NULL ORDER BY kpi, period",
+            [DEMO_LA_CODE, synthetic.LAST_MONTH.date()]).df()
+    rng = np.random.default_rng(SEED + 1)
+    nudged = frame["value"] * (1 + rng.normal(0, 0.01, len(frame)))
+    whole = frame["value"] == frame["value"].round()
+    frame["value"] = np.where(whole, nudged.round(), nudged.round(1))
+    return frame.assign(la_code=None)
 
 
 def long_workbook(frame: pd.DataFrame, path: Path) -> None:
@@ -143,7 +155,8 @@ def fresh_store(name: str) -> Path:
     """A copy of the built store for one load, so every load meets the same stored values."""
     SCRATCH.mkdir(parents=True, exist_ok=True)
     path = SCRATCH / name
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    for stale in (path.with_name(path.name + ".wal"), head_path(path)):
+        stale.unlink(missing_ok=True)
     shutil.copy(STORE, path)
     return path
 
@@ -168,19 +181,29 @@ class PhaseClock:
 
 
 def timed_upload(db: Path, file_name: str, content: bytes) -> dict[str, float]:
-    """What the Upload page does: prepare on one short-lived connection, commit on another; ms per phase."""
+    """What the Upload page does: prepare opening the store for each read, commit on a connection of its own; ms
+    per phase, and how many values were held for a check."""
     clock = PhaseClock()
     start = time.perf_counter()
-    with open_store(db) as con:
-        plan = upload.prepare(con, file_name, content, home_la=DEMO_LA_CODE, user=BENCH_USER, progress=clock)
+    plan = upload.prepare_apart(lambda: open_store(db), file_name, content, home_la=DEMO_LA_CODE, user=BENCH_USER,
+                                progress=clock)
     prepared = time.perf_counter()
     if not plan.can_load:
         raise RuntimeError(f"{file_name} would not load: {[i.line() for i in plan.errors[:5]]}")
     with open_store(db) as con:
-        upload.commit(con, plan, Actor(BENCH_USER, "analyst"))
+        upload.commit(con, plan, Actor(BENCH_USER, "analyst"), checked=True)
     end = time.perf_counter()
     return clock.phases(prepared) | {"commit": (end - prepared) * 1000, "total": (end - start) * 1000,
-                                     "rows": float(plan.row_count)}
+                                     "rows": float(plan.row_count), "checks": float(len(plan.checks))}
+
+
+def timed_in_process(db: Path, file_name: str, content: bytes) -> float:
+    """The same upload on one connection kept open for both steps: ms."""
+    with open_store(db) as con:
+        start = time.perf_counter()
+        plan = upload.prepare(con, file_name, content, home_la=DEMO_LA_CODE, user=BENCH_USER)
+        upload.commit(con, plan, Actor(BENCH_USER, "analyst"), checked=True)
+        return (time.perf_counter() - start) * 1000
 
 
 def monthly_timings(repeat: int) -> tuple[int, list[dict[str, float]]]:
@@ -191,8 +214,8 @@ def monthly_timings(repeat: int) -> tuple[int, list[dict[str, float]]]:
     content = path.read_bytes()
     runs = []
     for i in range(repeat + 1):
-        db = fresh_store("monthly.duckdb")
-        result = timed_upload(db, "monthly_return.xlsx", content)
+        result = timed_upload(fresh_store("monthly.duckdb"), "monthly_return.xlsx", content)
+        result["in process"] = timed_in_process(fresh_store("monthly.duckdb"), "monthly_return.xlsx", content)
         if i:
             runs.append(result)
     return len(content), runs
@@ -270,6 +293,10 @@ def report(monthly_bytes: int, monthly: list[dict[str, float]], history: dict[st
                     "ok" if statistics.median(total) < MONTHLY_GOAL_MS else "MISSED"))
     for phase in ("read", "validate", "compare with store", "commit"):
         out.append(line(f"  of which {phase}", [r[phase] for r in monthly]))
+    in_process = [r["in process"] for r in monthly]
+    out.append(line("prepare + commit on one open connection", in_process, f"< {MONTHLY_IN_PROCESS_GOAL_MS:.0f} ms",
+                    "ok" if statistics.median(in_process) < MONTHLY_IN_PROCESS_GOAL_MS else "MISSED"))
+    out.append(f"  values held for a check: {int(monthly[0]['checks'])}")
     product, duck, pandas_run = (history[k] for k in ("product", "duckdb", "pandas"))
     rows = int(product[0]["rows"])
     out.append(f"regional history (153 councils x 34 KPIs x 120 months, {rows:,} rows; "
@@ -284,13 +311,15 @@ def report(monthly_bytes: int, monthly: list[dict[str, float]], history: dict[st
     out.append(line("calamine parse of the Data sheet alone", c_ms))
     out.append(line("pandas.read_excel(engine='openpyxl'), n=1", x_ms))
     p, d, x = statistics.median(p_ms), statistics.median(d_ms), statistics.median(x_ms)
+    c = statistics.median(c_ms)
     peak = max(r["peak_rss_mib"] for r in product)
+    out.append(f"  values held for a check: {int(product[0]['checks'])}")
     out.append("")
     out.append("ratios of medians and peak memory (peak RSS of each subprocess, ru_maxrss, interpreter included):")
-    out.append(f"  product / duckdb read_csv  = {p / d:5.2f}x   goal <= {DUCKDB_RATIO_GOAL}x   "
-               f"{'ok' if p / d <= DUCKDB_RATIO_GOAL else 'MISSED'}")
-    out.append(f"  calamine parse alone / duckdb read_csv = {statistics.median(c_ms) / d:5.2f}x "
-               "(the floor for any calamine-based reader, before a Python object exists)")
+    out.append(f"  product / calamine parse alone = {p / c:5.2f}x   goal <= {CALAMINE_RATIO_GOAL}x   "
+               f"{'ok' if p / c <= CALAMINE_RATIO_GOAL else 'MISSED'}")
+    out.append(f"  product / duckdb read_csv  = {p / d:5.2f}x (for reference); calamine parse alone / duckdb "
+               f"read_csv = {c / d:5.2f}x")
     out.append(f"  pandas+openpyxl / product  = {x / p:5.1f}x   goal >= {PANDAS_RATIO_GOAL:.0f}x    "
                f"{'ok' if x / p >= PANDAS_RATIO_GOAL else 'MISSED'}")
     out.append(f"  product peak RSS           = {peak:5.0f} MiB (max of {len(product)} runs; "

@@ -170,13 +170,19 @@ def _group_stats(group: np.ndarray, months: np.ndarray, values: np.ndarray, size
     group, months, values = group[order], months[order], values[order]
     step = np.abs(np.diff(values, prepend=np.nan))
     step[np.r_[True, group[1:] != group[:-1]][:len(step)]] = np.nan
-    frame = pd.DataFrame({"group": group, "value": values, "step": step, "month": months})
-    by = frame.groupby("group", sort=False)
-    stats = by.agg(n=("value", "size"), centre=("value", "median"), latest=("value", "last"),
-                   spread=("step", "median"), first=("month", "min"), last=("month", "max"))
-    out = {name: np.full(size, np.nan) for name in stats.columns}
-    for name in stats.columns:
-        out[name][stats.index.to_numpy()] = stats[name].to_numpy(dtype=float)
+    out = {name: np.full(size, np.nan) for name in ("n", "centre", "latest", "spread", "first", "last")}
+    if not len(group):
+        return out
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    ends = np.r_[starts[1:], len(group)].astype(np.intp)
+    by = pd.Series(values).groupby(group, sort=True)  # one aggregation each: pandas' fast path, unlike `agg`
+    at = group[starts]
+    out["n"][at] = ends - starts
+    out["centre"][at] = by.median().to_numpy()
+    out["latest"][at] = values[ends - 1]
+    out["spread"][at] = pd.Series(step).groupby(group, sort=True).median().to_numpy()
+    out["first"][at] = months[starts]
+    out["last"][at] = months[ends - 1]
     return out
 
 

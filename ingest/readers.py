@@ -14,7 +14,7 @@ import pickle
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,7 +38,8 @@ class Sheet:
 
     An array rather than a list per row because a long sheet is checked a column
     at a time: turning 600,000 rows into lists only to take them apart again would
-    cost about a second. `rows` gives the lists for code that reads row by row.
+    cost about a second. `rows` gives the lists, one at a time, for code that reads
+    row by row.
     """
 
     name: str
@@ -64,9 +65,29 @@ class Sheet:
             sheet.cells[sheet.cells == blank] = None
         return sheet
 
-    @cached_property
-    def rows(self) -> list[list[object]]:
-        return self.cells.tolist()
+    @property
+    def rows(self) -> "Rows":
+        return Rows(self.cells)
+
+
+class Rows(Sequence):
+    """A sheet's rows as lists, each made when it is asked for: code that reads the first rows of a sheet, or its
+    rows one by one, never pays for listing a long sheet whole (a 620,000-row history takes a second to list)."""
+
+    def __init__(self, cells: np.ndarray):
+        self._cells = cells
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __getitem__(self, at: int | slice) -> list:
+        return self._cells[at].tolist()
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same rows as lists, as the list this once was."""
+        return self[:] == (other[:] if isinstance(other, Rows) else other)
+
+    __hash__ = None
 
 
 class _Answer(pickle.Unpickler):
