@@ -3,7 +3,7 @@ batch, assemble; and the slides read back from the finished deck for the page's 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from export.gather import PackData, PackOptions, PlanSummary, gather
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Renderer = Callable[[list[go.Figure]], list[bytes]]
+Renderer = Callable[[Iterable[go.Figure]], list[bytes]]
 THUMBNAIL_WIDTH = 480
 """Pixels across a preview's chart: three to a row on the page, sharp on a high-density screen."""
 
@@ -41,14 +41,15 @@ class SlidePreview:
     chart_alt: str
 
 
-def charts(data: PackData) -> list[go.Figure]:
-    """The KPI slides' charts, sized and lettered for a slide; the slide's title names each."""
-    return [figures.figure(page, data.options.council_name, font_size=figures.SLIDE_FONT, titled=False)
-            for page in data.pages]
+def charts(data: PackData) -> Iterator[go.Figure]:
+    """The KPI slides' charts, made one at a time (so each can be drawn while the next is made), sized and
+    lettered for a slide; the slide's title names each."""
+    return (figures.figure(page, data.options.council_name, font_size=figures.SLIDE_FONT, titled=False)
+            for page in data.pages)
 
 
-def render_for_slides(figs: list[go.Figure]) -> list[bytes]:
-    """Every chart of the pack, drawn by the process's one browser."""
+def render_for_slides(figs: Iterable[go.Figure]) -> list[bytes]:
+    """Every chart of the pack, drawn by the process's one browser, each while the next is made."""
     return render.render_pngs(figs, **figures.SLIDE_SIZE)
 
 

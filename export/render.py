@@ -23,7 +23,8 @@ import atexit
 import os
 import shutil
 import threading
-from concurrent.futures import Future
+from collections.abc import Iterable
+from concurrent.futures import Future, wait
 from pathlib import Path
 
 import kaleido
@@ -98,23 +99,32 @@ class _Renderer:
                 raise _failed(exc) from exc
             return self._browser, True
 
-    def draw(self, figures: list[go.Figure], opts: dict) -> list[bytes]:
+    def draw(self, figures: Iterable[go.Figure], opts: dict) -> list[bytes]:
         browser, fresh = self._ready()
+        sent: list[go.Figure] = []
         try:
-            return self._draw(browser, figures, opts)
+            return self._draw(browser, figures, sent, opts)
         except ChartRenderError:
             if fresh:
                 raise
         # The browser was open before this call and may have died since (killed, out of memory): a new one tries
         # once more.
-        return self._draw(self._ready()[0], figures, opts)
+        return self._draw(self._ready()[0], sent, [], opts)
 
-    def _draw(self, browser: _Browser, figures: list[go.Figure], opts: dict) -> list[bytes]:
-        work = self._run(_draw(browser, figures, opts))
+    def _draw(self, browser: _Browser, figures: Iterable[go.Figure], sent: list[go.Figure],
+              opts: dict) -> list[bytes]:
+        """Each figure goes to the browser as soon as it is made (kept in `sent`), so chromium draws one while this
+        thread builds the next."""
+        work = []
+        for figure in figures:
+            sent.append(figure)
+            work.append(self._run(browser.calc_fig(figure, opts=dict(opts))))
+        wait(work, timeout=TIMEOUT_SECONDS * (len(work) + 1))
         try:
-            return work.result(timeout=TIMEOUT_SECONDS * (len(figures) + 1))
+            return [piece.result(timeout=0) for piece in work]
         except Exception as exc:
-            work.cancel()
+            for piece in work:
+                piece.cancel()
             self._forget(browser)
             raise _failed(exc) from exc
 
@@ -154,20 +164,15 @@ async def _open(path: str) -> _Browser:
     return browser
 
 
-async def _draw(browser: _Browser, figures: list[go.Figure], opts: dict) -> list[bytes]:
-    return list(await asyncio.gather(*(browser.calc_fig(figure, opts=dict(opts)) for figure in figures)))
-
-
 _RENDERER = _Renderer()
 atexit.register(_RENDERER.close)  # chromium is a child process: leave none behind
 
 
-def render_pngs(figures: list[go.Figure], *, width: int = WIDTH, height: int = HEIGHT,
+def render_pngs(figures: Iterable[go.Figure], *, width: int = WIDTH, height: int = HEIGHT,
                 scale: float = SCALE) -> list[bytes]:
-    """Every figure as PNG bytes, in order, drawn by the process's one browser (started on first use)."""
-    if not figures:
-        return []
-    return _RENDERER.draw(list(figures), {"format": "png", "width": width, "height": height, "scale": scale})
+    """Every figure as PNG bytes, in order, drawn by the process's one browser (started on first use). Given a
+    generator, each figure is drawn while the next is made."""
+    return _RENDERER.draw(figures, {"format": "png", "width": width, "height": height, "scale": scale})
 
 
 def render_png(figure: go.Figure, **size) -> bytes:

@@ -354,7 +354,7 @@ def test_real_charts_are_drawn_in_one_batch(con):
 
 def test_the_renderer_stays_warm_between_packs_and_draws_what_kaleido_draws(con):
     needs_chromium()
-    figs = pack.charts(gather.gather(con, options()))
+    figs = list(pack.charts(gather.gather(con, options())))
     first = pack.render_for_slides(figs)
     browser = render._RENDERER._browser
     assert pack.render_for_slides(figs) == first
@@ -370,8 +370,8 @@ def test_the_renderer_stays_warm_between_packs_and_draws_what_kaleido_draws(con)
 
 def test_packs_made_at_once_share_one_browser_and_each_gets_its_own_charts(con, monkeypatch):
     needs_chromium()
-    one = pack.charts(gather.gather(con, options(kpis=("CLA_COUNT",))))
-    two = pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT", "CL_BB_COUNT"))))
+    one = list(pack.charts(gather.gather(con, options(kpis=("CLA_COUNT",)))))
+    two = list(pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT", "CL_BB_COUNT")))))
     alone = [pack.render_for_slides(one), pack.render_for_slides(two)]
     render.close()
     started = []
@@ -389,7 +389,7 @@ def test_packs_made_at_once_share_one_browser_and_each_gets_its_own_charts(con, 
 
 def test_a_browser_that_died_is_replaced_and_the_pack_still_drawn(con):
     needs_chromium()
-    figs = pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT",))))
+    figs = list(pack.charts(gather.gather(con, options(kpis=("SW_AGENCY_PCT",)))))
     drawn = pack.render_for_slides(figs)
     dead = render._RENDERER._browser
     render._RENDERER._run(dead.close()).result(timeout=30)  # as if chromium had been killed
