@@ -53,7 +53,7 @@ def test_an_upload_stores_both_names(demo_con):
     content = b"kpi,period,value\nSW_AGENCY_PCT,2025-10,12.5\n"
     plan = upload.prepare(demo_con, "../../" + HOSTILE, content, home_la=DEMO_LA_CODE, user="pat@anyshire.example")
     assert not plan.errors, plan.errors
-    upload_id = upload.commit(demo_con, plan, Actor("pat@anyshire.example", "analyst"))
+    upload_id = upload.commit(demo_con, plan, Actor("pat@anyshire.example", "analyst"), checked=True)
     stored = demo_con.execute("SELECT file_name, original_file_name FROM uploads WHERE upload_id = ?",
                               [upload_id]).fetchone()
     assert stored == ("b>.csv", "../../" + HOSTILE)
