@@ -356,7 +356,7 @@ def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usu
                            f"Check the figure: did you mean {_typed(meant)}? Type decimals with a full stop and no "
                            "thousands separator inside the decimals.")
     centre = usual.centre[i]
-    if unit in COUNT_LIKE and centre >= MAGNITUDE_MIN_LEVEL and value > 0 and far:
+    if unit in COUNT_LIKE and min(value, centre) >= MAGNITUDE_MIN_LEVEL and far:
         return warning("order_of_magnitude", f"This is {value / centre:,.1f} times the usual level",
                        "Check for an extra or a missing digit, or a figure for a different period or area.")
     if usual.basis[i] == "file":

@@ -154,6 +154,13 @@ def test_after_an_event_the_new_level_is_usual_once_six_months_have_followed(cat
     assert found.rule == "unusual_value" and "6 stored months from May 2026 to Oct 2026" in found.message
 
 
+def test_a_small_count_falling_to_one_is_no_slipped_digit(catalogue):
+    periods = pd.date_range(end="2026-10", periods=24, freq="MS").strftime("%Y-%m")
+    values = {("UNALLOCATED_COUNT", p): 12 + i % 6 for i, p in enumerate(periods)}
+    values[("UNALLOCATED_COUNT", periods[-1])] = 1
+    assert warnings(catalogue, values, reference(stored=history(levels={}))) == []
+
+
 def test_a_history_file_is_judged_against_its_own_months(catalogue):
     periods = pd.date_range(end="2026-10", periods=36, freq="MS").strftime("%Y-%m")
     values = {("CONTACTS", p): 2700 + (i % 5) * 40 for i, p in enumerate(periods)}
