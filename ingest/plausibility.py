@@ -304,7 +304,7 @@ def _typed(value: float) -> str:
     return f"{value:,.10g}"
 
 
-def usual_range_words(usual: _Usual, span: tuple[float, float] | None, i: int, unit: str, decimals: int) -> str:
+def _usual_range_words(usual: _Usual, span: tuple[float, float] | None, i: int, unit: str, decimals: int) -> str:
     """The usual range, and where it comes from, in a few words."""
     if usual.basis[i] == "england":
         return (f"England's latest figure is {_shown(usual.centre[i], unit, decimals)}; a council's is rarely "
@@ -326,7 +326,7 @@ def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usu
     value = float(row["value"])
     decimals = int(info.at[row["kpi_code"], "decimals"])
     low, high = usual.low[i], usual.high[i]
-    usual_words = usual_range_words(usual, span, i, unit, decimals)
+    usual_words = _usual_range_words(usual, span, i, unit, decimals)
     typed = row.get("typed")
 
     def warning(rule: str, message: str, fix: str) -> Issue:

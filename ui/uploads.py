@@ -146,10 +146,6 @@ def problems(plan: upload.Plan) -> Problems:
     return made
 
 
-def error_report(plan: upload.Plan) -> bytes:
-    return problems(plan).report
-
-
 def error_report_name(file_name: str, suffix: str = ".xlsx") -> str:
     return f"{Path(file_name).stem}-errors{suffix}"
 
