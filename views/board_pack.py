@@ -18,8 +18,8 @@ from ui.text import md
 
 CHOOSE = "Choose KPIs"
 PREVIEW_COLUMNS = 3
-PREVIEW_HEIGHT = 400
-"""Pixels of each slide's card: the title, the chart and the first lines; the rest scrolls, so the grid stays even."""
+PREVIEW_LINES = 3
+"""Lines of a slide's words shown under its picture (for a KPI: latest value, target, RAG); the rest opens below."""
 AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
              PUBLICATION: f"For publication ({MARKINGS[PUBLICATION]}): counts of 1 to 5 shown as c"}
 
@@ -114,16 +114,19 @@ if st.session_state.get("pack_made") == options:
                              what="Board pack numbers", audience=audience, details=details, mime=pack.XLSX_MIME,
                              key="download_xlsx")
         st.subheader("Preview")
-        st.markdown(f"Every slide, small, with its words (scroll a slide for the rest); each is marked "
-                    f"{options.marking}.")
+        st.markdown(f"Every slide, small, with its first lines; each is marked {options.marking}.")
         shown = pack_cache.previews(made.pptx)
         for start in range(0, len(shown), PREVIEW_COLUMNS):
             for column, (number, slide) in zip(st.columns(PREVIEW_COLUMNS),
                                                enumerate(shown[start:start + PREVIEW_COLUMNS], start=start + 1)):
-                with column.container(border=True, height=PREVIEW_HEIGHT):
+                lines = [md(line) for line in slide.lines if line != options.marking]
+                with column.container(border=True):
                     st.markdown(f"**{number}. {md(slide.title)}**")
                     if slide.chart is not None:
                         st.image(slide.chart, alt=slide.chart_alt, width="stretch", output_format="PNG")
-                    st.caption("  \n".join(md(line) for line in slide.lines if line != options.marking))
+                    st.caption("  \n".join(lines[:PREVIEW_LINES]))
+                    if len(lines) > PREVIEW_LINES:
+                        with st.expander("Every word on the slide"):
+                            st.caption("  \n".join(lines))
 elif "pack_made" in st.session_state:
     st.info("The choices have changed since the pack was made: make it again to download it.")
