@@ -93,9 +93,11 @@ class _Renderer:
             if self._loop is None:
                 self._loop = asyncio.new_event_loop()
                 threading.Thread(target=self._loop.run_forever, name="chart-renderer", daemon=True).start()
+            opening = self._run(_open(path))
             try:
-                self._browser = self._run(_open(path)).result(timeout=TIMEOUT_SECONDS)
+                self._browser = opening.result(timeout=TIMEOUT_SECONDS)
             except Exception as exc:
+                opening.cancel()  # a start that overran must not leave a browser nobody can reach
                 raise _failed(exc) from exc
             return self._browser, True
 
