@@ -201,6 +201,11 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_table(out: Path, table, sheet: str) -> None:
+    """A table as CSV or as one sheet of an .xlsx, by the file's suffix, through the formula-safe writers."""
+    out.write_bytes(csv_bytes(table) if out.suffix.lower() == ".csv" else workbook_bytes({sheet: table}))
+
+
 def _export(args: argparse.Namespace) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -209,7 +214,7 @@ def _export(args: argparse.Namespace) -> int:
     if args.benchmarks:
         return _export_benchmarks(args.out, args.db)
     table = _read(args.db, queries.current_values)
-    args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Values": table}))
+    _write_table(args.out, table, "Values")
     print(f"wrote {len(table)} values to {args.out}")
     return 0
 
@@ -218,7 +223,7 @@ def _export_benchmarks(out: Path, db: Path | None) -> int:
     """Every published figure the pages use, the newest release of each, as `la_code, kpi_code, period_end, value,
     status, source, release`: England as E92000001, a region by its code, a suppressed figure with no value."""
     table = _read(db, queries.published_figures)
-    out.write_bytes(csv_bytes(table) if out.suffix.lower() == ".csv" else workbook_bytes({"Published figures": table}))
+    _write_table(out, table, "Published figures")
     print(f"wrote {plural(len(table), 'published figure')} to {out}")
     return 0
 
@@ -245,7 +250,7 @@ def _scorecard(args: argparse.Namespace) -> int:
     card, catalogue = _read(args.db, lambda con: (kpi_view.read_scorecard(con, la_code, month),
                                                   queries.catalogue(con)))
     table = tables.scorecard_export(card, catalogue, la_code)
-    args.out.write_bytes(csv_bytes(table) if suffix == ".csv" else workbook_bytes({"Scorecard": table}))
+    _write_table(args.out, table, "Scorecard")
     print(f"wrote {plural(len(table), 'KPI')} for {la_code} at {month:%Y-%m} to {args.out}")
     return 0
 

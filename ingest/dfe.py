@@ -35,7 +35,7 @@ from ingest.layouts import Layout
 from ingest.neighbour_tables import read_neighbours
 from ingest.readers import Sheet
 from ingest.validate import LA_CODE_PATTERN
-from ingest.values import by_distinct, normalise_name, parse_numbers
+from ingest.values import as_typed, by_distinct, normalise_name, parse_numbers
 from settings import DATA_DIR
 from store.errors import Refused
 from store.words import plural
@@ -342,15 +342,8 @@ def _error(found: FirstIssues, row: int, column: int, rule: str, message: str, c
     """An error at one cell; `message` starts with the column's header, so the cell is found by name too."""
     where = cell_ref(row, column)
     found.add((int(row), column), rule, lambda: Issue("error", found.file, found.sheet, where, rule, message,
-                                                       _shown(cell), "Check the file is an unedited DfE download."))
+                                                       as_typed(cell), "Check the file is an unedited DfE download."))
 
-
-def _shown(found: object) -> str | None:
-    if found is None:
-        return None
-    if isinstance(found, float) and found.is_integer():
-        return str(int(found))
-    return str(found)
 
 
 def _duplicates(file_name: str, values: pd.DataFrame) -> list[Issue]:

@@ -26,7 +26,7 @@ from ingest.layouts import Layout, detect, unknown_extra_columns
 from ingest.readers import Sheet
 from ingest.targets_sheet import is_targets_sheet
 from ingest.template import reference_sheet
-from ingest.values import KpiMatcher, by_distinct, normalise_name, parse_numbers
+from ingest.values import KpiMatcher, as_typed, by_distinct, normalise_name, parse_numbers
 from store.dates import parse_period
 
 LA_CODE_PATTERN = r"^[EW]\d{8}$"
@@ -78,15 +78,6 @@ plausibility checks), and the sheet and value cell it came from."""
 NUMBER_FIELDS = {"value", "numerator", "denominator"}
 
 
-def _shown(found: object) -> str | None:
-    """A cell value as the analyst typed it: 120, not 120.0."""
-    if found is None:
-        return None
-    if isinstance(found, float) and found.is_integer():
-        return str(int(found))
-    return str(found)
-
-
 Made = tuple[str | None, str, object, str]
 """What an issue at one cell says: (cell, message, value found, fix)."""
 UNIT_WORDS = {"count": "a count", "%": "a percentage", "rate": "a rate per 10,000 children",
@@ -117,7 +108,7 @@ class _Found:
     def add(self, row: int, rank: int, severity: Severity, cell: str | None, rule: str, message: str,
             found: object = None, fix: str = "", month: object = None) -> None:
         self._first.add((int(row), int(rank)), rule,
-                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, _shown(found), fix,
+                        lambda: Issue(severity, self.file, self.sheet, cell, rule, message, as_typed(found), fix,
                                       month=month_words(month)), severity)
 
     def add_each(self, at: np.ndarray, rows: np.ndarray, ranks: np.ndarray | int, rule: str,
@@ -144,7 +135,7 @@ class _Found:
 
     def _issue(self, rule: str, made: Made, kpi: str | None, period: object) -> Issue:
         cell, message, found, fix = made
-        return Issue("error", self.file, self.sheet, cell, rule, message, _shown(found), fix,
+        return Issue("error", self.file, self.sheet, cell, rule, message, as_typed(found), fix,
                      kpi=self.names.get(kpi) if kpi is not None else None, month=month_words(period))
 
     def issues(self) -> list[Issue]:

@@ -189,3 +189,12 @@ class KpiMatcher:
             if code not in codes:
                 codes.append(code)
         return [f"{code} ({self.names[code]})" for code in codes[:n]]
+
+
+def as_typed(found: object) -> str | None:
+    """A cell value as the analyst typed it: 120, not 120.0 (errors quote the cell)."""
+    if found is None:
+        return None
+    if isinstance(found, float) and found.is_integer():
+        return str(int(found))
+    return str(found)
