@@ -365,7 +365,10 @@ def test_the_renderer_stays_warm_between_packs_and_draws_what_kaleido_draws(con)
         async with kaleido.Kaleido(n=1, path=render.browser_path(), mathjax=False) as own:
             return [await own.calc_fig(f, opts={"format": "png", **figures.SLIDE_SIZE}) for f in figs]
 
-    assert asyncio.run(stock()) == first, "byte for byte the pictures kaleido draws with its reloads"
+    # On a thread of its own: a browser test's Playwright may still hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        drawn = pool.submit(asyncio.run, stock()).result()
+    assert drawn == first, "byte for byte the pictures kaleido draws with its reloads"
 
 
 def test_packs_made_at_once_share_one_browser_and_each_gets_its_own_charts(con, monkeypatch):

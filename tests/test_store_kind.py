@@ -10,7 +10,6 @@ from ingest import cli
 from ingest.bootstrap import COUNCIL_STORE, DEMO_STORE, DemoRefused, ensure_ready, seed_demo_store, store_kind
 from settings import DEMO_LA_CODE
 from store.connection import connect
-from tests.conftest import REAL_LA
 
 
 def _facts(path: Path) -> tuple[str | None, int, int]:

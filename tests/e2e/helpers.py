@@ -27,6 +27,14 @@ def wait_until_idle(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def wait_until_done(page) -> None:
+    """The presentation hides Streamlit's header, and with it the running indicator `wait_until_idle` watches;
+    the indicator still leaves the page when the run ends (until then a key press may reach no button yet)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
+    page.wait_for_load_state("networkidle")
+
+
 def serious_violations(page) -> list[str]:
     """axe-core violations of serious or critical impact, as readable lines."""
     results = Axe().run(page)

@@ -18,14 +18,17 @@ def shown(text: str) -> str:
     return text.replace("\u2060", "")
 
 
-def plant(db) -> None:
-    """An upload whose name was stored as given (as before names were made safe), and a recommendation."""
+def plant(db) -> int:
+    """An upload whose name was stored as given (as before names were made safe), and a recommendation; the
+    upload's number (the shipped national files were uploads before it)."""
     with open_store(db) as con:
-        con.execute("INSERT INTO uploads (file_name, original_file_name, sha256, size_bytes, kind, uploaded_by,"
-                    " uploaded_at, rows_loaded, status) VALUES (?, ?, 'ab', 1, 'monthly', 'pat@evil.example', now(),"
-                    " 0, 'loaded')", [NAME, NAME])
+        upload_id = con.execute(
+            "INSERT INTO uploads (file_name, original_file_name, sha256, size_bytes, kind, uploaded_by, uploaded_at,"
+            " rows_loaded, status) VALUES (?, ?, 'ab', 1, 'monthly', 'pat@evil.example', now(), 0, 'loaded')"
+            " RETURNING upload_id", [NAME, NAME]).fetchone()[0]
         con.execute("UPDATE recommendation_versions SET text = ?, owner = ?", [HOSTILE, HOSTILE])
         con.execute("UPDATE recommendation_log SET text = ?", [HOSTILE])
+    return upload_id
 
 
 def nothing_rendered(page) -> None:
@@ -36,7 +39,7 @@ def nothing_rendered(page) -> None:
 
 
 def test_a_hostile_file_name_and_plan_words_are_literal_text(browser, fresh_app_server):
-    plant(fresh_app_server["db"])
+    upload_id = plant(fresh_app_server["db"])
     context = browser.new_context(viewport={"width": 1440, "height": 2200})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -44,12 +47,13 @@ def test_a_hostile_file_name_and_plan_words_are_literal_text(browser, fresh_app_
     page.on("request", lambda request: asked.append(request.url))
     try:
         open_page(page, fresh_app_server["url"] + "/uploads", "Upload history")
-        heading = page.get_by_role("heading", name=re.compile(r"^Upload 2: "))
+        heading = page.get_by_role("heading", name=re.compile(rf"^Upload {upload_id}: "))
         heading.wait_for()
-        assert shown(heading.inner_text()) == f"Upload 2: {NAME}"
-        confirm = page.get_by_role("checkbox", name=re.compile(r"^Yes, withdraw upload 2"))
+        assert shown(heading.inner_text()) == f"Upload {upload_id}: {NAME}"
+        confirm = page.get_by_role("checkbox", name=re.compile(rf"^Yes, withdraw upload {upload_id}\b"))
         confirm.wait_for(state="attached")
-        assert shown(page.locator('[data-testid="stCheckbox"]').inner_text()) == f"Yes, withdraw upload 2 ({NAME})"
+        ticked = shown(page.locator('[data-testid="stCheckbox"]').inner_text())
+        assert ticked == f"Yes, withdraw upload {upload_id} ({NAME})"
         words = shown(page.inner_text("main"))
         assert f"File name: {NAME}" in words
         assert "By: pat@evil.example" in words

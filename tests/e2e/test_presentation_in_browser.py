@@ -14,7 +14,7 @@ from records.kpi_edits import add_commentary
 from settings import DEMO_LA_CODE
 from store.connection import open_store
 from tests.e2e.conftest import ROOT, running_app, screenshot
-from tests.e2e.helpers import serious_violations
+from tests.e2e.helpers import serious_violations, wait_until_done
 
 PROJECTOR, SCREEN = {"width": 1366, "height": 768}, {"width": 1920, "height": 1080}
 NAMES = pd.read_csv(ROOT / "data" / "kpi_catalogue.csv")["name"].tolist()
@@ -47,14 +47,6 @@ def presentation(browser, server, viewport: dict):
     page.get_by_role("heading", name="agenda").wait_for()
     wait_until_done(page)
     return context, page
-
-
-def wait_until_done(page) -> None:
-    """The presentation hides Streamlit's header, and with it the running indicator `wait_until_idle` watches;
-    the indicator still leaves the page when the run ends."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached")
-    page.wait_for_load_state("networkidle")
 
 
 def title(page) -> str:
