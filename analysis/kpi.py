@@ -40,16 +40,27 @@ def _is_missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _active(kpi_targets: pd.DataFrame, month: pd.Timestamp, floors: bool) -> pd.DataFrame:
-    is_floor = kpi_targets["kind"] == "floor"
-    return kpi_targets[
-        (is_floor if floors else ~is_floor)
-        & (pd.to_datetime(kpi_targets["start_period"]) <= month)
-        & (kpi_targets["end_period"].isna() | (pd.to_datetime(kpi_targets["end_period"]) >= month))
-    ]
+def _candidates(kpi_targets: pd.DataFrame, floors: bool) -> list[tuple[pd.Timestamp, pd.Timestamp | None, dict]]:
+    """A KPI's target rows (or floor rows) in the order they outrank each other, each with its first and last month:
+    an inspection target before a local one, among equals the latest start first. The first that covers a month is
+    the one in force, so a whole series is found from one pass over a few rows instead of a filter per month."""
+    found = []
+    for row in kpi_targets.to_dict("records"):
+        if (row["kind"] == "floor") == floors:
+            end = None if pd.isna(row["end_period"]) else pd.Timestamp(row["end_period"])
+            found.append((pd.Timestamp(row["start_period"]), end, row))
+    found.sort(key=lambda item: (KIND_PRECEDENCE.get(item[2]["kind"], 9), -item[0].value))
+    return found
 
 
-def row_in_force(kpi_targets: pd.DataFrame, period: date, floors: bool = False) -> pd.Series | None:
+def _first_covering(candidates: list, month: pd.Timestamp) -> dict | None:
+    for start, end, row in candidates:
+        if start <= month and (end is None or end >= month):
+            return row
+    return None
+
+
+def row_in_force(kpi_targets: pd.DataFrame, period: date, floors: bool = False) -> dict | None:
     """The one target row (or floor row) that holds for a KPI in a month; None when none does.
 
     An inspection target outranks a local one; among equals the latest start wins. The Targets page asks this
@@ -57,11 +68,7 @@ def row_in_force(kpi_targets: pd.DataFrame, period: date, floors: bool = False) 
     """
     if kpi_targets.empty:
         return None
-    active = _active(kpi_targets, pd.Timestamp(period), floors)
-    if active.empty:
-        return None
-    active = active.assign(rank=active["kind"].map(KIND_PRECEDENCE).fillna(9))
-    return active.sort_values(["rank", "start_period"], ascending=[True, False]).iloc[0]
+    return _first_covering(_candidates(kpi_targets, floors), pd.Timestamp(period))
 
 
 def target_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
@@ -86,7 +93,7 @@ def floor_at(kpi_targets: pd.DataFrame, period: date) -> float | None:
     return None if row is None else _glide(row, pd.Timestamp(period))
 
 
-def _glide(row: pd.Series, month: pd.Timestamp) -> float:
+def _glide(row: dict, month: pd.Timestamp) -> float:
     if _is_missing(row["glide_from"]) or pd.isna(row["glide_until"]):
         return float(row["value"])
     start = pd.Timestamp(row["start_period"])
@@ -98,12 +105,25 @@ def _glide(row: pd.Series, month: pd.Timestamp) -> float:
     return float(row["glide_from"]) + (float(row["value"]) - float(row["glide_from"])) * done / span
 
 
+def _series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series, floors: bool) -> list[float | None]:
+    if kpi_targets.empty:
+        return [None] * len(periods)
+    candidates = _candidates(kpi_targets, floors)
+    found = []
+    for period in periods:
+        month = pd.Timestamp(period)
+        row = _first_covering(candidates, month)
+        found.append(None if row is None else _glide(row, month))
+    return found
+
+
 def target_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) -> list[float | None]:
-    return [target_at(kpi_targets, p) for p in periods]
+    """`target_at` for every month of a chart or a history."""
+    return _series(kpi_targets, periods, floors=False)
 
 
 def floor_series(kpi_targets: pd.DataFrame, periods: list[date] | pd.Series) -> list[float | None]:
-    return [floor_at(kpi_targets, p) for p in periods]
+    return _series(kpi_targets, periods, floors=True)
 
 
 RAG_METHODS = {

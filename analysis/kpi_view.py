@@ -7,6 +7,7 @@ Before, each page put the series, targets, England and neighbour points together
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -122,20 +123,35 @@ def assemble(code: str, catalogue: pd.DataFrame, until: date, series: pd.DataFra
     )
 
 
+@dataclass(frozen=True)
+class Council:
+    """What every KPI's view of one council shares: read once for a page or a pack of many KPIs, not once a KPI."""
+
+    catalogue: pd.DataFrame
+    england: pd.DataFrame
+    targets: pd.DataFrame
+    inspections: pd.DataFrame
+
+
+def council(con: duckdb.DuckDBPyConnection, la_code: str) -> Council:
+    return Council(queries.catalogue(con), queries.england(con), queries.targets(con, la_code),
+                   queries.inspections(con, la_code))
+
+
 def read(con: duckdb.DuckDBPyConnection, la_code: str, code: str, until: date, card: pd.Series,
-         neighbours: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> KpiView:
+         neighbours: pd.DataFrame, shared: Council | None = None) -> KpiView:
     """The view of one KPI from the store; `card` is its scorecard row and `neighbours` the council's neighbours
-    in the model it uses (`benchmarking.neighbours_in_use`), both worked out once for every KPI by the caller."""
-    catalogue = queries.catalogue(con) if catalogue is None else catalogue
-    meta = catalogue.set_index("code").loc[code]
-    england = queries.england(con)
-    month = benchmarking.period_end_month(code, str(meta["kpi_group"]), england)
+    in the model it uses (`benchmarking.neighbours_in_use`), both worked out once for every KPI by the caller, as
+    `shared` may be."""
+    shared = council(con, la_code) if shared is None else shared
+    meta = shared.catalogue.set_index("code").loc[code]
+    month = benchmarking.period_end_month(code, str(meta["kpi_group"]), shared.england)
     annual = benchmarking.annual_values(queries.kpi_benchmarks(con, code, "la"),
                                         queries.period_end_values(con, code, month), month)
     notes = queries.annotations(con, la_code, code)
-    marks = plan_status.chart_marks(queries.inspections(con, la_code), queries.kpi_due_dates(con, la_code, code), notes)
-    return assemble(code, catalogue, until, queries.kpi_series(con, la_code, code, until),
-                    queries.council_published(con, la_code, code, until), queries.targets(con, la_code), england,
+    marks = plan_status.chart_marks(shared.inspections, queries.kpi_due_dates(con, la_code, code), notes)
+    return assemble(code, shared.catalogue, until, queries.kpi_series(con, la_code, code, until),
+                    queries.council_published(con, la_code, code, until), shared.targets, shared.england,
                     annual, neighbours, notes, marks, queries.rebases(con, la_code, code), card)
 
 
@@ -148,11 +164,12 @@ def peers(con: duckdb.DuckDBPyConnection, la_code: str) -> benchmarking.Peers:
                               region if isinstance(region, str) else None)
 
 
-def read_scorecard(con: duckdb.DuckDBPyConnection, la_code: str, until: date) -> pd.DataFrame:
-    """The Overview's scorecard for a council and month, one row per KPI: what the page, the board pack and
-    `python -m ingest scorecard` all show."""
+def read_scorecard(con: duckdb.DuckDBPyConnection, la_code: str, until: date,
+                   codes: Collection[str] | None = None) -> pd.DataFrame:
+    """The Overview's scorecard for a council and month, one row per KPI (of `codes`, or all): what the page, the
+    board pack and `python -m ingest scorecard` all show."""
     return tables.full_scorecard(
         queries.catalogue(con), queries.recent_values(con, la_code, until), queries.history_values(con, la_code, until),
         queries.targets(con, la_code), queries.england(con), queries.rag_rules(con, la_code),
         queries.all_rebases(con, la_code), queries.commentary(con, la_code, until), until, peers(con, la_code),
-        la_code)
+        la_code, codes)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 
 import pandas as pd
@@ -50,12 +51,13 @@ _DATES = re.compile(r"\b(\d{1,2} )?([A-Z][a-z]{2}) (\d{4})\b")
 
 def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
                    england: pd.DataFrame, rules: pd.DataFrame, rebases: pd.DataFrame, commentary: pd.DataFrame,
-                   until, peers: benchmarking.Peers, home: str) -> pd.DataFrame:
+                   until, peers: benchmarking.Peers, home: str, codes: Collection[str] | None = None) -> pd.DataFrame:
     """The overview's scorecard: the judgements (`judged`), England, region and neighbour comparators at one dated
     reference point, and the month's commentary; from the query results, so the pages and the board pack show the
-    same rows."""
-    card = judged(catalogue, recent, history, targets, rules, rebases, until)
-    card = card.merge(comparator_columns(catalogue, england, peers, home, until), on="kpi_code", how="left")
+    same rows. With `codes`, the rows of those KPIs only (a pack of 20 need not judge all 34)."""
+    shown = catalogue if codes is None else catalogue[catalogue["code"].isin(codes)]
+    card = judged(shown, recent, history, targets, rules, rebases, until)
+    card = card.merge(comparator_columns(catalogue, england, peers, home, until, codes), on="kpi_code", how="left")
     notes = commentary[["kpi_code", "text"]].rename(columns={"text": "commentary"})
     return card.merge(notes, on="kpi_code", how="left")
 
@@ -102,8 +104,9 @@ def _per_10000(found: benchmarking.Dated, decimals: int) -> str:
 
 
 def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: benchmarking.Peers, home: str,
-                       until) -> pd.DataFrame:
-    """Per KPI: England, region and neighbour average, each with the date it describes, and the council's rank."""
+                       until, codes: Collection[str] | None = None) -> pd.DataFrame:
+    """Per KPI (of `codes`, or all): England, region and neighbour average, each with the date it describes, and
+    the council's rank. The whole catalogue is given, as a count is compared by the rate KPI made from it."""
     rows = []
     metas = {meta.code: meta for meta in catalogue.itertuples(index=False)}
     rate_of = {meta.numerator_kpi: meta.code for meta in metas.values()
@@ -114,6 +117,8 @@ def comparator_columns(catalogue: pd.DataFrame, england: pd.DataFrame, peers: be
         return benchmarking.comparators(meta.code, meta.unit, meta.polarity, month, home, until, peers, england)
 
     for meta in metas.values():
+        if codes is not None and meta.code not in codes:
+            continue
         found = found_for(meta)
         unit, decimals = meta.unit, int(meta.decimals)
         england_text, neighbour_text = _dated(found.england, unit, decimals), _dated(found.neighbours, unit, decimals)

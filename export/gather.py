@@ -182,22 +182,24 @@ def plan_summary(rows: pd.DataFrame) -> PlanSummary | None:
 
 def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime | None = None) -> PackData:
     """Read and work out every KPI page of the pack."""
-    catalogue = queries.catalogue(con)
+    la, until = options.la_code, options.period
+    shared = kpi_view.council(con, la)
+    catalogue = shared.catalogue
     unknown = [c for c in options.kpi_codes if c not in set(catalogue["code"])]
     if unknown:
         raise PackError(f"Unknown KPI code(s): {', '.join(unknown)}. Choose KPIs from the catalogue.")
-    la, until = options.la_code, options.period
     commentary = queries.commentary(con, la, until)
     neighbour_list = benchmarking.neighbours_in_use(queries.neighbours(con, la), queries.neighbour_model(con, la))
-    card = kpi_view.read_scorecard(con, la, until).set_index("kpi_code")
+    card = kpi_view.read_scorecard(con, la, until, options.kpi_codes).set_index("kpi_code")
     uploads = queries.uploads(con).set_index("upload_id")
     meta = catalogue.set_index("code")
     wanted = set(options.kpi_codes) | {base_kpi(meta.loc[c]) for c in options.kpi_codes} - {None}
-    full_series = {code: queries.kpi_series(con, la, code, until) for code in wanted}
-    pages = []
-    for code in options.kpi_codes:
-        view = kpi_view.read(con, la, code, until, card.loc[code], neighbour_list, catalogue)
-        pages.append(_page(options, view, full_series, commentary.set_index("kpi_code"), uploads))
+    views = {code: kpi_view.read(con, la, code, until, card.loc[code], neighbour_list, shared)
+             for code in options.kpi_codes}
+    full_series = {code: views[code].series if code in views else queries.kpi_series(con, la, code, until)
+                   for code in wanted}
+    pages = [_page(options, views[code], full_series, commentary.set_index("kpi_code"), uploads)
+             for code in options.kpi_codes]
     return PackData(options, pages, now or datetime.now())
 
 

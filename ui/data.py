@@ -150,8 +150,9 @@ def peers(la_code: str) -> benchmarking.Peers:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _view(stamp: tuple, la_code: str, code: str, until: date) -> kpi_view.KpiView:
     card = scorecard(la_code, until).set_index("kpi_code").loc[code]
+    shared = kpi_view.Council(catalogue(), england(), targets(la_code), inspections(la_code))
     with store() as con:
-        return kpi_view.read(con, la_code, code, until, card, neighbours(la_code), catalogue())
+        return kpi_view.read(con, la_code, code, until, card, neighbours(la_code), shared)
 
 
 def kpi_view_of(la_code: str, code: str, until: date) -> kpi_view.KpiView:
