@@ -39,9 +39,9 @@ def figure(page: KpiPage, council_name: str, *, font_size: int | None = None, ti
         fig.add_trace(go.Scatter(x=[None], y=[None], name=SUPPRESSED_LABEL, mode="text", text=[disclosure.SUPPRESSED],
                                  hoverinfo="skip", showlegend=True))
     if font_size:
-        fig.update_layout(font=dict(size=font_size), title=dict(font=dict(size=font_size + 6)),
-                          legend=dict(font=dict(size=font_size - 1)))
-        fig.update_annotations(font=dict(size=font_size - 2))
+        # The axis titles and title only: the labels, notes, legend and ticks keep the sizes `analysis.charts`
+        # placed them for, which is what keeps them clear of each other.
+        fig.update_layout(font=dict(size=font_size), title=dict(font=dict(size=font_size + 6)))
     if not titled:  # the slide's own title names the chart
         fig.update_layout(title=None, margin=dict(t=20))
     return fig

@@ -130,3 +130,33 @@ def test_a_copied_link_still_asks_who_is_there_and_then_opens_its_view(unstarted
     containing(app.markdown, "figures up to May 2026")
     app.switch_page("views/trend.py").run()
     assert app.selectbox(key="kpi_code").value == "SW_AGENCY_PCT"
+
+
+def test_a_presentation_link_opens_on_its_kpis_slide_and_the_address_follows_the_slides(unstarted_app):
+    app = unstarted_app
+    app.query_params["kpi"] = "CLA_3PLUS_SW_PCT"
+    app.run()
+    app.switch_page("views/present.py").run()
+    assert not app.exception
+    assert app.selectbox(key="present_list_6").value == 6, "the board's sixth KPI, not its agenda"
+    app.button(key="present_next").click().run()
+    assert app.query_params["kpi"] == "CLA_REVIEW_PCT"
+    app.button(key="present_previous").click().run()
+    assert app.query_params["kpi"] == "CLA_3PLUS_SW_PCT", "a back step is not sent back to the linked slide"
+
+
+@pytest.mark.parametrize("code,audience,name", [
+    ("SW_AGENCY_PCT", "Scrutiny", "Agency worker rate"),
+    ("SW_ABSENCE_PCT", "All KPIs", "Sickness absence rate"),
+])
+def test_a_presentation_link_to_a_kpi_outside_the_board_opens_the_first_audience_with_it(unstarted_app, code,
+                                                                                         audience, name):
+    app = unstarted_app
+    app.query_params["kpi"] = code
+    app.run()
+    app.switch_page("views/present.py").run()
+    assert not app.exception
+    assert app.radio(key="present_audience").value == audience
+    slide = next(box for box in app.selectbox if str(box.key).startswith("present_list_"))
+    assert slide.value > 0 and slide.options[slide.value].endswith(f". {name}")
+    assert app.query_params["kpi"] == code

@@ -59,6 +59,16 @@ def kpi_link(chosen: Selection, code: str) -> dict[str, str]:
     return {COUNCIL: chosen.la_code, MONTH: month_param(chosen.period), KPI: code}
 
 
+def kpi_in_address(codes: list[str]) -> str | None:
+    """The KPI the address names, when it is one of `codes`: how a link opens the Presentation on a KPI's slide."""
+    return _named(KPI_ADDRESS, codes)
+
+
+def show_kpi_in_address(code: str | None) -> None:
+    """Write the KPI on screen to the address, or take it out (the Presentation's agenda and plan slides)."""
+    _write({KPI: code})
+
+
 def sidebar() -> Selection:
     """Draw the selectors; called once per run from app.py, before the page."""
     councils = data.councils()
@@ -99,7 +109,7 @@ def kpi_picker(chosen: Selection, catalogue, key: str, with_values=None) -> str:
         known &= set(with_values)
     first = next((c for c in codes if c in known), codes[0])
     return st.selectbox("KPI", codes, **linked(key, codes, first, KPI_ADDRESS),
-                        format_func=lambda c: f"{names[c]} ({c})" + ("" if c in known else " · no figures yet"))
+                        format_func=lambda c: names[c] + ("" if c in known else " · no figures yet"))
 
 
 def linked(key: str, options: list, default: Any, address: InAddress, *, write: bool = True) -> dict:

@@ -2,13 +2,14 @@
 
 The agenda first, one KPI a slide, the improvement plan last. ← → PageUp PageDown and Space move (a presenter's
 clicker sends PageUp and PageDown); the slide list jumps to any slide. The controls keep to one line above it.
+The address names the KPI on screen, so a copied link (`/present?kpi=SW_AGENCY_PCT`) opens on that slide.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from export.gather import INTERNAL, PUBLICATION, PackOptions
-from ui import attribution, data, feedback, identity, pack_cache, presentation
+from ui import attribution, data, feedback, identity, pack_cache, presentation, selection
 
 ALL = "All KPIs"
 SLIDE = "present_slide_list"
@@ -16,6 +17,10 @@ SLIDE = "present_slide_list"
 presentation.style(sidebar=st.session_state.get("present_sidebar", False))
 chosen, saved = pack_cache.presentation_start()
 audiences = {**saved, ALL: data.catalogue()["code"].tolist()}
+linked_kpi = None if SLIDE in st.session_state else selection.kpi_in_address(audiences[ALL])
+if linked_kpi and "present_audience" not in st.session_state:
+    # A link to a KPI's slide opens the first audience that has it.
+    st.session_state["present_audience"] = next(name for name, codes in audiences.items() if linked_kpi in codes)
 
 
 def to_agenda() -> None:
@@ -58,7 +63,11 @@ following.button("Next ▶", key="present_next", on_click=step, args=(1, count),
                  help="→, PageDown or Space")
 for key, by, shortcut in presentation.CLICKER_KEYS:
     following.button(shortcut, key=key, on_click=step, args=(by, count), shortcut=shortcut)
+codes = [page.code for page in pages]
+if linked_kpi in codes:
+    st.session_state[SLIDE] = codes.index(linked_kpi) + 1
 index = st.session_state.get(SLIDE, 0) % count
+selection.show_kpi_in_address(codes[index - 1] if 0 < index < count - 1 else None)
 # A new list for each slide: the one used to jump goes, and with it the keyboard focus that would keep the keys
 list_key = f"present_list_{index}"
 slide_list.selectbox("Slide", range(count), index=index, key=list_key, format_func=titles.__getitem__,

@@ -21,7 +21,7 @@ def test_overview_shows_the_demo_scorecard(page, app_server):
 
 def test_trend_page_shows_target_and_england(page, app_server):
     open_page(page, app_server["url"] + "/trend", "KPI trend")
-    choose_kpi(page, "Agency worker", "Agency worker rate (SW_AGENCY_PCT)")
+    choose_kpi(page, "Agency worker", "Agency worker rate")
     chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Agency worker rate").last
     chart.wait_for()
     wait_until_idle(page)
