@@ -218,7 +218,8 @@ def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         SELECT upload_id, file_name, kind, uploaded_by, uploaded_at, rows_loaded, status, withdrawn_by,
-               withdrawn_at, sha256, size_bytes, original_file_name
+               withdrawn_at, sha256, size_bytes, original_file_name,
+               coalesce(warnings_acknowledged, 0) AS warnings_acknowledged, acknowledged_warnings
         FROM uploads ORDER BY upload_id DESC
         """
     ).df()

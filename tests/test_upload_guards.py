@@ -143,6 +143,14 @@ def test_the_page_asks_for_a_tick_before_a_typo_loads(app, demo_db_path):
                                    " ORDER BY upload_id DESC LIMIT 1").fetchone()
     assert count == 1 and "Contacts received, Nov 2026" in lines
 
+    app.switch_page("views/upload_history.py").run()
+    assert not app.exception
+    history = frame(app.dataframe, "Warnings checked")
+    assert history.iloc[0][["File", "Warnings checked"]].tolist() == ["november.xlsx", 1]
+    containing(app.markdown, "ticked 1 plausibility warning as checked", unescaped=True)
+    (ticked,) = [e for e in app.expander if "ticked as checked" in e.label]
+    assert "Contacts received, Nov 2026" in unescape(ticked.markdown[0].value)
+
 
 def test_one_tick_checks_every_value(app, demo_db_path):
     open_upload(app, "november.xlsx", typo_file(SW_FTE=29.1, VISITS_CP_PCT=41.0))

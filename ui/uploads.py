@@ -7,6 +7,7 @@ the same tables the analyst does.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,8 @@ PER_WARNING_TICKS = 10
 
 HISTORY_COLUMN_CONFIG = {
     "Values": st.column_config.NumberColumn("Values", format="localized"),
+    "Warnings checked": st.column_config.NumberColumn(
+        "Warnings checked", help="Plausibility warnings the uploader ticked as checked before the file was loaded"),
     "SHA-256": st.column_config.TextColumn("SHA-256", help="The start of the file's SHA-256 fingerprint"),
 }
 
@@ -318,11 +321,17 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
         "Uploaded by": uploads["uploaded_by"],
         "Uploaded at": uk_time(uploads["uploaded_at"]),
         "Values": uploads["rows_loaded"],
+        "Warnings checked": uploads["warnings_acknowledged"],
         "Status": uploads["status"],
         "SHA-256": uploads["sha256"].str[:SHORT_HASH],
         "Withdrawn by": uploads["withdrawn_by"].fillna(""),
         "Withdrawn at": uk_time(uploads["withdrawn_at"]),
     })
+
+
+def acknowledged_lines(stored: str | None) -> list[str]:
+    """The warnings an uploader ticked as checked, as the upload keeps them (a JSON list of lines)."""
+    return json.loads(stored) if isinstance(stored, str) and stored else []
 
 
 def uk_time(stamps: pd.Series) -> pd.Series:

@@ -39,7 +39,14 @@ details += (f"**SHA-256:** `{row['sha256']}`  \n**Size:** {plural(int(row['size_
             f"**Values loaded:** {row['rows_loaded']:,}  \n**Status:** {md(row['status'])}")
 if row["status"] == "withdrawn":
     details += f" by {md(row['withdrawn_by'])} on {shown['Withdrawn at']}"
+checked = uploads.acknowledged_lines(row["acknowledged_warnings"])
+if checked:
+    details += (f"  \n**Checked before loading:** {md(row['uploaded_by'])} ticked "
+                f"{plural(len(checked), 'plausibility warning')} as checked")
 st.markdown(details)
+if checked:
+    with st.expander(f"The {plural(len(checked), 'warning')} ticked as checked"):
+        st.markdown("\n".join(f"- {md(line)}" for line in checked))
 st.dataframe(uploads.contents_table(data.upload_contents(int(chosen_id))), hide_index=True, width="stretch")
 
 if row["status"] == "loaded" and identity.actor().can("withdraw"):
