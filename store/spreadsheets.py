@@ -98,10 +98,11 @@ def _xlsx_cell(value: object) -> tuple[object, bool]:
     return cell, False
 
 
-def _append(sheet: Worksheet, values: Iterable[object]) -> None:
+def _append(sheet: Worksheet, row: int, values: Iterable[object]) -> None:
+    """Write `values` as row number `row`, the next one: the caller counts, as openpyxl's `max_row` looks at every
+    cell of the sheet and would make a sheet of n rows cost n squared."""
     cells = [_xlsx_cell(v) for v in values]
     sheet.append([value for value, _ in cells])
-    row = sheet.max_row
     for column, (_, quoted) in enumerate(cells, start=1):
         if quoted:
             cell = sheet.cell(row=row, column=column)
@@ -115,9 +116,9 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(name[:31])
-        _append(sheet, [str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            _append(sheet, row)
+        _append(sheet, 1, [str(c) for c in frame.columns])
+        for number, row in enumerate(frame.itertuples(index=False), start=2):
+            _append(sheet, number, row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for i, column in enumerate(frame.columns, start=1):
