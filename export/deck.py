@@ -207,7 +207,7 @@ def _kpi_slide(deck, data: PackData, page: KpiPage, image: bytes) -> None:
     left = MARGIN + chart_width + Inches(0.2)
     width = WIDTH - MARGIN - left
     figures = [(f"Latest ({page.latest_when}): {page.latest_text}", 16, True),
-               (f"Target: {page.target_text}", 13, False),
+               (f"Target: {page.target_words}", 13, False),
                (f"RAG: {page.rag_text}" + (f" ({page.gap_text})" if page.target_text != "–" else ""), 13, False),
                (f"On {kpi.PREVIOUS_WORDS[page.latest_kind]}: {page.direction_text}", 13, False),
                (f"England: {page.england_text}", 13, False),

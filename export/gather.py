@@ -127,6 +127,11 @@ class KpiPage:
         return any(self.hidden)
 
     @property
+    def target_words(self) -> str:
+        """The target as a slide says it: "none set" where a table shows a dash, which nobody can read aloud."""
+        return "none set" if self.target_text == "–" else self.target_text
+
+    @property
     def shows_c(self) -> bool:
         """Whether the slide shows a `c` anywhere, so it needs the note that explains it."""
         return self.any_hidden or disclosure.SUPPRESSED in (self.latest_value, self.neighbour_value)

@@ -178,6 +178,7 @@ def test_presentation_opens_on_the_agenda_and_ends_on_the_improvement_plan(app):
     app.button(key="present_next").click().run()
     assert slide_title(app) == "Children looked after at period end"
     assert app.get("plotly_chart")
+    assert "**Target:** none set" in [m.value for m in app.markdown], "a context measure's slide reads aloud"
     app.button(key="present_previous").click().run()
     app.button(key="present_previous").click().run()
     assert slide_title(app) == "Improvement plan"

@@ -122,7 +122,7 @@ def kpi_slide(page: KpiPage, council_name: str, public: bool) -> None:
         with st.container(key="present_value"):
             st.markdown(page.latest_text)
         st.markdown(f"at {page.latest_when}")
-        st.markdown(f"**Target:** {page.target_text}")
+        st.markdown(f"**Target:** {page.target_words}")
         with st.container(key=f"present_rag_{page.rag}"):
             gap = "" if page.gap_text == "–" or page.gap_text in page.rag_text else f" · {page.gap_text}"
             st.markdown(f"**{page.rag_text}**{gap}")
