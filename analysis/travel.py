@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -24,6 +24,7 @@ there a month without a change (as printed) ends the run, since "rising for 9 mo
 
 DIR_IMPROVED = kpi.Judgement("improved", "Better than", "↑")
 DIR_WORSENED = kpi.Judgement("worsened", "Worse than", "↓")
+"""As a higher-is-better KPI moves; `direction` turns the arrow for a KPI whose lower figure is better."""
 DIR_SAME = kpi.Judgement("same", "Same as", "→")
 DIR_UP = kpi.Judgement("up", "Higher than", "↗")
 DIR_DOWN = kpi.Judgement("down", "Lower than", "↘")
@@ -45,7 +46,10 @@ def direction(latest: float | None, basis: float | None, polarity: str) -> kpi.J
     rising = latest > basis
     if polarity not in ("high", "low"):
         return DIR_UP if rising else DIR_DOWN
-    return DIR_IMPROVED if rising == (polarity == "high") else DIR_WORSENED
+    # The arrow says which way the figure moved and the word whether that is better: a fall in the agency rate is
+    # "↓ Better than", never an up arrow beside a lower number.
+    judged = DIR_IMPROVED if rising == (polarity == "high") else DIR_WORSENED
+    return replace(judged, symbol="↑" if rising else "↓")
 
 
 def _months_between(earlier: pd.Timestamp, later: pd.Timestamp) -> int:

@@ -467,7 +467,7 @@ def test_no_direction_rating_or_change_compares_a_hidden_month(review_con):
     internal = {p.code: p for p in gather.gather(review_con, options(kpis=REVIEW_KPIS)).pages}
     public = {p.code: p for p in gather.gather(review_con, options(gather.PUBLICATION, kpis=REVIEW_KPIS)).pages}
     assert internal["VISITS_CLA_PCT"].direction_text == "↑ Better than 93.9% in Oct 2025"  # 99.5% hidden in public
-    assert internal["CL_BB_COUNT"].direction_text == "↓ Worse than 1 in Oct 2025"  # 3 hidden in public
+    assert internal["CL_BB_COUNT"].direction_text == "↑ Worse than 1 in Oct 2025"  # 3 hidden in public
     for code in ("VISITS_CLA_PCT", "CL_BB_COUNT", "CLA_3PLUS_SW_PCT"):
         page = public[code]
         assert page.hidden[-1]

@@ -55,6 +55,14 @@ def test_direction_compares_with_the_same_month_a_year_earlier_judged_by_polarit
     assert found.basis_period == pd.Timestamp(2025, 10, 1) and found.basis_value == 50.0
 
 
+@pytest.mark.parametrize("polarity,latest,text", [
+    ("high", 55.0, "↑ Better than"), ("high", 45.0, "↓ Worse than"),
+    ("low", 45.0, "↓ Better than"), ("low", 55.0, "↑ Worse than"),
+])
+def test_the_arrow_shows_which_way_the_figure_moved_and_the_word_whether_that_is_better(polarity, latest, text):
+    assert travel.direction(latest, 50.0, polarity).text == text
+
+
 def test_direction_words_name_the_figure_and_month_compared_with():
     catalogue = _catalogue("high", unit="%")
     row = travel.columns(catalogue, _monthly(A_YEAR + [45.0]).assign(kpi_code="K"), OCT_2026).iloc[0]
@@ -92,7 +100,7 @@ def test_a_published_annual_series_compares_with_the_previous_years_figure():
     assert found.direction.code == "worsened" and found.month_change is None
     row = travel.columns(_catalogue("low", unit="rate", decimals=0),
                          series.assign(kpi_code="K", kind="published"), date(2025, 9, 1)).iloc[0]
-    assert row["direction_text"] == "↓ Worse than 98 at 31 Mar 2024"
+    assert row["direction_text"] == "↑ Worse than 98 at 31 Mar 2024"
     assert row["month_change_text"] == ""
     assert travel.describe(_published({2025: 101.0}), "published", "low", 0).direction.code == "unknown"
     assert travel.NO_BASIS_TEXT["published"] == "– No earlier published figure"
@@ -335,7 +343,7 @@ def test_the_demo_overview_judges_spc_on_the_current_limits_and_reconciles_it_wi
 def test_the_demo_caseload_is_answered_over_a_year_and_in_words(demo_con):
     """The caseload rose for two years; a one-month arrow called it improved."""
     row = _demo_card(demo_con).loc["SW_CASELOAD"]
-    assert row["direction_text"] == "↑ Better than 19.6 in Oct 2025"  # a noisy month a year earlier, said as such
+    assert row["direction_text"] == "↓ Better than 19.6 in Oct 2025"  # a noisy month a year earlier, said as such
     assert "above its average for the last 25 months" in row["sentence"]
     assert row["sentence"].startswith("Off target in Oct 2026 (-0.3 on Sep 2026), but better than a year earlier.")
 
