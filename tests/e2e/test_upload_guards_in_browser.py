@@ -8,7 +8,7 @@ import pytest
 
 from settings import DEMO_LA_CODE
 from store.connection import open_store
-from tests.e2e.conftest import running_app, screenshot
+from tests.e2e.conftest import ROOT, running_app, screenshot
 from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
 from tests.fixtures import long_rows, xlsx
 
@@ -48,6 +48,7 @@ def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, own_server, 
     assert load.is_disabled(), "nothing loads before the value is ticked as checked"
     wait_until_idle(page)
     screenshot(page, "upload-values-to-check")
+    page.screenshot(path=str(ROOT / "docs" / "upload-values-to-check.png"))
     assert serious_violations(page) == []
 
     page.get_by_text("I have checked Contacts received, Nov 2026").click()
@@ -63,3 +64,12 @@ def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, own_server, 
         acknowledged, lines = con.execute("SELECT warnings_acknowledged, acknowledged_warnings FROM uploads"
                                           " WHERE upload_id = ?", [upload_id]).fetchone()
     assert value == 27310 and acknowledged == 1 and "Contacts received, Nov 2026" in lines
+
+    open_page(page, own_server["url"] + "/uploads", "Upload history")
+    page.get_by_role("heading", name=f"Upload {upload_id}: november-return.xlsx").wait_for()
+    page.get_by_text("ticked 1 plausibility warning as checked").wait_for()
+    page.get_by_text("The 1 warning ticked as checked").click()
+    page.locator('[data-testid="stExpander"]').get_by_text("Contacts received, Nov 2026").wait_for()
+    page.wait_for_timeout(500)  # the expander's opening animation
+    page.screenshot(path=str(ROOT / "docs" / "upload-history.png"))
+    assert serious_violations(page) == []
