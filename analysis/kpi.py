@@ -287,8 +287,10 @@ def when_text(period: date | None, kind: str) -> str:
 
 
 PUBLISHED = "published"
-PREVIOUS_WORDS = {"monthly": "the same month a year earlier", PUBLISHED: "the previous year's published figure"}
-"""What the direction of travel compares the latest figure with (`analysis.travel`), per kind of series."""
+PREVIOUS_WORDS = {"monthly": "the same month a year earlier", PUBLISHED: "the previous published figure with a value"}
+"""What the direction of travel compares the latest figure with (`analysis.travel`), per kind of series: a
+published year suppressed (c) is passed over, so the figure compared with may be two years back (its date is given
+beside these words)."""
 
 
 def _judged(kpi: tuple, value: float | None, target: float | None, target_kind: str | None, floor: float | None,

@@ -216,6 +216,9 @@ ASSURANCE_WORDS = {
     "inconsistent": "it will hit and miss the target by chance",
 }
 ASSURANCE_SIDE = {"consistent_pass": 1, "consistent_fail": -1}
+MET_SIDE = {"green": 1, "amber": -1, "red": -1}
+"""Whether the month's figure met its target, to set beside what the limits say: a figure within tolerance is
+still worse than the target, so it did not meet it."""
 
 
 def _basis_words(row: Mapping[str, object], kind: str) -> str:
@@ -270,9 +273,9 @@ def _spc_part(row: Mapping[str, object]) -> str:
     if assurance not in ASSURANCE_WORDS:
         return text + "."
     rag = str(row["rag"])
-    if RAG_SIDE.get(rag, 0) * ASSURANCE_SIDE.get(str(assurance), 0) < 0:
+    if MET_SIDE.get(rag, 0) * ASSURANCE_SIDE.get(str(assurance), 0) < 0:
         when = kpi.date_text(row["latest_period"], str(row["latest_kind"]))
-        outcome = "met" if RAG_SIDE[rag] > 0 else "missed"
+        outcome = "met" if MET_SIDE[rag] > 0 else "missed"
         return f"{text}; its limits say {ASSURANCE_WORDS[str(assurance)]}, though in {when} it {outcome} it."
     return f"{text}; {ASSURANCE_WORDS[str(assurance)]}."
 

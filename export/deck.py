@@ -178,7 +178,8 @@ def _scorecard_slide(deck, data: PackData, pages: Sequence[KpiPage], title: str)
             _cell(table.cell(r, c), value, cell_fill, ink, bold=c == 0)
     notes = [f"Values for {options.period:%B %Y} or the latest month before it (a published figure where there is "
              "no monthly return, dated). RAG: ● on target, ▲ within tolerance, ■ off target, ○ context measure. "
-             "Direction compares with the same month a year earlier. England and neighbour averages are annual, "
+             "Direction compares with the same month a year earlier, or a published figure with the previous "
+             "published figure with a value, dated in the cell. England and neighbour averages are annual, "
              "dated at their reference date; a count is compared as a rate per 10,000."]
     if options.publication:
         notes.append(disclosure.NOTE)

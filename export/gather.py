@@ -15,6 +15,7 @@ import pandas as pd
 from analysis import benchmarking, disclosure, kpi, kpi_view, plan_status, variation
 from store import queries
 from store.errors import Refused
+from store.words import plural
 
 INTERNAL, PUBLICATION = "internal", "publication"
 MARKINGS = {INTERNAL: "OFFICIAL-SENSITIVE", PUBLICATION: "OFFICIAL"}
@@ -323,21 +324,33 @@ def _page(options: PackOptions, whole: kpi_view.KpiView, full_series: dict, comm
     )
 
 
-def trend_words(page: KpiPage) -> str:
-    """How the line moved over the months (or published years) shown, in words, using only what the pack may show."""
-    shown = page.series.assign(value=page.shown_values).dropna(subset=["value"])
+def trend_sentence(page: KpiPage) -> str:
+    """How the line moved over the months (or published years) shown, in one sentence, from the figures as printed
+    and only those the pack may show: where it started and ended, its lowest and highest where they lie outside
+    those two, and how many were hidden; never "unchanged" of a line that moved in between."""
+    span = "years" if page.latest_kind == kpi.PUBLISHED else "months"
+    shown_values = page.shown_values
+    shown = page.series.assign(value=shown_values).dropna(subset=["value"])
     if len(shown) < 2:
-        return f"too few {'years' if page.latest_kind == kpi.PUBLISHED else 'months'} shown to describe a trend"
-    first, last = shown.iloc[0], shown.iloc[-1]
+        return f"Too few {span} are shown to describe a trend."
+    printed = shown["value"].astype(float).round(page.decimals)
+    first, last = float(printed.iloc[0]), float(printed.iloc[-1])
 
-    def when(row: pd.Series) -> str:
-        return kpi.date_text(row["period"], page.latest_kind)
+    def when(at: int) -> str:
+        return kpi.date_text(shown["period"].iloc[at], page.latest_kind)
 
-    change = float(last["value"]) - float(first["value"])
-    verb = "was unchanged at" if abs(change) < 1e-9 else ("rose from" if change > 0 else "fell from")
-    if verb.startswith("was"):
-        return f"{verb} {page.text(last['value'])} between {when(first)} and {when(last)}"
-    return f"{verb} {page.text(first['value'])} in {when(first)} to {page.text(last['value'])} in {when(last)}"
+    if first == last:
+        words = f"it was {page.text(first)} in {when(0)} and again in {when(-1)}"
+    else:
+        words = (f"it {'rose' if last > first else 'fell'} from {page.text(first)} in {when(0)} to "
+                 f"{page.text(last)} in {when(-1)}")
+    low, high = float(printed.min()), float(printed.max())
+    if low < min(first, last) or high > max(first, last):
+        words += f", with a low of {page.text(low)} and a high of {page.text(high)} between"
+    hidden = sum(bool(h) for h in page.hidden)
+    if hidden:
+        words += f"; {plural(hidden, span[:-1])} not shown (c: it could reveal a small number)"
+    return f"Over the {span} shown {words}."
 
 
 def alt_text(page: KpiPage) -> str:
@@ -353,9 +366,7 @@ def alt_text(page: KpiPage) -> str:
     parts[-1] += "."
     travel = ("not shown: it could reveal a small number" if page.direction_text == NOT_SHOWN.text
               else page.direction_text.split(' ', 1)[-1])
-    span = "years" if page.latest_kind == kpi.PUBLISHED else "months"
-    parts.append(f"Over the {span} shown it {trend_words(page)}. Compared with {kpi.PREVIOUS_WORDS[page.latest_kind]}: "
-                 f"{travel}.")
+    parts.append(f"{trend_sentence(page)} Compared with {kpi.PREVIOUS_WORDS[page.latest_kind]}: {travel}.")
     if page.england_text != "–":
         parts.append(f"England {page.england_text}.")
     return " ".join(parts)

@@ -275,4 +275,4 @@ def test_a_kpi_without_monthly_returns_is_scored_on_its_published_years_and_says
     card = kpi.scorecard(catalogue, values, _targets(), date(2025, 9, 1)).set_index("kpi_code")
     assert card.loc["R", "latest_when"] == "31 Mar 2025 (published)"
     assert card.loc["R", "previous_when"] == "31 Mar 2024 (published)"
-    assert kpi.PREVIOUS_WORDS[card.loc["R", "latest_kind"]] == "the previous year's published figure"
+    assert kpi.PREVIOUS_WORDS[card.loc["R", "latest_kind"]] == "the previous published figure with a value"

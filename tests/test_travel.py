@@ -198,6 +198,12 @@ def test_the_sentence_joins_rag_direction_and_run(changes, expected):
          "SPC (limits from Apr 2025): no significant change; it consistently misses the target."),
         ({"rag": "green", "assurance": "consistent_pass"},
          "SPC (limits from Apr 2025): no significant change; it consistently hits the target."),
+        # Within tolerance is still worse than the target: it did not meet it.
+        ({"rag": "amber", "assurance": "consistent_fail"},
+         "SPC (limits from Apr 2025): no significant change; it consistently misses the target."),
+        ({"rag": "amber", "assurance": "consistent_pass"},
+         "SPC (limits from Apr 2025): no significant change; its limits say it consistently hits the target, "
+         "though in Oct 2026 it missed it."),
         ({"spc_status": variation.TOO_FEW_SINCE_REBASE, "spc_since": "limits recalculated from Aug 2026",
           "variation": None, "assurance": None},
          "SPC: not enough months since the recalculation to judge (limits recalculated from Aug 2026)."),

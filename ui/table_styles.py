@@ -56,8 +56,9 @@ SCORECARD_HELP = {
            "direction, not rated. The rule each KPI is judged by is listed under its table.",
     "Gap to target": "How far the latest value is above or below the target, in the KPI's unit (percentage points "
                      "for a percentage)",
-    "Direction": "The latest figure against the same month a year earlier (a published figure against the year "
-                 "before), better or worse by the KPI's polarity",
+    "Direction": "The latest figure against the same month a year earlier (a published figure against the previous "
+                 "published figure with a value), better or worse by the KPI's polarity; the arrow shows which way "
+                 "it moved",
     "England": "The latest England figure published on or before the end of the month, with the date it describes; "
                "a count is compared by its rate per 10,000 children",
     "Neighbours": "The statistical-neighbour average published on or before the end of the month, with its date",
