@@ -36,7 +36,9 @@ whatever comes next a signal or a certainty."""
 JUDGED = "judged"
 TOO_FEW = "too_few"
 TOO_FEW_SINCE_REBASE = "too_few_since_rebase"
-NOT_JUDGED_TEXT = {TOO_FEW: "– Not enough data", TOO_FEW_SINCE_REBASE: "– Not enough months since the recalculation"}
+NOT_JUDGED_TEXT = {TOO_FEW: "– Not enough monthly figures",
+                   TOO_FEW_SINCE_REBASE: "– Not enough months since the recalculation"}
+"""Why a KPI has no SPC icon: too few months, or none, as a KPI with published annual figures alone has none."""
 
 
 def kpi_xmr(series: pd.DataFrame, polarity: str, target: float | None,

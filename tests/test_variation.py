@@ -43,8 +43,8 @@ def test_icons_for_each_kpi_with_words():
     assert icons.loc["A", "variation_text"] == "~ Common cause: no significant change"
     assert icons.loc["A", "assurance_text"] == "✗ Consistently misses target"
     assert icons.loc["A", "spc_since"] == "limits from Jan 2024" and icons.loc["A", "spc_status"] == "judged"
-    assert icons.loc["B", "variation_text"] == icons.loc["B", "assurance_text"] == "– Not enough data"
-    assert icons.loc["C", "assurance_text"] == "– Not enough data"  # no figures at all
+    assert icons.loc["B", "variation_text"] == icons.loc["B", "assurance_text"] == "– Not enough monthly figures"
+    assert icons.loc["C", "assurance_text"] == "– Not enough monthly figures"  # no figures at all
     assert icons.loc["D", "assurance_text"] == "– No target to assure"
 
 
@@ -87,7 +87,7 @@ def test_a_short_series_without_a_recalculation_is_not_judged_either():
     catalogue = pd.DataFrame({"code": ["A"], "polarity": ["high"]})
     history = _series([80, 95, 81]).assign(kpi_code="A")
     row = variation.icons(catalogue, history, _targets(("A", TARGET)), NO_REBASES).iloc[0]
-    assert (row["spc_status"], row["spc_since"], row["assurance_text"]) == ("too_few", "", "– Not enough data")
+    assert (row["spc_status"], row["spc_since"], row["assurance_text"]) == ("too_few", "", "– Not enough monthly figures")
 
 
 def test_a_stay_close_measure_with_a_target_is_not_called_targetless():
