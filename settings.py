@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.errors import Refused
+from store.errors import UsageRefused
 
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
@@ -22,7 +22,7 @@ DEMO_LA_CODE = "E99000001"
 """The demo council's code: E99 is not an ONS council prefix, so it cannot clash with a real council."""
 
 
-class SettingsError(Refused):
+class SettingsError(UsageRefused):
     """A setting has a value the product cannot use; the message says which and how to fix it."""
 
 

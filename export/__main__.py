@@ -33,11 +33,11 @@ from export import pack, preflight, render, selections
 from export.gather import INTERNAL, PUBLICATION, PackOptions, PlanSummary, gather, plan_summary
 from ingest.bootstrap import ensure_ready
 from ingest.validate import LA_CODE_PATTERN
-from settings import SettingsError, load_settings
+from settings import load_settings
 from store import queries
 from store.connection import connect
 from store.dates import parse_period
-from store.errors import Refused
+from store.errors import Refused, UsageRefused, command_exit
 from store.writes import transaction
 
 BUSY_WAIT_SECONDS = 15.0
@@ -69,10 +69,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Usage(Refused):
-    """The command was asked for something it cannot be asked for: exit 2."""
-
-
 @dataclass(frozen=True)
 class _Request:
     month: date
@@ -87,21 +83,21 @@ def _request(args: argparse.Namespace) -> _Request:
     text = args.month.strip()
     month = parse_period(text) if re.fullmatch(r"\d{4}-\d{2}", text) else None
     if month is None:
-        raise _Usage(f"--month {args.month}: give the month as YYYY-MM, such as 2026-10")
+        raise UsageRefused(f"--month {args.month}: give the month as YYYY-MM, such as 2026-10")
     audience = args.audience.strip().lower()
     if audience not in AUDIENCES:
-        raise _Usage(f"--audience {args.audience}: choose one of {', '.join(AUDIENCES)}")
+        raise UsageRefused(f"--audience {args.audience}: choose one of {', '.join(AUDIENCES)}")
     settings = load_settings()
     la_code = (args.la or settings.home_la).strip().upper()
     if not re.match(LA_CODE_PATTERN, la_code):
-        raise _Usage(f"--la {la_code}: not a 9-character ONS council code such as E06000047")
+        raise UsageRefused(f"--la {la_code}: not a 9-character ONS council code such as E06000047")
     if args.out.suffix.lower() != ".pptx":
-        raise _Usage(f"--out {args.out}: the pack is a PowerPoint deck; give a name ending .pptx")
+        raise UsageRefused(f"--out {args.out}: the pack is a PowerPoint deck; give a name ending .pptx")
     if not args.out.parent.is_dir():
-        raise _Usage(f"--out {args.out}: the folder {args.out.parent} does not exist")
+        raise UsageRefused(f"--out {args.out}: the folder {args.out.parent} does not exist")
     db = args.db or settings.db_path
     if not Path(db).is_file():
-        raise _Usage(f"{db}: no such database (give --db or set DASHBOARD_DB)")
+        raise UsageRefused(f"{db}: no such database (give --db or set DASHBOARD_DB)")
     return _Request(month, audience, la_code, args.out, Path(db))
 
 
@@ -182,17 +178,7 @@ COMMANDS = {"pack": _pack}
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except (_Usage, SettingsError) as exc:
-        print(exc.words, file=sys.stderr)
-        return 2
-    except Refused as exc:
-        print(exc.words, file=sys.stderr)
-        return 1
-    except duckdb.Error as exc:
-        print(f"the database could not be used: {exc}", file=sys.stderr)
-        return 1
+    return command_exit(lambda: COMMANDS[args.command](args))
 
 
 if __name__ == "__main__":

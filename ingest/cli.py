@@ -30,11 +30,11 @@ from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
 from ingest.validate import LA_CODE_PATTERN
-from settings import SettingsError, load_settings
+from settings import load_settings
 from store import queries
 from store.connection import connect, open_store
 from store.dates import parse_period
-from store.errors import Refused
+from store.errors import Refused, command_exit
 from store.spreadsheets import csv_bytes, workbook_bytes
 from store.words import plural
 
@@ -317,14 +317,4 @@ COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except SettingsError as exc:
-        print(f"setting error: {exc.words}", file=sys.stderr)
-        return 2
-    except Refused as exc:
-        print(exc.words, file=sys.stderr)
-        return 1
-    except duckdb.Error as exc:
-        print(f"the database could not be used: {exc}", file=sys.stderr)
-        return 1
+    return command_exit(lambda: COMMANDS[args.command](args))
