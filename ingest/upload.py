@@ -7,14 +7,11 @@ written while any error stands.
 Reading and checking a large file takes seconds, and DuckDB lets one program at a
 time open the file for writing; so the page and the command line use
 `prepare_apart`, which opens the store only to read from it, before and after the
-file is read, and they open it again only to `commit`. A file as small as a monthly return is read in a fraction
-of a second, so for one the store stays open throughout and the file is read while the store is being read: an
-upload of a month's figures then costs one opening of the store, not three, and no wait for the reader's start.
+file is read, and they open it again only to `commit`.
 """
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -45,10 +42,6 @@ Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 """Opens the store for one piece of work and closes it after, such as `store.connection.open_store` with its path."""
 Reader = Callable[[str, bytes], list[Sheet]]
 """Turns a file's bytes into sheets: `read_file` (a capped child process) for anything a person uploads."""
-SMALL_FILE_BYTES = 2 * 2**20
-"""A file up to this size (a monthly return is some 30 KB) is read in well under a second: the store stays open
-while it is, and its reading starts before the store is read. A larger one may take seconds to read, and is read
-with the store closed, after the check that it is not already loaded."""
 
 
 @dataclass
@@ -123,17 +116,6 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
     needs. While the file is read and checked, which takes seconds for a large one, other programs can write.
     Errors are capped at `ingest.issues.ISSUE_LIMIT`, the first in the file's order, then one counting the rest.
     """
-    if len(content) <= SMALL_FILE_BYTES:
-        with open_store() as con, ThreadPoolExecutor(1, thread_name_prefix="upload-reader") as reader:
-            reading = reader.submit(read, Provenance.of_bytes(file_name, content, user).file_name, content)
-            return _prepare(lambda: nullcontext(con), file_name, content, home_la=home_la, user=user, today=today,
-                            progress=progress, read=lambda *_: reading.result())
-    return _prepare(open_store, file_name, content, home_la=home_la, user=user, today=today, progress=progress,
-                    read=read)
-
-
-def _prepare(open_store: Opener, file_name: str, content: bytes, *, home_la: str, user: str, today: date | None,
-             progress: Progress | None, read: Reader) -> Plan:
     report = progress or (lambda fraction, text: None)
     provenance = Provenance.of_bytes(file_name, content, user)
     file_name = provenance.file_name  # every message names the file by its safe name, never the one as given
