@@ -57,11 +57,16 @@ def store(demo_db_path):
 
 
 def upload_either_loads_or_is_refused(con, name: str, content: bytes) -> None:
-    """The property: never an exception; refused means issues to show and an untouched store."""
+    """The property: never an exception; refused means issues to show and an untouched store; a plausibility warning
+    holds the load until the values are ticked as checked."""
     before = counts(con)
     plan = upload.prepare(con, name, content, home_la=DEMO_LA_CODE, user="hypothesis", today=TODAY)
     if plan.can_load:
-        upload_id = upload.commit(con, plan, ANALYST)
+        if plan.checks:  # a value that may be wrong loads only once ticked as checked
+            with pytest.raises(UploadRefused):
+                upload.commit(con, plan, ANALYST)
+            assert counts(con) == before
+        upload_id = upload.commit(con, plan, ANALYST, checked=True)
         after = counts(con)
         assert after["uploads"] == before["uploads"] + 1
         assert con.execute("SELECT rows_loaded, status FROM uploads WHERE upload_id = ?",

@@ -34,7 +34,7 @@ def test_trend_page_shows_target_and_england(page, app_server):
 
 def test_trend_page_spc_chart_shows_the_referral_spike(page, app_server):
     open_page(page, app_server["url"] + "/trend", "KPI trend")
-    choose_kpi(page, "Referrals received", "Referrals received (REFERRALS)")
+    choose_kpi(page, "Referrals received", "Referrals received")
     page.get_by_text("SPC chart (Making Data Count)").click()
     wait_until_idle(page)
     chart = page.locator('[data-testid="stPlotlyChart"]').last
