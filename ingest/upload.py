@@ -174,10 +174,11 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
 
 
 def summarise(observations: pd.DataFrame) -> pd.DataFrame:
-    """Rows recognised per KPI and month, as the preview shows them."""
-    months = pd.to_datetime(observations["period"]).dt.strftime("%Y-%m")
-    table = observations.assign(month=months).pivot_table(index="kpi_code", columns="month", values="cell",
-                                                          aggfunc="count", fill_value=0)
+    """Rows recognised per KPI and month, as the preview shows them. Counted by date and only the few months then
+    written as text: writing every row's month first took most of a second for a regional history."""
+    table = observations.groupby(["kpi_code", pd.to_datetime(observations["period"]).rename("month")]).size()
+    table = table.unstack(fill_value=0)
+    table.columns = pd.Index(table.columns.strftime("%Y-%m"), name="month")
     return table.reset_index().rename(columns={"kpi_code": "KPI"})
 
 
