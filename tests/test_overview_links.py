@@ -65,12 +65,17 @@ def test_a_copied_trend_link_opens_its_council_month_kpi_and_chart(unstarted_app
     assert "Upper process limit" in app.get("plotly_chart")[0].proto.spec
 
 
-def test_a_benchmarks_link_opens_its_kpi(unstarted_app):
-    app = unstarted_app
-    app.query_params["kpi"] = "CLA_RATE"
+def open_link(app, kpi: str, page: str):
+    """What a colleague's browser does with a copied link naming a KPI: the app runs, then the page."""
+    app.query_params["kpi"] = kpi
     app.run()
-    app.switch_page("views/benchmarks.py").run()
+    app.switch_page(page).run()
     assert not app.exception
+    return app
+
+
+def test_a_benchmarks_link_opens_its_kpi(unstarted_app):
+    app = open_link(unstarted_app, "CLA_RATE", "views/benchmarks.py")
     assert app.selectbox(key="benchmark_kpi").value == "CLA_RATE"
 
 
@@ -133,11 +138,7 @@ def test_a_copied_link_still_asks_who_is_there_and_then_opens_its_view(unstarted
 
 
 def test_a_presentation_link_opens_on_its_kpis_slide_and_the_address_follows_the_slides(unstarted_app):
-    app = unstarted_app
-    app.query_params["kpi"] = "CLA_3PLUS_SW_PCT"
-    app.run()
-    app.switch_page("views/present.py").run()
-    assert not app.exception
+    app = open_link(unstarted_app, "CLA_3PLUS_SW_PCT", "views/present.py")
     assert app.selectbox(key="present_list_6").value == 6, "the board's sixth KPI, not its agenda"
     app.button(key="present_next").click().run()
     assert app.query_params["kpi"] == "CLA_REVIEW_PCT"
@@ -151,11 +152,7 @@ def test_a_presentation_link_opens_on_its_kpis_slide_and_the_address_follows_the
 ])
 def test_a_presentation_link_to_a_kpi_outside_the_board_opens_the_first_audience_with_it(unstarted_app, code,
                                                                                          audience, name):
-    app = unstarted_app
-    app.query_params["kpi"] = code
-    app.run()
-    app.switch_page("views/present.py").run()
-    assert not app.exception
+    app = open_link(unstarted_app, code, "views/present.py")
     assert app.radio(key="present_audience").value == audience
     slide = next(box for box in app.selectbox if str(box.key).startswith("present_list_"))
     assert slide.value > 0 and slide.options[slide.value].endswith(f". {name}")

@@ -8,7 +8,7 @@ import pytest
 
 from settings import DEMO_LA_CODE
 from store.connection import open_store
-from tests.e2e.conftest import ROOT, running_app, screenshot
+from tests.e2e.conftest import ROOT, screenshot
 from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
 from tests.fixtures import long_rows, xlsx
 
@@ -16,14 +16,9 @@ TALL = {"width": 1440, "height": 2200}
 
 
 @pytest.fixture
-def own_server(demo_db_template, tmp_path):
-    """A server of its own: the November values this test loads must not show on other tests' overview."""
-    with running_app(demo_db_template, tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def own_page(browser, own_server):
+def own_page(browser, fresh_app_server):
+    """A tall page on a server of its own: the November values this test loads must not show on other tests'
+    overview."""
     context = browser.new_context(viewport=TALL)
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -31,12 +26,12 @@ def own_page(browser, own_server):
     context.close()
 
 
-def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, own_server, tmp_path):
+def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, fresh_app_server, tmp_path):
     page = own_page
     typo = tmp_path / "november-return.xlsx"
     typo.write_bytes(xlsx({"Data": long_rows({("CONTACTS", "2026-11"): 27310, ("CLA_COUNT", "2026-11"): 812,
                                               ("ASSESS_45WD_PCT", "2026-11"): 88.1})}))
-    open_page(page, own_server["url"] + "/upload", "Upload monthly data")
+    open_page(page, fresh_app_server["url"] + "/upload", "Upload monthly data")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(typo))
     wait_until_idle(page)
 
@@ -58,14 +53,14 @@ def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, own_server, 
     success = page.get_by_text(re.compile(r"Loaded november-return\.xlsx as upload \d+"))
     success.wait_for()
     upload_id = int(re.search(r"as upload (\d+)", success.inner_text()).group(1))
-    with open_store(own_server["db"]) as con:
+    with open_store(fresh_app_server["db"]) as con:
         value = con.execute("SELECT value FROM observations WHERE is_current AND la_code = ? AND kpi_code = 'CONTACTS'"
                             " AND period = DATE '2026-11-01'", [DEMO_LA_CODE]).fetchone()[0]
         acknowledged, lines = con.execute("SELECT warnings_acknowledged, acknowledged_warnings FROM uploads"
                                           " WHERE upload_id = ?", [upload_id]).fetchone()
     assert value == 27310 and acknowledged == 1 and "Contacts received, Nov 2026" in lines
 
-    open_page(page, own_server["url"] + "/uploads", "Upload history")
+    open_page(page, fresh_app_server["url"] + "/uploads", "Upload history")
     page.get_by_role("heading", name=f"Upload {upload_id}: november-return.xlsx").wait_for()
     page.get_by_text("ticked 1 plausibility warning as checked").wait_for()
     page.get_by_text("The 1 warning ticked as checked").click()
