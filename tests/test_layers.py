@@ -89,3 +89,13 @@ def test_the_product_defines_no_other_exception_for_people_to_read():
                     isinstance(base, ast.Name) and base.id.endswith(("Error", "Exception")) for base in node.bases):
                 defined.append(node.name)
     assert set(defined) <= internal, set(defined) - internal
+
+
+def test_no_page_script_has_a_bare_string_after_its_docstring():
+    """Streamlit draws a bare string in a page script on the page ("magic"): a docstring under a constant there
+    showed at the top of the board pack, above its title. Only the module's own docstring is exempt."""
+    for path in sorted((ROOT / "views").glob("*.py")):
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        shown = [node.lineno for node in body[1:] if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                 and isinstance(node.value.value, str)]
+        assert not shown, f"{path.name}: a string Streamlit would draw, at line {shown}"

@@ -18,8 +18,7 @@ from ui.text import md
 
 CHOOSE = "Choose KPIs"
 PREVIEW_COLUMNS = 3
-PREVIEW_LINES = 3
-"""Lines of a slide's words shown under its picture (for a KPI: latest value, target, RAG); the rest opens below."""
+PREVIEW_LINES = 3  # lines of a slide's words under its picture (a KPI's value, target, RAG); the rest opens below
 AUDIENCES = {INTERNAL: f"Internal ({MARKINGS[INTERNAL]}): small numbers shown",
              PUBLICATION: f"For publication ({MARKINGS[PUBLICATION]}): counts of 1 to 5 shown as c"}
 
