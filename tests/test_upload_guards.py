@@ -147,8 +147,9 @@ def test_the_page_asks_for_a_tick_before_a_typo_loads(app, demo_db_path):
     assert not app.exception
     history = frame(app.dataframe, "Warnings checked")
     assert history.iloc[0][["File", "Warnings checked"]].tolist() == ["november.xlsx", 1]
-    containing(app.markdown, "ticked 1 plausibility warning as checked", unescaped=True)
-    (ticked,) = [e for e in app.expander if "ticked as checked" in e.label]
+    containing(app.markdown, "loaded with 1 plausibility warning acknowledged (ticked on the Upload page",
+               unescaped=True)
+    (ticked,) = [e for e in app.expander if e.label == "The 1 warning acknowledged"]
     assert "Contacts received, Nov 2026" in unescape(ticked.markdown[0].value)
 
 

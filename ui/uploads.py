@@ -58,7 +58,8 @@ PER_WARNING_TICKS = 10
 HISTORY_COLUMN_CONFIG = {
     "Values": st.column_config.NumberColumn("Values", format="localized"),
     "Warnings checked": st.column_config.NumberColumn(
-        "Warnings checked", help="Plausibility warnings the uploader ticked as checked before the file was loaded"),
+        "Warnings checked", help="Plausibility warnings acknowledged when the file was loaded: ticked as checked on "
+                                 "the Upload page, or printed by the command line, which loads past them"),
     "SHA-256": st.column_config.TextColumn("SHA-256", help="The start of the file's SHA-256 fingerprint"),
 }
 

@@ -41,11 +41,11 @@ if row["status"] == "withdrawn":
     details += f" by {md(row['withdrawn_by'])} on {shown['Withdrawn at']}"
 checked = uploads.acknowledged_lines(row["acknowledged_warnings"])
 if checked:
-    details += (f"  \n**Checked before loading:** {md(row['uploaded_by'])} ticked "
-                f"{plural(len(checked), 'plausibility warning')} as checked")
+    details += (f"  \n**Warnings acknowledged:** loaded with {plural(len(checked), 'plausibility warning')} "
+                "acknowledged (ticked on the Upload page, or printed by the command line)")
 st.markdown(details)
 if checked:
-    with st.expander(f"The {plural(len(checked), 'warning')} ticked as checked"):
+    with st.expander(f"The {plural(len(checked), 'warning')} acknowledged"):
         st.markdown("\n".join(f"- {md(line)}" for line in checked))
 st.dataframe(uploads.contents_table(data.upload_contents(int(chosen_id))), hide_index=True, width="stretch")
 

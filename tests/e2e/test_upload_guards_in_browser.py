@@ -62,8 +62,8 @@ def test_a_ten_times_typo_is_held_until_ticked_as_checked(own_page, fresh_app_se
 
     open_page(page, fresh_app_server["url"] + "/uploads", "Upload history")
     page.get_by_role("heading", name=f"Upload {upload_id}: november-return.xlsx").wait_for()
-    page.get_by_text("ticked 1 plausibility warning as checked").wait_for()
-    page.get_by_text("The 1 warning ticked as checked").click()
+    page.get_by_text("loaded with 1 plausibility warning acknowledged").wait_for()
+    page.get_by_text("The 1 warning acknowledged").click()
     page.locator('[data-testid="stExpander"]').get_by_text("Contacts received, Nov 2026").wait_for()
     page.wait_for_timeout(500)  # the expander's opening animation
     page.screenshot(path=str(ROOT / "docs" / "upload-history.png"))
