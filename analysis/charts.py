@@ -53,10 +53,8 @@ LEGEND_FONT = 14
 LABEL_FONT = 13
 LABEL_PAD = 3
 NOTE_FONT = 12
-NOTE_ROOM_FONT = 15
-"""The font size notes are given room for: the pack draws them at 15 pixels on a chart laid out like the page's."""
-NOTE_ROW = 22
-"""Pixels from one row of notes to the next: a line of a 15-pixel note in its box."""
+NOTE_ROW = 19
+"""Pixels from one row of notes to the next: a line of a 12-pixel note in its box."""
 NOTE_GAP = 4
 
 
@@ -611,7 +609,7 @@ def _add_rebases(fig: go.Figure, rebases: pd.DataFrame, plot: Plot) -> float:
                     & (pd.to_datetime(rebases["period"]) <= plot.end)].sort_values("period", kind="stable")
     texts = [f"Limits recalculated: {plain(reason)}" for reason in shown["reason"]]
     places = place_notes([plot.x(p) for p in shown["period"]],
-                         [text_width(html.unescape(t), NOTE_ROOM_FONT) for t in texts], plot.width)
+                         [text_width(html.unescape(t), NOTE_FONT) for t in texts], plot.width)
     for period, text, place in zip(shown["period"], texts, places):
         when = pd.Timestamp(period)
         fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=dict(color="#000000", width=2))
@@ -630,7 +628,7 @@ def _note(fig: go.Figure, when: pd.Timestamp, text: str, place: NotePlace, plot:
           yanchor: str) -> None:
     """A note's words at its place; anchored at the side touching its line, so words wider than estimated grow
     away from it."""
-    width = text_width(html.unescape(text), NOTE_ROOM_FONT)
+    width = text_width(html.unescape(text), NOTE_FONT)
     edge = place.left + width if place.leftwards else place.left
     fig.add_annotation(x=when, y=y, yref="paper", text=text, showarrow=False,
                        xanchor="right" if place.leftwards else "left", xshift=edge - plot.x(when),
@@ -657,7 +655,7 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, plot: Plot) -> float:
     shown = notes.sort_values("period", kind="stable")
     texts = [plain(t) for t in shown["text"]]
     places = place_notes([plot.x(p) for p in shown["period"]],
-                         [text_width(t, NOTE_ROOM_FONT) for t in shown["text"].astype(str)], plot.width)
+                         [text_width(t, NOTE_FONT) for t in shown["text"].astype(str)], plot.width)
     for note, text, place in zip(shown.itertuples(index=False), texts, places):
         colour, width, dash = MARK_STYLES.get(getattr(note, "kind", "note"), MARK_STYLES["note"])
         fig.add_shape(type="line", x0=note.period, x1=note.period, y0=0, y1=1, yref="paper",

@@ -88,7 +88,7 @@ def _label_boxes(fig, plot: charts.Plot) -> dict[str, charts.Box]:
     return boxes
 
 
-def _note_boxes(fig, plot: charts.Plot, font: float = charts.NOTE_ROOM_FONT) -> dict[str, charts.Box]:
+def _note_boxes(fig, plot: charts.Plot, font: float = charts.NOTE_FONT) -> dict[str, charts.Box]:
     """Each note's words at the top of the plot, by default as wide as the pack's larger type makes them."""
     boxes = {}
     for note in fig.layout.annotations:
