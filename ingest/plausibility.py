@@ -272,10 +272,12 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
         _far_past(file, rows, months, today)
 
 
-def _usual_ranges(usual: _Usual, at: np.ndarray) -> dict[int, tuple[float, float]]:
-    """The middle 80% of the baseline of each row at `at`: what a message calls the usual range. Made only for
-    the rows that have a warning, which are few, rather than for every group of a large file."""
-    ranges: dict[int, tuple[float, float]] = {}
+def _usual_ranges(usual: _Usual, at: np.ndarray) -> dict[int, tuple[float, float, int]]:
+    """The middle 80% of the baseline of each row at `at`, and how many months it spans: what a message calls the
+    usual range. A file's own months count only within the limits, so the range quoted never takes in the typo
+    it is quoted against. Made only for the rows that have a warning, which are few, rather than for every group
+    of a large file."""
+    ranges: dict[int, tuple[float, float, int]] = {}
     for basis in ("stored", "file"):
         rows = at[usual.basis[at] == basis]
         if not len(rows):
@@ -285,8 +287,11 @@ def _usual_ranges(usual: _Usual, at: np.ndarray) -> dict[int, tuple[float, float
         groups, values = groups[order], values[order]
         for i in rows.tolist():
             start, stop = np.searchsorted(groups, usual.group[i]), np.searchsorted(groups, usual.group[i], "right")
-            low, high = np.quantile(values[start:stop], [0.1, 0.9])
-            ranges[i] = (float(low), float(high))
+            months = values[start:stop]
+            if basis == "file":
+                months = months[(months >= usual.low[i]) & (months <= usual.high[i])]
+            low, high = np.quantile(months, [0.1, 0.9])
+            ranges[i] = (float(low), float(high), len(months))
     return ranges
 
 
@@ -304,22 +309,23 @@ def _typed(value: float) -> str:
     return f"{value:,.10g}"
 
 
-def _usual_range_words(usual: _Usual, span: tuple[float, float] | None, i: int, unit: str, decimals: int) -> str:
+def _usual_range_words(usual: _Usual, span: tuple[float, float, int] | None, i: int, unit: str,
+                       decimals: int) -> str:
     """The usual range, and where it comes from, in a few words."""
     if usual.basis[i] == "england":
         return (f"England's latest figure is {_shown(usual.centre[i], unit, decimals)}; a council's is rarely "
                 f"beyond {_shown(usual.low[i], unit, decimals)} to {_shown(usual.high[i], unit, decimals)}")
-    low, high = span
+    low, high, months = span
     between = (f"{format_value(low, unit, decimals)} to {_shown(high, unit, decimals)}"
                if _shown(low, unit, decimals) != _shown(high, unit, decimals) else _shown(low, unit, decimals))
     if usual.basis[i] == "stored":
         return (f"usual range {between} in the {int(usual.n[i])} stored months from {_month_words(usual.first[i])} "
                 f"to {_month_words(usual.last[i])}")
-    return f"usual range {between} in this file's {int(usual.n[i])} months of it"
+    return f"usual range {between} in this file's other {months} months of it"
 
 
 def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usual,
-           span: tuple[float, float] | None, far: bool, i: int) -> Issue | None:
+           span: tuple[float, float, int] | None, far: bool, i: int) -> Issue | None:
     """The one warning for a value outside its usual range: the most specific likely cause first. A value `far`
     from the centre (`MAGNITUDE` times, or that fraction) may be a slipped digit or separator; a value judged
     against the file's own months is warned of only as such."""
@@ -386,8 +392,9 @@ def _numerator_over_denominator(file: str, rows: pd.DataFrame, info: pd.DataFram
 
 
 def _far_past(file: str, rows: pd.DataFrame, months: np.ndarray, today: date) -> list[Issue]:
-    """Months years in the past that look like a mistyped year: apart from the file's later months, or every
-    month of the file. A history of many consecutive years is no mistake and gives no warning."""
+    """Months years in the past that look like a mistyped year: every old month before the file's last gap of
+    more than `GAP_MONTHS` (a year typed wrongly moves all the months typed with it), or every month of the file.
+    A history of many consecutive years is no mistake and gives no warning."""
     old_before = today.year * 12 + today.month - 1 - FAR_PAST_MONTHS
     distinct = np.unique(months)
     years = FAR_PAST_MONTHS // 12
@@ -395,8 +402,9 @@ def _far_past(file: str, rows: pd.DataFrame, months: np.ndarray, today: date) ->
         flagged = distinct[:1]
         message = f"Every month in the file is more than {years} years ago"
     else:
-        gaps = np.diff(distinct)
-        flagged = distinct[:-1][(distinct[:-1] < old_before) & (gaps > GAP_MONTHS)]
+        gaps = np.flatnonzero(np.diff(distinct) > GAP_MONTHS)
+        before_gap = distinct[:gaps[-1] + 1] if len(gaps) else distinct[:0]
+        flagged = before_gap[before_gap < old_before]
         message = f"This month is more than {years} years ago and far from the file's other months"
     warnings = []
     for month in flagged.tolist():

@@ -167,7 +167,7 @@ def test_a_history_file_is_judged_against_its_own_months(catalogue):
     values[("CONTACTS", periods[20])] = 27400
     (found,) = warnings(catalogue, values, reference(stored=history(levels={})))
     assert (found.rule, found.cell, found.month) == ("order_of_magnitude", "D22", "Jul 2025")
-    assert "in this file's 36 months of it" in found.message
+    assert "usual range 2,700 to 2,860 in this file's other 35 months of it" in found.message
 
 
 def test_a_numerator_larger_than_its_denominator(catalogue):
@@ -182,6 +182,13 @@ def test_a_month_typed_with_the_wrong_year(catalogue):
     (found,) = warnings(catalogue, {**normal_month(), ("CLA_RATE", "2016-11"): 72.1})
     assert (found.rule, found.month, found.found) == ("far_past", "Nov 2016", "2016-11")
     assert "more than 3 years ago and far from the file's other months" in found.message
+
+
+def test_every_month_typed_with_the_wrong_year_is_named(catalogue):
+    typed_wrongly = {("CLA_RATE", month): 72.1 for month in ("2016-08", "2016-09", "2016-10")}
+    found = warnings(catalogue, {**normal_month(), **typed_wrongly})
+    assert [(w.rule, w.month) for w in found] == [("far_past", "Aug 2016"), ("far_past", "Sep 2016"),
+                                                  ("far_past", "Oct 2016")]
 
 
 def test_a_file_whose_every_month_is_years_old(catalogue):
