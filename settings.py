@@ -47,6 +47,8 @@ class Settings:
     demo_open: bool = False
     upload_memory_bytes: int = 2048 * 2**20
     upload_seconds: int = 120
+    analysts_add_kpis: bool = False
+    """Whether analysts as well as admins may add, change and retire the council's own (local) KPIs."""
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int, unit: str) -> int:
@@ -98,6 +100,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo_open=_yes_or_no(env, "DASHBOARD_DEMO_OPEN"),
         upload_memory_bytes=_whole_number(env, "DASHBOARD_UPLOAD_MEMORY_MB", 2048, 256, 64 * 1024, "megabytes") * 2**20,
         upload_seconds=_whole_number(env, "DASHBOARD_UPLOAD_SECONDS", 120, 5, 3600, "seconds"),
+        analysts_add_kpis=_yes_or_no(env, "DASHBOARD_ANALYSTS_ADD_KPIS"),
     )
 
 

@@ -16,7 +16,7 @@ ROLE_DESCRIPTIONS = {
     "viewer": "sees every figure, target, commentary and the improvement plan, and exports internal board packs",
     "analyst": "also uploads and withdraws data, edits targets, commentary and the improvement plan, "
                "and exports packs for publication",
-    "admin": "also manages users and roles and RAG rules, and reads the audit log",
+    "admin": "also manages users and roles, RAG rules and the council's own (local) KPIs, and reads the audit log",
 }
 
 PERMISSIONS: dict[str, tuple[str, str]] = {
@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, tuple[str, str]] = {
     "edit_commentary": ("analyst", "write commentary, chart notes and SPC rebases"),
     "edit_plan": ("analyst", "change inspections and the improvement plan"),
     "edit_rag_rules": ("admin", "change RAG rules"),
+    "edit_catalogue": ("admin", "add, change or retire the council's own (local) KPIs"),
     "manage_users": ("admin", "manage users and roles"),
     "read_audit": ("admin", "read the audit log"),
 }

@@ -87,11 +87,12 @@ def read_england(path: Path = ENGLAND_CSV, known_codes: set[str] | None = None) 
 
 
 def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
-    """Replace the catalogue and the shipped England figures in one transaction."""
+    """Replace the statutory catalogue and the shipped England figures in one transaction; the council's own
+    (local) KPIs stay."""
     catalogue = read_catalogue()
     england = read_england(known_codes=set(catalogue["code"]))
     with transaction(con):
-        con.execute("DELETE FROM kpis")
+        con.execute("DELETE FROM kpis WHERE origin = 'statutory'")
         insert_frame(con, "kpis", catalogue)
         con.execute("DELETE FROM benchmarks WHERE area_type = 'england' AND upload_id IS NULL")
         insert_frame(con, "benchmarks", england)

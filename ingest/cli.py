@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
+import shlex
 import shutil
 import sys
 from datetime import date
@@ -21,15 +22,17 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import pandas as pd
 
 from analysis import kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
-from ingest import upload
+from ingest import catalogue, upload
 from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
 from ingest.validate import LA_CODE_PATTERN
+from records import catalogue_edits
 from settings import load_settings
 from store import queries
 from store.connection import connect, open_store
@@ -78,6 +81,33 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--note", default="")
     role.add_argument("--db", type=Path)
     role.add_argument("--user", default=getpass.getuser(), help="who is changing the role")
+    kpi = commands.add_parser("kpi", help="list the KPI catalogue, or add, change, retire or restore a local KPI")
+    kpi_commands = kpi.add_subparsers(dest="kpi_command", required=True)
+    kpi_list = kpi_commands.add_parser("list", help="every KPI, statutory and local, retired ones last")
+    kpi_list.add_argument("--db", type=Path)
+    for verb, what in (("add", "add one of the council's own measures as a local KPI"),
+                       ("change", "change a local KPI (its unit only while it has no figures)")):
+        one = kpi_commands.add_parser(verb, help=what)
+        one.add_argument("code", metavar="CODE", help="capital letters, digits and underscores, such as AUDIT_GOOD_PCT")
+        one.add_argument("--name", required=True, help="the measure's name as the monthly report gives it")
+        one.add_argument("--unit", required=True, choices=sorted(catalogue.UNITS))
+        one.add_argument("--polarity", required=True, choices=sorted(catalogue.POLARITIES),
+                         help="high or low: which way is better; target: stay close to it; none: context only")
+        one.add_argument("--group", required=True, help="the Overview group it sits in, such as 'Quality assurance'")
+        one.add_argument("--definition", default="", help="what is counted (default: the name)")
+        one.add_argument("--decimals", type=int, default=1)
+        one.add_argument("--frequency", default="monthly", choices=catalogue_edits.FREQUENCIES)
+        one.add_argument("--denominator", help="for a percentage: the count KPI it is a share of (disclosure control)")
+        one.add_argument("--subject", default="children", choices=sorted(catalogue.SUBJECTS),
+                         help="whom it counts: children (disclosure control applies) or staff")
+        one.add_argument("--db", type=Path)
+        one.add_argument("--user", default=getpass.getuser())
+    for verb, what in (("retire", "hide a local KPI from pages and uploads; its figures are kept"),
+                       ("restore", "bring a retired local KPI back")):
+        one = kpi_commands.add_parser(verb, help=what)
+        one.add_argument("code", metavar="CODE")
+        one.add_argument("--db", type=Path)
+        one.add_argument("--user", default=getpass.getuser())
     demo = commands.add_parser("demo", help="load the synthetic demo council into a new (or demo) database")
     demo.add_argument("--db", type=Path)
     backup = commands.add_parser("backup", help="copy the whole database consistently, even while the dashboard runs")
@@ -130,6 +160,7 @@ def _load(args: argparse.Namespace) -> int:
                 print(f"warning: {issue.line()}")
         if plan.errors:
             print(f"{path.name}: refused, {plural(plan.error_count, 'error')}; nothing loaded", file=sys.stderr)
+            _name_unknown_measures(path.name, plan.unknown_measures)
             refused = True
         elif args.strict and plan.checks:
             print(f"{path.name}: refused under --strict, {plural(len(plan.checks), 'value')} to check (the warning "
@@ -147,6 +178,23 @@ def _load(args: argparse.Namespace) -> int:
                 continue
             print(f"{path.name}: loaded {plan.contents()} as upload {upload_id}")
     return 1 if refused else 0
+
+
+def _name_unknown_measures(file_name: str, names: list[str]) -> None:
+    """Name the measures the catalogue does not know, with the command that adds each as a local KPI: its code and
+    unit guessed from the name, its polarity and group left for the analyst to choose."""
+    if not names:
+        return
+    print(f"{file_name}: {plural(len(names), 'measure')} not in the catalogue: "
+          f"{', '.join(repr(n) for n in names)}. If they are the council's own measures, an admin adds each as a "
+          "local KPI, then loads the file again:", file=sys.stderr)
+    taken: set[str] = set()
+    for name in names:
+        code = catalogue_edits.suggest_code(name, taken)
+        taken.add(code)
+        print(f"  python -m ingest kpi add {code} --name {shlex.quote(name)} --unit "
+              f"{shlex.quote(catalogue_edits.guess_unit(name))} --polarity high|low|target|none --group GROUP",
+              file=sys.stderr)
 
 
 def _read(db: Path | None, query):
@@ -272,6 +320,38 @@ def _role(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kpi(args: argparse.Namespace) -> int:
+    """The catalogue from the command line, run by an operator who holds the database file (so an admin)."""
+    if args.kpi_command == "list":
+        table = _read(args.db, queries.full_catalogue)
+        for row in table.itertuples(index=False):
+            state = f"retired {row.retired_at:%Y-%m-%d}" if pd.notna(row.retired_at) else row.origin
+            print(f"{row.code:<28}  {state:<18}  {row.unit:<5}  {row.polarity:<6}  {row.kpi_group:<22}  {row.name}")
+        local = int((table["origin"] == "local").sum())
+        print(f"{plural(len(table), 'KPI')}: {len(table) - local:,} statutory, {local:,} local")
+        return 0
+    actor = operator(args.user)
+    if args.kpi_command in ("retire", "restore"):
+        edit = catalogue_edits.retire_kpi if args.kpi_command == "retire" else catalogue_edits.restore_kpi
+        done, _ = _change(args.db, f"kpi {args.kpi_command} {args.code}", lambda con: edit(con, args.code, actor))
+        if not done:
+            return 1
+        print(f"{args.code.upper()} " + ("retired: hidden from pages and uploads, its figures kept"
+                                         if args.kpi_command == "retire" else "restored"))
+        return 0
+    kpi = catalogue_edits.LocalKpi(
+        code=args.code, name=args.name, unit=args.unit, polarity=args.polarity, kpi_group=args.group,
+        definition=args.definition, decimals=args.decimals, frequency=args.frequency,
+        denominator_kpi=args.denominator, subject=args.subject)
+    edit = catalogue_edits.add_local_kpi if args.kpi_command == "add" else catalogue_edits.change_local_kpi
+    done, _ = _change(args.db, f"kpi {args.kpi_command} {args.code}", lambda con: edit(con, kpi, actor))
+    if not done:
+        return 1
+    done_words = "added as a local KPI" if args.kpi_command == "add" else "changed"
+    print(f"{args.code.upper()} {done_words}: {args.name.strip()}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The one command that writes the synthetic council; a real council's database refuses it."""
     con = connect(args.db or load_settings().db_path, wait_seconds=BUSY_WAIT_SECONDS)
@@ -312,7 +392,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
-            "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard}
+            "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard, "kpi": _kpi}
 
 
 def main(argv: list[str] | None = None) -> int:

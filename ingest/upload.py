@@ -69,6 +69,13 @@ class Plan(HasIssues):
         return [i for i in self.warnings if i.rule in plausibility.RULES]
 
     @property
+    def unknown_measures(self) -> list[str]:
+        """The measures the file names that the catalogue does not know, each once, in the file's order: what the
+        page offers to add as local KPIs and the command line names with the command that adds them."""
+        names = [str(i.found).strip() for i in self.errors if i.rule == "unknown_kpi" and i.found is not None]
+        return list(dict.fromkeys(name for name in names if name))
+
+    @property
     def notes(self) -> list[Issue]:
         """The other warnings: what the file does (sheets skipped, months replaced), nothing to check."""
         return [i for i in self.warnings if i.rule not in plausibility.RULES]

@@ -236,7 +236,8 @@ def _kpis(found: _Found, raw: np.ndarray, rows: np.ndarray, column: int, rank: i
             suggestions = matcher.suggest(raw[i])
             hints[key] = f"Did you mean {' or '.join(suggestions)}?" if suggestions else "No catalogue KPI is close."
         return (cell_ref(rows[i], column), "Unknown KPI", raw[i],
-                f"{hints[key]} Use a code or name from the template's KPIs sheet.")
+                f"{hints[key]} Use a code or name from the template's KPIs sheet, or add the council's own "
+                "measure as a local KPI.")
 
     found.add_each(np.flatnonzero(_is_none(codes) & ~missing), rows, rank, "unknown_kpi", unknown, periods=periods)
     return codes

@@ -158,9 +158,11 @@ class KpiMatcher:
     def __init__(self, catalogue: pd.DataFrame, aliases: pd.DataFrame | None = None):
         self.names = dict(zip(catalogue["code"], catalogue["name"]))
         self.lookup: dict[str, str] = {}
-        for code, name in self.names.items():
+        plain = catalogue["plain_name"] if "plain_name" in catalogue else catalogue["name"]
+        for code, name, typed in zip(catalogue["code"], catalogue["name"], plain):
             self.lookup[normalise_name(code)] = code
             self.lookup[normalise_name(name)] = code
+            self.lookup[normalise_name(typed)] = code
         if aliases is not None:
             for alias, code in zip(aliases["alias"], aliases["code"]):
                 if code in self.names:

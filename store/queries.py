@@ -10,16 +10,41 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from store.words import LOCAL_MARK
+
 
 def councils(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT la_code, name, region, is_demo FROM councils ORDER BY is_demo DESC, name").df()
 
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The KPIs in use, statutory and local; a local KPI's `name` ends with `LOCAL_MARK` (its `plain_name` is the
+    name as added), so it is marked wherever the pages, packs and exports name it. Retired KPIs are left out: their
+    history is kept but no page shows them and no upload takes them."""
     return con.execute(
-        "SELECT code, name, definition, unit, polarity, kpi_group, decimals, source, frequency,"
-        " numerator_kpi, denominator_kpi, subject FROM kpis ORDER BY sort_order"
+        "SELECT code, CASE WHEN origin = 'local' THEN name || ? ELSE name END AS name, definition, unit, polarity,"
+        " kpi_group, decimals, source, frequency, numerator_kpi, denominator_kpi, subject, origin, name AS plain_name"
+        " FROM kpis WHERE retired_at IS NULL ORDER BY sort_order", [LOCAL_MARK]
     ).df()
+
+
+def full_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every KPI, retired ones included, with when and by whom it was retired and how many current values it has:
+    what the catalogue page and `python -m ingest kpi list` show."""
+    return con.execute(
+        """
+        SELECT k.code, k.name, k.definition, k.unit, k.polarity, k.kpi_group, k.decimals, k.frequency,
+               k.denominator_kpi, k.subject, k.origin, k.retired_at, k.retired_by,
+               (SELECT count(*) FROM observations o WHERE o.kpi_code = k.code AND o.is_current) AS monthly_values
+        FROM kpis k ORDER BY k.retired_at IS NOT NULL, k.sort_order
+        """).df()
+
+
+def kpi_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every change made to the catalogue from the dashboard or the command line, newest first."""
+    return con.execute(
+        "SELECT code, version, change, name, unit, polarity, kpi_group, decimals, frequency, denominator_kpi,"
+        " changed_by, changed_at FROM kpi_versions ORDER BY changed_at DESC, code, version DESC").df()
 
 
 def months_with_data(con: duckdb.DuckDBPyConnection, la_code: str) -> list[date]:
