@@ -27,12 +27,11 @@ import pandas as pd
 from analysis import kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
-from ingest import catalogue, upload
+from ingest import catalogue, local_kpis, upload
 from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
 from ingest.validate import LA_CODE_PATTERN
-from records import catalogue_edits
 from settings import load_settings
 from store import queries
 from store.connection import connect, open_store
@@ -96,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--group", required=True, help="the Overview group it sits in, such as 'Quality assurance'")
         one.add_argument("--definition", default="", help="what is counted (default: the name)")
         one.add_argument("--decimals", type=int, default=1)
-        one.add_argument("--frequency", default="monthly", choices=catalogue_edits.FREQUENCIES)
+        one.add_argument("--frequency", default="monthly", choices=local_kpis.FREQUENCIES)
         one.add_argument("--denominator", help="for a percentage: the count KPI it is a share of (disclosure control)")
         one.add_argument("--subject", default="children", choices=sorted(catalogue.SUBJECTS),
                          help="whom it counts: children (disclosure control applies) or staff")
@@ -190,10 +189,10 @@ def _name_unknown_measures(file_name: str, names: list[str]) -> None:
           "local KPI, then loads the file again:", file=sys.stderr)
     taken: set[str] = set()
     for name in names:
-        code = catalogue_edits.suggest_code(name, taken)
+        code = local_kpis.suggest_code(name, taken)
         taken.add(code)
         print(f"  python -m ingest kpi add {code} --name {shlex.quote(name)} --unit "
-              f"{shlex.quote(catalogue_edits.guess_unit(name))} --polarity high|low|target|none --group GROUP",
+              f"{shlex.quote(local_kpis.guess_unit(name))} --polarity high|low|target|none --group GROUP",
               file=sys.stderr)
 
 
@@ -332,18 +331,18 @@ def _kpi(args: argparse.Namespace) -> int:
         return 0
     actor = operator(args.user)
     if args.kpi_command in ("retire", "restore"):
-        edit = catalogue_edits.retire_kpi if args.kpi_command == "retire" else catalogue_edits.restore_kpi
+        edit = local_kpis.retire_kpi if args.kpi_command == "retire" else local_kpis.restore_kpi
         done, _ = _change(args.db, f"kpi {args.kpi_command} {args.code}", lambda con: edit(con, args.code, actor))
         if not done:
             return 1
         print(f"{args.code.upper()} " + ("retired: hidden from pages and uploads, its figures kept"
                                          if args.kpi_command == "retire" else "restored"))
         return 0
-    kpi = catalogue_edits.LocalKpi(
+    kpi = local_kpis.LocalKpi(
         code=args.code, name=args.name, unit=args.unit, polarity=args.polarity, kpi_group=args.group,
         definition=args.definition, decimals=args.decimals, frequency=args.frequency,
         denominator_kpi=args.denominator, subject=args.subject)
-    edit = catalogue_edits.add_local_kpi if args.kpi_command == "add" else catalogue_edits.change_local_kpi
+    edit = local_kpis.add_local_kpi if args.kpi_command == "add" else local_kpis.change_local_kpi
     done, _ = _change(args.db, f"kpi {args.kpi_command} {args.code}", lambda con: edit(con, kpi, actor))
     if not done:
         return 1

@@ -94,7 +94,7 @@ def test_refused_file_exits_1_with_one_line_per_error(tmp_path, demo_db_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
-    parsed = [ERROR_LINE.match(line) for line in lines[:-1]]
+    parsed = [ERROR_LINE.match(line) for line in lines[:4]]
     assert all(parsed), lines
     assert [(m["file"], m["sheet"], m["cell"]) for m in parsed] == [
         ("bad return.xlsx", "Data", "C2"), ("bad return.xlsx", "Data", "A3"), ("bad return.xlsx", "Data", "B4"),
@@ -103,7 +103,10 @@ def test_refused_file_exits_1_with_one_line_per_error(tmp_path, demo_db_path):
     assert [m["about"] for m in parsed] == ["Assessments completed within 45 working days, Oct 2026", "Oct 2026",
                                             "Contacts received, Jan 2027", "Contacts received, Sep 2026"]
     assert "Did you mean REFERRALS" in parsed[1]["message"]
-    assert lines[-1] == "bad return.xlsx: refused, 4 errors; nothing loaded"
+    assert lines[4] == "bad return.xlsx: refused, 4 errors; nothing loaded"
+    assert lines[5].startswith("bad return.xlsx: 1 measure not in the catalogue: 'Referals'. If they are the "
+                               "council's own measures, an admin adds each as a local KPI")
+    assert lines[6].strip().startswith("python -m ingest kpi add REFERALS --name Referals")
     assert counts(demo_db_path) == before
 
 

@@ -3,7 +3,7 @@
     views/, app.py   page scripts
     ui/              Streamlit helpers: cached reads, forms, feedback
     export/          the board pack
-    ingest/          files in: readers, checks, loads, the command line
+    ingest/          files in: readers, checks, loads, the catalogue and local KPIs, the command line
     records/         what people edit: targets, rules, commentary, the plan
     analysis/        maths, tables and charts, no store writes
     auth/            roles, users, the audit log

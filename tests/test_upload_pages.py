@@ -129,7 +129,8 @@ def test_bad_file_lists_every_error_with_its_cell_and_loads_nothing(app, demo_db
         ["Data", "C5", "Agency worker rate", "Jan 2099", "2099-01"],
     ]
     assert set(errors["File"]) == {"bad.xlsx"} and errors["How to fix"].str.len().min() > 10
-    assert not app.button, "there is nothing to confirm"
+    assert [b.label for b in app.button] == ["Add 1 local KPI and check the file again"], \
+        "nothing to load; the one button adds NOT_A_KPI to the catalogue if it is the council's own"
     assert uploads_in(demo_db_path) == held and stored(demo_db_path) == before
 
     assert app.get("download_button")[1].label == "Download the error report (.xlsx)"

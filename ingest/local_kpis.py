@@ -112,7 +112,9 @@ def check_local_kpi(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, *, changing: 
             problems.append(f"The name {name!r} is already used by {same[0]}; uploads could not tell them apart.")
     if kpi.unit not in UNITS:
         problems.append(f"Unit {kpi.unit!r} must be one of: {', '.join(sorted(UNITS))}.")
-    if kpi.polarity not in POLARITIES:
+    if not kpi.polarity:
+        problems.append("Choose which way is better: higher, lower, close to the target, or context only.")
+    elif kpi.polarity not in POLARITIES:
         problems.append(f"Polarity {kpi.polarity!r} must be one of: high (higher is better), low (lower is better), "
                         "target (stay close to the target), none (context only).")
     if not kpi.kpi_group.strip():

@@ -1,0 +1,148 @@
+"""The catalogue on the pages: the table everyone reads, and the forms that add and retire local KPIs.
+
+The Upload page and the KPI catalogue page share the form, so a measure added
+from a file it arrived in and one added by hand are checked and recorded alike.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from ingest import local_kpis
+from ingest.catalogue import SUBJECTS
+from settings import load_settings
+from store import queries
+from ui import data, edits
+from ui.identity import actor
+
+UNIT_CHOICES = ["%", "count", "rate", "FTE", "cases"]
+DEFAULT_GROUP = "Local measures"
+KIND_WORDS = {"statutory": "Statutory", "local": "Local (the council's own)"}
+
+
+def may_edit() -> bool:
+    return local_kpis.may_edit(actor(), load_settings().analysts_add_kpis)
+
+
+def who_may() -> str:
+    return "admins and analysts" if load_settings().analysts_add_kpis else "admins"
+
+
+def full_catalogue() -> pd.DataFrame:
+    """Read fresh: the page that changes the catalogue shows what it now holds."""
+    with data.store() as con:
+        return queries.full_catalogue(con)
+
+
+def versions() -> pd.DataFrame:
+    with data.store() as con:
+        return queries.kpi_versions(con)
+
+
+def catalogue_table(full: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue in words: what each KPI counts, in which unit, which way is better, and whether it is the
+    council's own and in use."""
+    status = [f"Retired {at:%d %b %Y}" if pd.notna(at) else "In use" for at in full["retired_at"]]
+    return pd.DataFrame({
+        "Code": full["code"],
+        "Name": full["name"],
+        "Kind": full["origin"].map(KIND_WORDS),
+        "Unit": full["unit"].map(local_kpis.UNIT_WORDS),
+        "Better when": full["polarity"].map(local_kpis.POLARITY_WORDS),
+        "Group": full["kpi_group"],
+        "Frequency": full["frequency"].str.capitalize(),
+        "Status": status,
+        "Monthly values": full["monthly_values"].astype(int),
+        "Definition": full["definition"],
+    })
+
+
+def versions_table(changes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "When (UTC)": changes["changed_at"].dt.strftime("%d %b %Y %H:%M"),
+        "Who": changes["changed_by"],
+        "Code": changes["code"],
+        "Version": changes["version"],
+        "Change": changes["change"].str.capitalize(),
+        "Name": changes["name"],
+        "Unit": changes["unit"].map(local_kpis.UNIT_WORDS),
+        "Better when": changes["polarity"].map(local_kpis.POLARITY_WORDS),
+        "Group": changes["kpi_group"],
+    })
+
+
+def _count_kpis() -> list[str]:
+    full = data.catalogue()
+    return full.loc[full["unit"] == "count", "code"].tolist()
+
+
+def add_form(measures: list[str], key: str, *, submit: str, done: str) -> None:
+    """One row of fields per measure (a name given for a measure a file brought, typed for one added by hand);
+    only what cannot be guessed must be chosen: unit, which way is better and the group. All are added in one
+    transaction or none."""
+    counts = _count_kpis()
+    taken: set[str] = set()
+    with st.form(key):
+        specs = []
+        for i, measure in enumerate(measures or [""]):
+            if measures:
+                st.markdown(f"**{i + 1}. {measure}**" if len(measures) > 1 else f"**{measure}**")
+                name = measure
+            else:
+                name = st.text_input("Name, as the monthly report gives it", max_chars=local_kpis.NAME_LENGTH,
+                                     key=f"{key}_name_{i}")
+            code_default = local_kpis.suggest_code(measure, taken) if measure else ""
+            taken.add(code_default)
+            left, middle, right = st.columns(3)
+            code = left.text_input("Code", value=code_default, max_chars=40, key=f"{key}_code_{i}",
+                                   help="Capital letters, digits and underscores; files may give the code or name")
+            unit = middle.selectbox("Unit", UNIT_CHOICES, format_func=local_kpis.UNIT_WORDS.get,
+                                    index=UNIT_CHOICES.index(local_kpis.guess_unit(measure)) if measure else 0,
+                                    key=f"{key}_unit_{i}")
+            polarity = right.selectbox("Better when", list(local_kpis.POLARITY_WORDS), index=None,
+                                       format_func=local_kpis.POLARITY_WORDS.get, placeholder="Choose",
+                                       key=f"{key}_polarity_{i}")
+            left, middle, right = st.columns(3)
+            group = left.text_input("Group on the Overview", value=DEFAULT_GROUP, max_chars=60, key=f"{key}_group_{i}")
+            decimals = middle.number_input("Decimals shown", min_value=0, max_value=local_kpis.MAX_DECIMALS, value=1,
+                                           step=1, key=f"{key}_decimals_{i}")
+            frequency = right.selectbox("Reported", local_kpis.FREQUENCIES, format_func=str.capitalize,
+                                        key=f"{key}_frequency_{i}")
+            left, right = st.columns([2, 1])
+            definition = left.text_input("Definition (what is counted)", max_chars=300, key=f"{key}_definition_{i}")
+            subject = right.radio("Counts", sorted(SUBJECTS), horizontal=True, key=f"{key}_subject_{i}",
+                                  help="Children's counts are protected by disclosure control in publication packs")
+            denominator = st.selectbox("For a percentage: the count it is a share of (optional, for disclosure "
+                                       "control)", counts, index=None, placeholder="None", key=f"{key}_denominator_{i}")
+            specs.append(local_kpis.LocalKpi(
+                code=code, name=name, unit=unit, polarity=polarity or "", kpi_group=group, definition=definition,
+                decimals=int(decimals), frequency=frequency, denominator_kpi=denominator, subject=subject))
+        if st.form_submit_button(submit, type="primary"):
+            adding = partial(local_kpis.add_local_kpis, analysts_may=load_settings().analysts_add_kpis)
+            edits.apply(adding, specs, done=done)
+
+
+def retire_form(full: pd.DataFrame) -> None:
+    local = full[full["origin"] == "local"]
+    in_use = local.loc[local["retired_at"].isna(), "code"].tolist()
+    retired = local.loc[local["retired_at"].notna(), "code"].tolist()
+    names = dict(zip(full["code"], full["name"]))
+    analysts_may = load_settings().analysts_add_kpis
+    left, right = st.columns(2)
+    with left.form("retire_kpi"):
+        st.markdown("**Retire a local KPI**: hidden from pages and uploads; its figures, targets and commentary "
+                    "are kept and come back if it is restored.")
+        code = st.selectbox("Local KPI", in_use, index=None, format_func=lambda c: f"{c}: {names[c]}",
+                            placeholder="Choose a KPI in use")
+        if st.form_submit_button("Retire") and code:
+            edits.apply(partial(local_kpis.retire_kpi, analysts_may=analysts_may), code,
+                        done=f"{code} retired: hidden from pages and uploads, its figures kept")
+    with right.form("restore_kpi"):
+        st.markdown("**Restore a retired local KPI**, with its history.")
+        code = st.selectbox("Retired KPI", retired, index=None, format_func=lambda c: f"{c}: {names[c]}",
+                            placeholder="Choose a retired KPI")
+        if st.form_submit_button("Restore") and code:
+            edits.apply(partial(local_kpis.restore_kpi, analysts_may=analysts_may), code,
+                        done=f"{code} restored")
