@@ -64,6 +64,8 @@ ACTIONS = {
     "kpi_change": "Changed a local KPI",
     "kpi_retire": "Retired a local KPI",
     "kpi_restore": "Restored a local KPI",
+    "team_rename": "Renamed a team",
+    "team_merge": "Merged a team into another",
     "inspection_add": "Added an inspection",
     "inspection_change": "Changed an inspection",
     "inspection_retire": "Removed an inspection",

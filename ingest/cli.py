@@ -27,7 +27,7 @@ import pandas as pd
 from analysis import kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
-from ingest import catalogue, local_kpis, upload
+from ingest import catalogue, local_kpis, teams, upload
 from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
@@ -106,6 +106,22 @@ def _parser() -> argparse.ArgumentParser:
         one = kpi_commands.add_parser(verb, help=what)
         one.add_argument("code", metavar="CODE")
         one.add_argument("--db", type=Path)
+        one.add_argument("--user", default=getpass.getuser())
+    team = commands.add_parser("team", help="list the council's teams, localities and services; rename or merge one")
+    team_commands = team.add_subparsers(dest="team_command", required=True)
+    team_list = team_commands.add_parser("list", help="every team with its names, figures and merges")
+    rename = team_commands.add_parser("rename", help="give a team a new name; files may use either name")
+    rename.add_argument("old", metavar="NAME")
+    rename.add_argument("new", metavar="NEW_NAME")
+    merge = team_commands.add_parser("merge", help="fold a team into another from a month")
+    merge.add_argument("merged", metavar="NAME")
+    merge.add_argument("into", metavar="INTO_NAME")
+    merge.add_argument("--from", dest="month", required=True, metavar="YYYY-MM",
+                       help="the first month its figures are the other team's")
+    for one in (team_list, rename, merge):
+        one.add_argument("--la", help="council code (default: DASHBOARD_LA)")
+        one.add_argument("--db", type=Path)
+    for one in (rename, merge):
         one.add_argument("--user", default=getpass.getuser())
     demo = commands.add_parser("demo", help="load the synthetic demo council into a new (or demo) database")
     demo.add_argument("--db", type=Path)
@@ -351,6 +367,37 @@ def _kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _team(args: argparse.Namespace) -> int:
+    la_code = (args.la or load_settings().home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, la_code):
+        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return 2
+    if args.team_command == "list":
+        table = _read(args.db, lambda con: queries.teams(con, la_code))
+        for row in table.itertuples(index=False):
+            merged = f", merged into {row.merged_into_name} from {row.merged_from:%b %Y}" \
+                if pd.notna(row.merged_from) else ""
+            print(f"{row.kind:<9}  {row.name:<30}  {row.figures:>6} figures  names: {row.names}{merged}")
+        print(f"{len(table):,} in all (teams, localities and services)")
+        return 0
+    actor = operator(args.user)
+    if args.team_command == "rename":
+        done, _ = _change(args.db, f"team rename {args.old}",
+                          lambda con: teams.rename_team(con, la_code, args.old, args.new, actor))
+        if done:
+            print(f"{args.old} is now {' '.join(args.new.split())}; files may use either name")
+        return 0 if done else 1
+    month = parse_period(args.month) if re.fullmatch(r"\d{4}-\d{2}", args.month.strip()) else None
+    if month is None:
+        print(f"--from {args.month}: give the month as YYYY-MM, such as 2026-04", file=sys.stderr)
+        return 2
+    done, _ = _change(args.db, f"team merge {args.merged}",
+                      lambda con: teams.merge_team(con, la_code, args.merged, args.into, month, actor))
+    if done:
+        print(f"{args.merged} merged into {args.into} from {month:%b %Y}; its earlier figures keep its name")
+    return 0 if done else 1
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The one command that writes the synthetic council; a real council's database refuses it."""
     con = connect(args.db or load_settings().db_path, wait_seconds=BUSY_WAIT_SECONDS)
@@ -391,7 +438,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
-            "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard, "kpi": _kpi}
+            "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard, "kpi": _kpi,
+            "team": _team}
 
 
 def main(argv: list[str] | None = None) -> int:

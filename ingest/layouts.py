@@ -28,7 +28,11 @@ LONG_ALIASES: dict[str, set[str]] = {
     "numerator": {"numerator", "num"},
     "denominator": {"denominator", "denom", "den", "cohort"},
     "note": {"note", "notes", "comment", "comments", "commentary"},
+    "breakdown": {"team", "teamname", "locality", "localityname", "service", "servicename"},
 }
+"""`breakdown`: an optional column naming the team, locality or service a row's figure is for; a row with it empty
+is the whole council's figure."""
+BREAKDOWN_KINDS = ("team", "locality", "service")
 WIDE_KPI_HEADERS = LONG_ALIASES["kpi"] | {"kpis", "indicators", "measures", "performanceindicator", "description"}
 KNOWN_EXTRA_COLUMNS = {
     "target", "targets", "england", "englandaverage", "englandavg", "statneighbours", "statisticalneighbours",

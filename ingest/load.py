@@ -17,6 +17,7 @@ import pandas as pd
 from auth import audit
 from auth.roles import Actor, require
 from ingest.issues import UploadRefused
+from ingest.teams import withdraw_breakdowns
 from store.dates import utcnow
 from store.writes import insert_frame, transaction
 
@@ -157,6 +158,7 @@ def withdraw_upload(con: duckdb.DuckDBPyConnection, upload_id: int, actor: Actor
             [upload_id],
         )
         con.execute("UPDATE observations SET is_current = FALSE WHERE upload_id = ?", [upload_id])
+        affected += withdraw_breakdowns(con, upload_id)
         con.execute("UPDATE targets SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",
                     [withdrawn_by, utcnow(), upload_id])
         con.execute("UPDATE inspections SET retired_by = ?, retired_at = ? WHERE upload_id = ? AND retired_at IS NULL",

@@ -23,7 +23,7 @@ import pandas as pd
 
 from auth import audit
 from auth.roles import Actor, require
-from ingest import dfe, ofsted_outcomes, plausibility
+from ingest import dfe, ofsted_outcomes, plausibility, teams
 from ingest.issues import FileRefused, HasIssues, Issue, UploadRefused, cap
 from ingest.load import Provenance, find_loaded_upload, write_observations
 from ingest.readers import Sheet, read_file
@@ -37,6 +37,9 @@ from store.words import plural
 from store.writes import transaction
 
 ALIASES_CSV = DATA_DIR / "kpi_aliases.csv"
+CHECK_RULES = (*plausibility.RULES, "new_team")
+"""The warnings the uploader ticks as checked before loading: values that may be wrong, and team names never seen
+before (a misspelt team would otherwise become a team of its own)."""
 Progress = Callable[[float, str], None]
 Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 """Opens the store for one piece of work and closes it after, such as `store.connection.open_store` with its path."""
@@ -66,7 +69,7 @@ class Plan(HasIssues):
     @property
     def checks(self) -> list[Issue]:
         """The plausibility warnings: values that may well be wrong, to be ticked as checked before loading."""
-        return [i for i in self.warnings if i.rule in plausibility.RULES]
+        return [i for i in self.warnings if i.rule in CHECK_RULES]
 
     @property
     def unknown_measures(self) -> list[str]:
@@ -78,13 +81,15 @@ class Plan(HasIssues):
     @property
     def notes(self) -> list[Issue]:
         """The other warnings: what the file does (sheets skipped, months replaced), nothing to check."""
-        return [i for i in self.warnings if i.rule not in plausibility.RULES]
+        return [i for i in self.warnings if i.rule not in CHECK_RULES]
 
     def contents(self) -> str:
         """What the plan loads, in the units the analyst counts in: "120 values and 3 targets"."""
         parts = []
         if self.parsed is not None and not self.parsed.observations.empty:
             parts.append(plural(len(self.parsed.observations), "value"))
+        if self.parsed is not None and not self.parsed.breakdowns.empty:
+            parts.append(plural(len(self.parsed.breakdowns), "team value"))
         if self.benchmarks is not None:
             parts.append(plural(self.benchmarks.row_count, "benchmark row"))
         if self.targets:
@@ -95,7 +100,7 @@ class Plan(HasIssues):
 
     @property
     def row_count(self) -> int:
-        observations = 0 if self.parsed is None else len(self.parsed.observations)
+        observations = 0 if self.parsed is None else len(self.parsed.observations) + len(self.parsed.breakdowns)
         benchmarks = 0 if self.benchmarks is None else self.benchmarks.row_count
         inspections = 0 if self.inspections is None else len(self.inspections.inspections)
         return observations + benchmarks + len(self.targets) + inspections
@@ -166,6 +171,9 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
     if benchmarks is not None and not plan.errors:
         with open_store() as con:
             plan.issues += dfe.compare_with_store(con, file_name, benchmarks)
+    if not parsed.breakdowns.empty and not plan.errors:
+        with open_store() as con:
+            plan.issues += teams.new_team_warnings(con, file_name, parsed.breakdowns)
     if not parsed.observations.empty:
         plan.summary = summarise(parsed.observations)
         if not plan.errors:  # nothing will load, so what it would replace or how plausible it is does not matter
@@ -293,8 +301,10 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked:
         loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
         if loaded_meanwhile is not None:
             raise UploadRefused(f"this file was loaded as upload {loaded_meanwhile} after it was checked")
-        _add_new_councils(con, plan.parsed.observations)
+        _add_new_councils(con, pd.concat([plan.parsed.observations[["la_code"]],
+                                          plan.parsed.breakdowns[["la_code"]]]))
         upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
+        teams.write_breakdowns(con, plan.parsed.breakdowns, upload_id, plan.provenance.uploaded_by)
         if plan.benchmarks is not None:
             dfe.store_benchmarks(con, plan.benchmarks, upload_id)
         for target in plan.targets:

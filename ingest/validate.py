@@ -22,7 +22,7 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ingest.issues import FirstIssues, HasIssues, ISSUE_LIMIT, Issue, Severity, cap, cell_ref, unlisted_issue
-from ingest.layouts import Layout, detect, unknown_extra_columns
+from ingest.layouts import BREAKDOWN_KINDS, Layout, detect, unknown_extra_columns
 from ingest.readers import Sheet
 from ingest.targets_sheet import is_targets_sheet
 from ingest.template import reference_sheet
@@ -69,6 +69,8 @@ class Parsed(HasIssues):
     sheets: list[SheetSummary] = field(default_factory=list)
     benchmark_sheets: list[tuple[Sheet, Layout]] = field(default_factory=list)
     target_sheets: list[Sheet] = field(default_factory=list)
+    breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_FIELDS))
+    """The figures of teams, localities or services (`BREAKDOWN_FIELDS`), apart from the whole council's."""
 
 
 OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "denominator", "status_code", "note",
@@ -76,6 +78,9 @@ OBSERVATION_FIELDS = ["la_code", "kpi_code", "period", "value", "numerator", "de
 """The columns of `Parsed.observations`: what loads, the value's text where it was typed as text (for the
 plausibility checks), and the sheet and value cell it came from."""
 NUMBER_FIELDS = {"value", "numerator", "denominator"}
+BREAKDOWN_FIELDS = OBSERVATION_FIELDS + ["breakdown", "breakdown_kind"]
+"""A team's figure: an observation with the team's name as the file gives it and whether the file calls it a team,
+a locality or a service."""
 
 
 Made = tuple[str | None, str, object, str]
@@ -314,13 +319,26 @@ def parse(file: str, sheets: list[Sheet], context: Context) -> Parsed:
             summaries.append(summary)
             issues.append(skipped)
     observations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_FIELDS)
+    observations, breakdowns = _split_breakdowns(observations)
     issues += _duplicates(file, observations, context.matcher.names)
+    issues += _duplicates(file, breakdowns.assign(team=breakdowns["breakdown"].map(normalise_name)),
+                          context.matcher.names, "team")  # one team however its name is cased or spaced
     issues += _fractions(file, observations, context.units, context.matcher.names)
     nothing_else = not benchmark_sheets and not target_sheets
-    if observations.empty and nothing_else and not any(i.severity == "error" for i in issues):
+    if observations.empty and breakdowns.empty and nothing_else and not any(i.severity == "error" for i in issues):
         issues.append(no_data(file, [s for s in summaries if s.layout == "skipped"]))
     issues = cap(issues, [s.sheet for s in summaries])
-    return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets)
+    return Parsed(file, observations, issues, summaries, benchmark_sheets, target_sheets, breakdowns)
+
+
+def _split_breakdowns(observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole council's figures apart from those of its teams, localities or services, so the two are never
+    stored, compared or judged as one."""
+    if "breakdown" not in observations.columns:
+        return observations, pd.DataFrame(columns=BREAKDOWN_FIELDS)
+    by_team = observations["breakdown"].notna().to_numpy()
+    whole = observations[~by_team].drop(columns=["breakdown", "breakdown_kind"]).reset_index(drop=True)
+    return whole, observations[by_team].reset_index(drop=True)
 
 
 def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
@@ -383,9 +401,16 @@ def _long(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     loaded = valid[kept]
     extra = {role: numbers(role, kept, rank)[0] for rank, role in ((4, "numerator"), (5, "denominator"))
              if role in cols}
-    return _frame(sheet.name, rows[loaded], np.full(len(loaded), cols["value"]), la_code=la_codes[loaded],
-                  kpi_code=kpi_codes[loaded], period=periods[loaded], value=value[kept], status_code=status[kept],
-                  typed=typed[kept], note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
+    frame = _frame(sheet.name, rows[loaded], np.full(len(loaded), cols["value"]), la_code=la_codes[loaded],
+                   kpi_code=kpi_codes[loaded], period=periods[loaded], value=value[kept], status_code=status[kept],
+                   typed=typed[kept], note=[None if v is None else str(v) for v in column("note")[loaded]], **extra)
+    if "breakdown" in cols:
+        header = normalise_name(str(sheet.cells[layout.header_row, cols["breakdown"]]))
+        teams = [None if v is None or not str(v).strip() else " ".join(str(v).split()) for v in
+                 column("breakdown")[loaded]]
+        frame["breakdown"] = pd.Series(teams, dtype=object)
+        frame["breakdown_kind"] = next(kind for kind in BREAKDOWN_KINDS if header.startswith(kind))
+    return frame
 
 
 def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.DataFrame:
@@ -434,12 +459,12 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
                   status_code=status[usable], typed=typed[usable])
 
 
-def _duplicates(file: str, observations: pd.DataFrame, names: dict[str, str]) -> list[Issue]:
-    """Each repeat of a council, KPI and month, naming the cell where it was first given.
+def _duplicates(file: str, observations: pd.DataFrame, names: dict[str, str], *by: str) -> list[Issue]:
+    """Each repeat of a council, KPI and month (and team, `by`), naming the cell where it was first given.
 
     Observations are in the file's order, so the first repeats are the ones listed; the rest are counted.
     """
-    keys = observations[["la_code", "kpi_code", "period"]]
+    keys = observations[["la_code", "kpi_code", "period", *by]]
     repeated = np.flatnonzero(keys.duplicated(keep="first").to_numpy())
     if not len(repeated):
         return []
@@ -449,7 +474,8 @@ def _duplicates(file: str, observations: pd.DataFrame, names: dict[str, str]) ->
     for i in repeated[:ISSUE_LIMIT + 1]:
         row, original = observations.iloc[i], observations.iloc[first[i]]
         issues.append(Issue("error", file, row["sheet"], row["cell"], "duplicate",
-                            f"This KPI and month are given twice (also at {original['sheet']}!{original['cell']})",
+                            f"This KPI and month{' for this ' + str(row['breakdown_kind']) if by else ''} are "
+                            f"given twice (also at {original['sheet']}!{original['cell']})",
                             None, "Keep one of the two figures.", kpi=names.get(row["kpi_code"]),
                             month=month_words(row["period"])))
     if len(issues) > ISSUE_LIMIT:

@@ -251,11 +251,17 @@ def uploads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def current_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The values the dashboard shows now, for export, with the upload each came from."""
+    """The values the dashboard shows now, for export, with the upload each came from: the whole council's with an
+    empty `breakdown`, each team's, locality's or service's under its name."""
     return con.execute(
         """
-        SELECT la_code, kpi_code, strftime(period, '%Y-%m') AS period, value, status_code AS status, upload_id
-        FROM observations WHERE is_current ORDER BY la_code, kpi_code, period
+        SELECT la_code, kpi_code, strftime(period, '%Y-%m') AS period, value, NULL::VARCHAR AS breakdown,
+               status_code AS status, upload_id
+        FROM observations WHERE is_current
+        UNION ALL
+        SELECT b.la_code, b.kpi_code, strftime(b.period, '%Y-%m'), b.value, t.name, b.status_code, b.upload_id
+        FROM breakdown_values b JOIN teams t USING (team_id) WHERE b.is_current
+        ORDER BY la_code, kpi_code, period, breakdown NULLS FIRST
         """
     ).df()
 
@@ -268,6 +274,11 @@ def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFr
                count(*) FILTER (WHERE is_current) AS values_current,
                strftime(min(period), '%Y-%m') AS first_month, strftime(max(period), '%Y-%m') AS last_month
         FROM observations WHERE upload_id = ?
+        GROUP BY ALL
+        UNION ALL
+        SELECT 'team values', la_code, kpi_code, count(*), count(*) FILTER (WHERE is_current),
+               strftime(min(period), '%Y-%m'), strftime(max(period), '%Y-%m')
+        FROM breakdown_values WHERE upload_id = ?
         GROUP BY ALL
         UNION ALL
         SELECT 'benchmarks', area_code, kpi_code, count(*), count(*) FILTER (WHERE u.status = 'loaded'),
@@ -291,7 +302,7 @@ def upload_contents(con: duckdb.DuckDBPyConnection, upload_id: int) -> pd.DataFr
         GROUP BY ALL
         ORDER BY 1, 2, 3
         """,
-        [upload_id, upload_id, upload_id, upload_id, upload_id],
+        [upload_id, upload_id, upload_id, upload_id, upload_id, upload_id],
     ).df()
 
 
@@ -473,3 +484,37 @@ def published_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT area_code AS la_code, kpi_code, strftime(period_end, '%Y-%m-%d') AS period_end, value,"
         " status_code AS status, source, release FROM published_figures ORDER BY la_code, kpi_code, period_end"
     ).df()
+
+
+def teams(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """The council's teams, localities and services: each one's names over time, its current figures, and the
+    team it was merged into and from when."""
+    return con.execute(
+        """
+        SELECT t.team_id, t.kind, t.name, string_agg(n.name, '; ' ORDER BY n.name) AS names,
+               (SELECT count(*) FROM breakdown_values b WHERE b.team_id = t.team_id AND b.is_current) AS figures,
+               i.name AS merged_into_name, t.merged_from
+        FROM teams t JOIN team_names n ON n.team_id = t.team_id LEFT JOIN teams i ON i.team_id = t.merged_into
+        WHERE t.la_code = ?
+        GROUP BY t.team_id, t.kind, t.name, i.name, t.merged_from ORDER BY t.merged_from IS NOT NULL, t.kind, t.name
+        """, [la_code]).df()
+
+
+def team_values(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    """A KPI's current figures by team up to a month, with the upload each came from; a merged team's figures keep
+    its own name and say when it joined another."""
+    return con.execute(
+        """
+        SELECT t.team_id, t.name AS team, t.kind, b.period, b.value, b.status_code, b.upload_id,
+               i.name AS merged_into_name, t.merged_from
+        FROM breakdown_values b JOIN teams t ON t.team_id = b.team_id LEFT JOIN teams i ON i.team_id = t.merged_into
+        WHERE b.la_code = ? AND b.kpi_code = ? AND b.is_current AND b.period <= ?
+        ORDER BY t.name, b.period
+        """, [la_code, kpi_code, until]).df()
+
+
+def kpis_with_team_values(con: duckdb.DuckDBPyConnection, la_code: str, period: date) -> list[str]:
+    """The KPIs with figures by team in a month, for the Overview's drill from a KPI to its teams."""
+    return [row[0] for row in con.execute(
+        "SELECT DISTINCT kpi_code FROM breakdown_values WHERE la_code = ? AND period = ? AND is_current",
+        [la_code, period]).fetchall()]

@@ -226,3 +226,22 @@ def dfe_neighbours_csv(groups: dict[str, list[str]], names: dict[str, str]) -> b
             row += [neighbours[rank], "Close "] if rank < len(neighbours) else ["", ""]
         rows.append(row)
     return pd.DataFrame(rows, columns=columns).to_csv(index=False).encode("utf-8-sig")
+
+
+TEAMS = ("North", "South", "East", "West")
+
+
+def team_return(last: str = "2026-10", months: int = 12) -> list[list[object]]:
+    """A long return of assessments in 45 days and caseloads by four teams (and the whole council), in which the
+    East team's assessments fall away over the last four months: what an assistant director drills into."""
+    rows: list[list[object]] = [["kpi", "period", "team", "value"]]
+    periods = pd.date_range(end=last, periods=months, freq="MS").strftime("%Y-%m")
+    for i, period in enumerate(periods):
+        east = 88.0 - max(0, i - (months - 5)) * 7.5
+        by_team = {"North": 91.0 + (i % 3) * 0.8, "South": 89.5 + (i % 2), "East": east, "West": 92.4 - (i % 4) * 0.5}
+        rows.append(["Assessments completed within 45 working days", period, None,
+                     round(sum(by_team.values()) / len(by_team), 1)])
+        for team in TEAMS:
+            rows.append(["Assessments completed within 45 working days", period, team, round(by_team[team], 1)])
+            rows.append(["SW_CASELOAD", period, team, 15 + TEAMS.index(team) + (i % 3)])
+    return rows

@@ -18,7 +18,7 @@ from store.connection import connect
 from tests import fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPORT_COLUMNS = ["la_code", "kpi_code", "period", "value", "status", "upload_id"]
+EXPORT_COLUMNS = ["la_code", "kpi_code", "period", "value", "breakdown", "status", "upload_id"]
 ERROR_LINE = re.compile(r"^(?P<file>[^:]+): (?P<sheet>[^!:]+)!(?P<cell>[A-Z]+\d+)(?: \((?P<about>.*?)\))?: "
                         r"(?P<message>.+)$")
 

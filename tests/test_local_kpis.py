@@ -259,7 +259,7 @@ def test_only_a_role_that_may_add_local_kpis_is_offered_the_form(signed_in, role
 
 
 def test_the_catalogue_page_lists_every_kpi_and_adds_a_local_one(app, demo_db_path):
-    app.switch_page("views/catalogue.py").run()
+    app.switch_page("views/kpi_catalogue.py").run()
     assert not app.exception
     table = frame(app.dataframe, "Code", "Kind")
     assert len(table) == 34 and set(table["Kind"]) == {"Statutory"}
@@ -290,7 +290,7 @@ def test_every_page_shows_a_local_kpi_like_a_statutory_one(unstarted_app, demo_d
     rows = pd.concat([table.value for table in app.dataframe if "KPI" in table.value.columns])
     row = rows.set_index("KPI").loc["Case audits graded good or better (local)"]
     assert row["Latest"] == "58.0%" and row["England"] == "–"
-    for page in ("trend", "benchmarks", "workforce", "targets", "catalogue", "board_pack", "present"):
+    for page in ("trend", "benchmarks", "workforce", "targets", "kpi_catalogue", "board_pack", "present"):
         app.switch_page(f"views/{page}.py").run()
         assert not app.exception, page
     app.switch_page("views/trend.py").run()

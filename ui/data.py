@@ -94,6 +94,18 @@ def catalogue() -> pd.DataFrame:
     return _read(queries.catalogue)
 
 
+def team_values(la_code: str, kpi_code: str, until: date) -> pd.DataFrame:
+    return _read(queries.team_values, la_code, kpi_code, until)
+
+
+def kpis_with_team_values(la_code: str, period: date) -> list[str]:
+    return _read(queries.kpis_with_team_values, la_code, period)
+
+
+def teams(la_code: str) -> pd.DataFrame:
+    return _read(queries.teams, la_code)
+
+
 def months_with_data(la_code: str) -> list[date]:
     return _read(queries.months_with_data, la_code)
 

@@ -31,7 +31,7 @@ PAGES = [
     PageSpec("views/targets.py", "Targets and RAG rules", ":material/flag:", "targets", "view"),
     PageSpec("views/improvement_plan.py", "Improvement plan", ":material/checklist:", "plan", "view"),
     PageSpec("views/inspections.py", "Inspections", ":material/fact_check:", "inspections", "view"),
-    PageSpec("views/catalogue.py", "KPI catalogue", ":material/list_alt:", "catalogue", "view"),
+    PageSpec("views/kpi_catalogue.py", "KPI catalogue", ":material/list_alt:", "catalogue", "view"),
     PageSpec("views/board_pack.py", "Board pack", ":material/slideshow:", "board-pack", "export_internal"),
     PageSpec("views/present.py", "Presentation", ":material/present_to_all:", "present", "view"),
     PageSpec("views/upload_file.py", "Upload", ":material/upload_file:", "upload", "upload"),

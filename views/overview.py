@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis import tables
 from store.dates import month_label
-from ui import attribution, data, selection, table_styles
+from ui import attribution, data, selection, table_styles, team_figures
 from ui.text import md
 
 TREND_PAGE = "views/trend.py"
@@ -58,5 +58,16 @@ with st.container(key="overview"):
             table_styles.scorecard_list(group, TREND_PAGE, lambda code: selection.kpi_link(chosen, code))
         if group.legend:
             st.markdown(group.legend)
+
+with_teams = team_figures.kpis_with_teams(chosen.la_code, chosen.period)
+if with_teams:
+    st.subheader(f"By team in {month}")
+    names = data.catalogue().set_index("code")["name"]
+    drilled = st.selectbox("KPI", with_teams, format_func=lambda code: names.get(code, code), key="team_kpi",
+                           help="The KPIs with figures by team, locality or service this month")
+    team_figures.show(chosen.la_code, chosen.council_name, data.kpi_view_of(chosen.la_code, drilled, chosen.period),
+                    chart=False)
+    st.page_link(TREND_PAGE, label="Open its trend, with each team's panel",
+                 query_params=selection.kpi_link(chosen, drilled), icon=":material/show_chart:")
 
 attribution.caption()

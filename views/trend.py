@@ -9,7 +9,7 @@ from analysis import benchmarking, charts, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
-from ui import attribution, data, edits, exports, feedback, identity, pack_cache, selection
+from ui import attribution, data, edits, exports, feedback, identity, pack_cache, selection, team_figures
 from ui.text import md
 
 chosen = selection.page_start()
@@ -66,6 +66,12 @@ if pack_cache.chart_renderable():
     exports.download("Download this chart (PNG)", partial(pack_cache.chart_png, figure), key="chart_png",
                      file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", what="KPI chart",
                      mime="image/png", help="The chart as a picture for a report, drawn when you press the button")
+
+if not view.published_only:
+    with st.expander("By team, locality or service", expanded=True):
+        if not team_figures.show(chosen.la_code, chosen.council_name, view, chart=True):
+            st.markdown("No figures by team for this KPI yet. A monthly return gives them in a `team`, `locality` or "
+                        "`service` column beside the whole council's row.")
 
 commentary = data.commentary(chosen.la_code, chosen.period)
 current = commentary[commentary["kpi_code"] == code]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from settings import load_settings
 from store.words import plural
-from ui import exports, feedback, identity, local_kpis, selection, uploads
+from ui import catalogue_forms, exports, feedback, identity, selection, uploads
 from ui.text import cells, md
 
 user = identity.page_needs("upload")
@@ -65,16 +65,16 @@ if plan.errors:
     if unknown:
         st.subheader("Measures the catalogue does not know")
         listed = ", ".join(f"**{md(n)}**" for n in unknown)
-        if local_kpis.may_edit():
+        if catalogue_forms.may_edit():
             st.markdown(f"{plural(len(unknown), 'measure')} in {md(name)}: {listed}. If the council's own, add "
                         "them as local KPIs here: choose each one's unit, which way is better and its group. The "
                         "file is then checked again; nothing is loaded until you press Load.")
-            local_kpis.add_form(unknown, "add_from_upload", submit=f"Add {plural(len(unknown), 'local KPI')} and "
+            catalogue_forms.add_form(unknown, "add_from_upload", submit=f"Add {plural(len(unknown), 'local KPI')} and "
                                 "check the file again",
                                 done=f"Added {plural(len(unknown), 'local KPI')}; {name} has been checked again below")
         else:
             st.info(f"{plural(len(unknown), 'measure')} in this file {'is' if len(unknown) == 1 else 'are'} not in "
-                    f"the catalogue: {listed}. Correct a misspelt name, or ask one of the {local_kpis.who_may()} to "
+                    f"the catalogue: {listed}. Correct a misspelt name, or ask one of the {catalogue_forms.who_may()} to "
                     "add the council's own measures as local KPIs (KPI catalogue page); then upload the file again.",
                     icon=":material/info:")
     st.stop()

@@ -11,9 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from ingest import local_kpis
+from ingest import teams as teams_store
 from ingest.catalogue import SUBJECTS
 from settings import load_settings
 from store import queries
+from store.dates import month_label
 from ui import data, edits
 from ui.identity import actor
 
@@ -146,3 +148,32 @@ def retire_form(full: pd.DataFrame) -> None:
         if st.form_submit_button("Restore") and code:
             edits.apply(partial(local_kpis.restore_kpi, analysts_may=analysts_may), code,
                         done=f"{code} restored")
+
+
+def teams_table(teams: pd.DataFrame) -> pd.DataFrame:
+    merged = [f"Into {into} from {month_label(when)}" if pd.notna(when) else "" for into, when in
+              zip(teams["merged_into_name"], teams["merged_from"])]
+    return pd.DataFrame({"Name": teams["name"], "Kind": teams["kind"].str.capitalize(),
+                         "Names in files": teams["names"], "Figures": teams["figures"].astype(int),
+                         "Merged": merged})
+
+
+def team_forms(la_code: str, teams: pd.DataFrame) -> None:
+    """Rename a team (files may use either name, its trend carries on) or merge it into another from a month."""
+    in_use = teams.loc[teams["merged_from"].isna(), "name"].tolist()
+    left, right = st.columns(2)
+    with left.form("rename_team", clear_on_submit=True):
+        st.markdown("**Rename a team**: files may use either name, and its trend carries on.")
+        old = st.selectbox("Team", in_use, index=None, placeholder="Choose a team", key="rename_team_old")
+        new = st.text_input("New name", max_chars=80, key="rename_team_new")
+        if st.form_submit_button("Rename") and old:
+            edits.apply(teams_store.rename_team, la_code, old, new, done=f"{old} is now {' '.join(new.split())}")
+    with right.form("merge_team", clear_on_submit=True):
+        st.markdown("**Merge a team into another** from a month: its earlier figures keep its name.")
+        merged = st.selectbox("Team that closes", in_use, index=None, placeholder="Choose a team",
+                              key="merge_team_old")
+        into = st.selectbox("Team it joins", in_use, index=None, placeholder="Choose a team", key="merge_team_into")
+        when = st.date_input("From the month of", format="DD/MM/YYYY", key="merge_team_when")
+        if st.form_submit_button("Merge") and merged and into:
+            edits.apply(teams_store.merge_team, la_code, merged, into, when,
+                        done=f"{merged} merged into {into} from {month_label(when)}")
