@@ -41,6 +41,8 @@ from store.spreadsheets import csv_bytes, workbook_bytes
 from store.words import plural
 
 BUSY_WAIT_SECONDS = 15.0
+NAMED_MEASURES = 5
+"""Unknown measures named, each with the command that adds it, when a load is refused for them."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -175,7 +177,8 @@ def _load(args: argparse.Namespace) -> int:
                 print(f"warning: {issue.line()}")
         if plan.errors:
             print(f"{path.name}: refused, {plural(plan.error_count, 'error')}; nothing loaded", file=sys.stderr)
-            _name_unknown_measures(path.name, plan.unknown_measures)
+            _name_unknown_measures(path.name, plan.unknown_measures,
+                                   any(rule == "unknown_kpi" for i in plan.errors for rule, _ in i.unlisted))
             refused = True
         elif args.strict and plan.checks:
             print(f"{path.name}: refused under --strict, {plural(len(plan.checks), 'value')} to check (the warning "
@@ -195,16 +198,20 @@ def _load(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-def _name_unknown_measures(file_name: str, names: list[str]) -> None:
+def _name_unknown_measures(file_name: str, names: list[str], more: bool) -> None:
     """Name the measures the catalogue does not know, with the command that adds each as a local KPI: its code and
-    unit guessed from the name, its polarity and group left for the analyst to choose."""
+    unit guessed from the name, its polarity and group left for the analyst to choose. A file of hundreds of
+    unknown names is more likely the wrong file: the first few are named, and one command shown per measure."""
     if not names:
         return
-    print(f"{file_name}: {plural(len(names), 'measure')} not in the catalogue: "
-          f"{', '.join(repr(n) for n in names)}. If they are the council's own measures, an admin adds each as a "
-          "local KPI, then loads the file again:", file=sys.stderr)
+    shown = ", ".join(repr(n) for n in names[:NAMED_MEASURES])
+    rest = len(names) - NAMED_MEASURES
+    count = f"{'at least ' if more else ''}{plural(len(names), 'measure')}"
+    print(f"{file_name}: {count} not in the catalogue: {shown}{f' and {rest:,} more' if rest > 0 else ''}. If they "
+          "are the council's own measures, an admin adds each as a local KPI, then loads the file again:",
+          file=sys.stderr)
     taken: set[str] = set()
-    for name in names:
+    for name in names[:NAMED_MEASURES]:
         code = local_kpis.suggest_code(name, taken)
         taken.add(code)
         print(f"  python -m ingest kpi add {code} --name {shlex.quote(name)} --unit "

@@ -226,11 +226,14 @@ def test_the_command_line_prints_the_first_200_errors_then_one_line_counting_the
     out, err = capsys.readouterr()
     lines = err.splitlines()
     assert code == 1 and out == ""
-    assert len(lines) == ISSUE_LIMIT + 2
+    assert len(lines) == ISSUE_LIMIT + 2 + 1 + cli.NAMED_MEASURES
     assert lines[0].startswith("bad.csv: bad!A2 (Jan 2026): Unknown KPI (found 'KPI 0'). ")
-    assert lines[-2].startswith("bad.csv: bad!A202: …and 800 more errors not listed here (800 unknown KPIs), the "
-                                "first of them in this cell. Only the first 200 errors are listed.")
-    assert lines[-1] == "bad.csv: refused, 1,000 errors; nothing loaded"
+    assert lines[ISSUE_LIMIT].startswith("bad.csv: bad!A202: …and 800 more errors not listed here (800 unknown "
+                                         "KPIs), the first of them in this cell. Only the first 200 errors are listed.")
+    assert lines[ISSUE_LIMIT + 1] == "bad.csv: refused, 1,000 errors; nothing loaded"
+    assert lines[ISSUE_LIMIT + 2].startswith("bad.csv: at least 200 measures not in the catalogue: 'KPI 0', 'KPI 1', "
+                                             "'KPI 2', 'KPI 3', 'KPI 4' and 195 more.")
+    assert lines[-1].startswith("  python -m ingest kpi add KPI_4 --name 'KPI 4'")
 
 
 @pytest.fixture
