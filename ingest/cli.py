@@ -27,7 +27,7 @@ import pandas as pd
 from analysis import kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
-from ingest import catalogue, local_kpis, teams, upload
+from ingest import catalogue, catalogue_sheet, local_kpis, teams, upload
 from ingest.bootstrap import ensure_ready, seed_demo_store
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     withdraw.add_argument("--user", default=getpass.getuser())
     template = commands.add_parser("template", help="write the monthly return template")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    template.add_argument("--db", type=Path, help="list the council's local KPIs too (default: DASHBOARD_DB)")
     export = commands.add_parser("export", help="write the current values")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx")
     export.add_argument("--benchmarks", action="store_true",
@@ -103,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="whom it counts: children (disclosure control applies) or staff")
         one.add_argument("--db", type=Path)
         one.add_argument("--user", default=getpass.getuser())
+    kpi_export = kpi_commands.add_parser("export", help="write the whole catalogue in the columns the import reads")
+    kpi_export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx|FILE.csv")
+    kpi_export.add_argument("--db", type=Path)
+    kpi_import = kpi_commands.add_parser("import", help="add, change, retire or restore local KPIs from a file")
+    kpi_import.add_argument("file", type=Path, metavar="FILE")
+    kpi_import.add_argument("--dry-run", action="store_true", help="check only; change nothing")
+    kpi_import.add_argument("--db", type=Path)
+    kpi_import.add_argument("--user", default=getpass.getuser())
     for verb, what in (("retire", "hide a local KPI from pages and uploads; its figures are kept"),
                        ("restore", "bring a retired local KPI back")):
         one = kpi_commands.add_parser(verb, help=what)
@@ -264,9 +273,7 @@ def _template(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".xlsx":
         print(f"{args.out}: the template is an .xlsx workbook; give a name ending .xlsx", file=sys.stderr)
         return 2
-    from ingest.catalogue import read_catalogue
-
-    args.out.write_bytes(template_bytes(read_catalogue(), date.today().strftime("%Y-%m")))
+    args.out.write_bytes(template_bytes(_read(args.db, queries.catalogue), date.today().strftime("%Y-%m")))
     print(f"wrote {args.out}")
     return 0
 
@@ -352,7 +359,17 @@ def _kpi(args: argparse.Namespace) -> int:
         local = int((table["origin"] == "local").sum())
         print(f"{plural(len(table), 'KPI')}: {len(table) - local:,} statutory, {local:,} local")
         return 0
+    if args.kpi_command == "export":
+        if args.out.suffix.lower() not in (".csv", ".xlsx"):
+            print(f"{args.out}: the catalogue is written as .csv or .xlsx", file=sys.stderr)
+            return 2
+        table = catalogue_sheet.export_frame(_read(args.db, queries.full_catalogue))
+        _write_table(args.out, table, catalogue_sheet.SHEET_NAME)
+        print(f"wrote {plural(len(table), 'KPI')} to {args.out}")
+        return 0
     actor = operator(args.user)
+    if args.kpi_command == "import":
+        return _import_catalogue(args, actor)
     if args.kpi_command in ("retire", "restore"):
         edit = local_kpis.retire_kpi if args.kpi_command == "retire" else local_kpis.restore_kpi
         done, _ = _change(args.db, f"kpi {args.kpi_command} {args.code}", lambda con: edit(con, args.code, actor))
@@ -403,6 +420,38 @@ def _team(args: argparse.Namespace) -> int:
     if done:
         print(f"{args.merged} merged into {args.into} from {month:%b %Y}; its earlier figures keep its name")
     return 0 if done else 1
+
+
+def _import_catalogue(args: argparse.Namespace, actor) -> int:
+    if not args.file.is_file():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+    parsed = _read(args.db, lambda con: catalogue_sheet.check_file(con, args.file.name, args.file.read_bytes()))
+    for issue in parsed.issues:
+        print(issue.line(), file=sys.stderr)
+    if parsed.errors:
+        print(f"{args.file.name}: refused, {plural(parsed.error_count, 'error')}; nothing imported", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        plan = _read(args.db, lambda con: catalogue_sheet.changes(con, parsed))
+        print(f"{args.file.name}: would {_catalogue_changes(plan, False)} (dry run; nothing changed)")
+        return 0
+    done, plan = _change(args.db, args.file.name, lambda con: catalogue_sheet.import_catalogue(con, parsed, actor))
+    if not done:
+        return 1
+    print(f"{args.file.name}: {_catalogue_changes(plan, True)}; {plural(parsed.statutory, 'statutory KPI')} left as "
+          "they are")
+    return 0
+
+
+CATALOGUE_VERBS = {"added": ("add", "added"), "changed": ("change", "changed"), "retired": ("retire", "retired"),
+                   "restored": ("restore", "restored")}
+
+
+def _catalogue_changes(plan: dict[str, list[str]], done: bool) -> str:
+    """"added 2 local KPIs, retired 1 local KPI"; not `done` (a dry run), "add 2 local KPIs, retire 1 local KPI"."""
+    words = [f"{CATALOGUE_VERBS[kind][done]} {plural(len(codes), 'local KPI')}" for kind, codes in plan.items() if codes]
+    return ", ".join(words) or ("changed nothing" if done else "change nothing")
 
 
 def _demo(args: argparse.Namespace) -> int:

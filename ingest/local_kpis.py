@@ -55,7 +55,7 @@ def may_edit(actor: Actor, analysts_may: bool) -> bool:
     return actor.can("edit_catalogue") or (analysts_may and actor.can("edit_targets"))
 
 
-def _require_editor(actor: Actor, analysts_may: bool) -> None:
+def require_editor(actor: Actor, analysts_may: bool) -> None:
     if not may_edit(actor, analysts_may):
         if analysts_may:
             require(actor, "edit_targets")
@@ -154,8 +154,12 @@ def _version(con: duckdb.DuckDBPyConnection, code: str, change: str, actor: Acto
     return version
 
 
-def insert_local_kpi(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor) -> None:
-    """Add the KPI, its first version and its audit entry; call inside a transaction, after the checks."""
+def write_add(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor) -> None:
+    """Check and add one KPI with its first version and audit entry, inside the caller's transaction."""
+    kpi = _cleaned(kpi)
+    problems = check_local_kpi(con, kpi)
+    if problems:
+        raise EditRefused(" ".join(problems))
     order = con.execute("SELECT coalesce(max(sort_order), 0) + 1 FROM kpis").fetchone()[0]
     con.execute(
         """
@@ -172,7 +176,7 @@ def add_local_kpis(con: duckdb.DuckDBPyConnection, kpis: list[LocalKpi], actor: 
                    analysts_may: bool = False) -> list[str]:
     """Add several local KPIs at once, all or none: the upload page adds every measure a file brings together.
     Refused with every problem, each prefixed by the measure's name, when any cannot be added."""
-    _require_editor(actor, analysts_may)
+    require_editor(actor, analysts_may)
     kpis = [_cleaned(kpi) for kpi in kpis]
     codes = [kpi.code for kpi in kpis]
     problems = [f"{kpi.code}: the code is given twice." for i, kpi in enumerate(kpis) if kpi.code in codes[:i]]
@@ -181,21 +185,17 @@ def add_local_kpis(con: duckdb.DuckDBPyConnection, kpis: list[LocalKpi], actor: 
             found = check_local_kpi(con, kpi)
             problems += [f"{kpi.name or kpi.code}: {problem}" for problem in found]
             if not problems:
-                insert_local_kpi(con, kpi, actor)
+                write_add(con, kpi, actor)
         if problems:
             raise EditRefused(" ".join(problems))
     return codes
 
 
 def add_local_kpi(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor, *, analysts_may: bool = False) -> str:
-    _require_editor(actor, analysts_may)
-    kpi = _cleaned(kpi)
-    problems = check_local_kpi(con, kpi)
-    if problems:
-        raise EditRefused(" ".join(problems))
+    require_editor(actor, analysts_may)
     with transaction(con):
-        insert_local_kpi(con, kpi, actor)
-    return kpi.code
+        write_add(con, kpi, actor)
+    return _cleaned(kpi).code
 
 
 def _local(con: duckdb.DuckDBPyConnection, code: str) -> tuple:
@@ -208,56 +208,64 @@ def _local(con: duckdb.DuckDBPyConnection, code: str) -> tuple:
     return row
 
 
-def change_local_kpi(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor, *,
-                     analysts_may: bool = False) -> int:
-    """Change a local KPI's name, definition, polarity, group, decimals, frequency or denominator; its unit only
-    while it has no figures, since stored figures were checked and shown in the old unit."""
-    _require_editor(actor, analysts_may)
+CHANGEABLE = ("name", "definition", "unit", "polarity", "kpi_group", "decimals", "frequency", "denominator_kpi",
+              "subject")
+
+
+def write_change(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor) -> int:
+    """Check and change one local KPI as a new version, inside the caller's transaction."""
     kpi = _cleaned(kpi)
     _local(con, kpi.code)
     problems = check_local_kpi(con, kpi, changing=True)
-    before = con.execute("SELECT name, definition, unit, polarity, kpi_group, decimals, frequency, denominator_kpi,"
-                         " subject FROM kpis WHERE code = ?", [kpi.code]).fetchone()
+    before = con.execute(f"SELECT {', '.join(CHANGEABLE)} FROM kpis WHERE code = ?", [kpi.code]).fetchone()
     if before[2] != kpi.unit and con.execute("SELECT count(*) FROM observations WHERE kpi_code = ?",
                                              [kpi.code]).fetchone()[0]:
         problems.append(f"{kpi.code} has figures stored as a {UNIT_WORDS[before[2]]}, so its unit cannot change; "
                         "add a new KPI for the new measure and retire this one.")
     if problems:
         raise EditRefused(" ".join(problems))
-    fields = ("name", "definition", "unit", "polarity", "kpi_group", "decimals", "frequency", "denominator_kpi",
-              "subject")
-    with transaction(con):
-        con.execute(
-            "UPDATE kpis SET name = ?, definition = ?, unit = ?, polarity = ?, kpi_group = ?, decimals = ?,"
-            " frequency = ?, denominator_kpi = ?, subject = ? WHERE code = ?",
-            [getattr(kpi, field) for field in fields] + [kpi.code])
-        version = _version(con, kpi.code, "changed", actor)
-        audit.record(con, actor, "kpi_change", kpi.code, dict(zip(fields, before)), asdict(kpi))
+    con.execute(
+        "UPDATE kpis SET name = ?, definition = ?, unit = ?, polarity = ?, kpi_group = ?, decimals = ?,"
+        " frequency = ?, denominator_kpi = ?, subject = ? WHERE code = ?",
+        [getattr(kpi, field) for field in CHANGEABLE] + [kpi.code])
+    version = _version(con, kpi.code, "changed", actor)
+    audit.record(con, actor, "kpi_change", kpi.code, dict(zip(CHANGEABLE, before)), asdict(kpi))
     return version
+
+
+def change_local_kpi(con: duckdb.DuckDBPyConnection, kpi: LocalKpi, actor: Actor, *,
+                     analysts_may: bool = False) -> int:
+    """Change a local KPI's name, definition, polarity, group, decimals, frequency or denominator; its unit only
+    while it has no figures, since stored figures were checked and shown in the old unit."""
+    require_editor(actor, analysts_may)
+    with transaction(con):
+        return write_change(con, kpi, actor)
+
+
+def write_retirement(con: duckdb.DuckDBPyConnection, code: str, actor: Actor, retire: bool) -> None:
+    """Retire (or restore) one local KPI, inside the caller's transaction."""
+    code = code.strip().upper()
+    _, retired_at, name = _local(con, code)
+    if retire and retired_at is not None:
+        raise EditRefused(f"{code} ({name}) was already retired on {retired_at:%d %b %Y}.")
+    if not retire and retired_at is None:
+        raise EditRefused(f"{code} ({name}) is in use; only a retired KPI can be restored.")
+    con.execute("UPDATE kpis SET retired_at = ?, retired_by = ? WHERE code = ?",
+                [utcnow() if retire else None, actor.email if retire else None, code])
+    _version(con, code, "retired" if retire else "restored", actor)
+    audit.record(con, actor, "kpi_retire" if retire else "kpi_restore", code, {"retired": not retire},
+                 {"retired": retire})
 
 
 def retire_kpi(con: duckdb.DuckDBPyConnection, code: str, actor: Actor, *, analysts_may: bool = False) -> None:
     """Hide a local KPI from pages and uploads; its figures, targets and commentary stay in the store."""
-    _require_editor(actor, analysts_may)
-    code = code.strip().upper()
-    _, retired_at, name = _local(con, code)
-    if retired_at is not None:
-        raise EditRefused(f"{code} ({name}) was already retired on {retired_at:%d %b %Y}.")
+    require_editor(actor, analysts_may)
     with transaction(con):
-        con.execute("UPDATE kpis SET retired_at = ?, retired_by = ? WHERE code = ?", [utcnow(), actor.email, code])
-        _version(con, code, "retired", actor)
-        audit.record(con, actor, "kpi_retire", code, {"retired": False}, {"retired": True})
+        write_retirement(con, code, actor, True)
 
 
 def restore_kpi(con: duckdb.DuckDBPyConnection, code: str, actor: Actor, *, analysts_may: bool = False) -> None:
     """Bring a retired local KPI back to the pages and uploads, with its history."""
-    _require_editor(actor, analysts_may)
-    code = code.strip().upper()
-    _, retired_at, name = _local(con, code)
-    if retired_at is None:
-        raise EditRefused(f"{code} ({name}) is in use; only a retired KPI can be restored.")
+    require_editor(actor, analysts_may)
     with transaction(con):
-        con.execute("UPDATE kpis SET retired_at = NULL, retired_by = NULL WHERE code = ?", [code])
-        _version(con, code, "restored", actor)
-        audit.record(con, actor, "kpi_restore", code, {"retired": True}, {"retired": False})
-
+        write_retirement(con, code, actor, False)

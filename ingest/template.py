@@ -12,7 +12,7 @@ from ingest.readers import Sheet
 from ingest.values import normalise_name
 from store.spreadsheets import workbook_bytes
 
-TEMPLATE_COLUMNS = ["la_code", "kpi", "period", "value", "numerator", "denominator", "note"]
+TEMPLATE_COLUMNS = ["la_code", "kpi", "period", "value", "numerator", "denominator", "note", "team"]
 READ_ME_HEADER = "How to fill this in"
 READ_ME = [
     "One row per KPI and month. la_code may be left empty for the home council.",
@@ -20,6 +20,8 @@ READ_ME = [
     "value: the figure; percentages as 0-100 (85.5, not 0.855). Suppressed figures: c (small number), "
     "x (not available), z (not applicable).",
     "numerator, denominator and note are optional.",
+    "team (optional): the team the row's figure is for (the column may be headed team, locality or service); "
+    "leave it empty for the whole council's figure. Give the whole council's row as well as the teams'.",
     "Targets (optional), one row each in the Targets sheet: kpi; kind (local, inspection or floor; blank means "
     "local); value; start month; optional end month; optional trajectory_from and trajectory_until for a target "
     "that moves month by month to its value; source (where it was agreed). They are the home council's targets.",
@@ -34,7 +36,7 @@ REFERENCE_ROWS = 5
 
 def template_bytes(catalogue: pd.DataFrame, example_period: str) -> bytes:
     data = pd.DataFrame(columns=TEMPLATE_COLUMNS)
-    example = pd.DataFrame([["", "ASSESS_45WD_PCT", example_period, 87.5, 350, 400, EXAMPLE_NOTE]],
+    example = pd.DataFrame([["", "ASSESS_45WD_PCT", example_period, 87.5, 350, 400, EXAMPLE_NOTE, ""]],
                            columns=TEMPLATE_COLUMNS)
     kpis = catalogue[KPI_LIST_COLUMNS].rename(columns=str.capitalize)
     return workbook_bytes({"Data": data, "Targets": pd.DataFrame(columns=TARGET_COLUMNS), "KPIs": kpis,

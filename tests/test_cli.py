@@ -196,14 +196,14 @@ def test_uploads_lists_and_withdraw_restores(tmp_path, demo_db_path, capsys):
 
 def test_template_is_written_and_loads_once_filled_in(tmp_path, demo_db_path, capsys):
     out = tmp_path / "template.xlsx"
-    code, printed, _ = main(capsys, "template", out)
+    code, printed, _ = main(capsys, "template", out, "--db", demo_db_path)
     assert code == 0 and printed.strip() == f"wrote {out}"
     assert [s.name for s in read_file(out.name, out.read_bytes())] == ["Data", "Targets", "KPIs", "Read me", "Example"]
     workbook = load_workbook(out)
     assert [c.value for c in workbook["Data"][1]] == ["la_code", "kpi", "period", "value", "numerator",
-                                                       "denominator", "note"]
+                                                       "denominator", "note", "team"]
     assert workbook["KPIs"].max_row == 35  # a header and the 34 KPIs
-    workbook["Data"].append([None, "CONTACTS", "2026-10", 2777, None, None, "from the template"])
+    workbook["Data"].append([None, "CONTACTS", "2026-10", 2777, None, None, "from the template", None])
     workbook.save(out)
     upload = next_upload(demo_db_path)
     code, printed, _ = main(capsys, "load", out, "--db", demo_db_path)

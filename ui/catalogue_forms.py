@@ -10,14 +10,17 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from ingest import local_kpis
+from ingest import catalogue_sheet, local_kpis
 from ingest import teams as teams_store
 from ingest.catalogue import SUBJECTS
 from settings import load_settings
 from store import queries
 from store.dates import month_label
-from ui import data, edits
+from store.words import plural
+from ui import data, edits, feedback
 from ui.identity import actor
+from ui.text import md
+from ui.uploads import ISSUE_COLUMNS
 
 UNIT_CHOICES = ["%", "count", "rate", "FTE", "cases"]
 DEFAULT_GROUP = "Local measures"
@@ -177,3 +180,45 @@ def team_forms(la_code: str, teams: pd.DataFrame) -> None:
         if st.form_submit_button("Merge") and merged and into:
             edits.apply(teams_store.merge_team, la_code, merged, into, when,
                         done=f"{merged} merged into {into} from {month_label(when)}")
+
+
+IMPORT_ROUND_KEY = "catalogue_import_round"
+
+
+def export_bytes() -> bytes:
+    return catalogue_sheet.export_bytes(full_catalogue())
+
+
+def import_form() -> None:
+    """A catalogue file checked cell by cell, its changes listed, and applied in one step on confirm."""
+    st.markdown("One row per KPI with the columns " + ", ".join(catalogue_sheet.EXPORT_COLUMNS) + " (as the "
+                "download). A local row with a new code adds a local KPI; one whose code is a local KPI changes it; "
+                "Status retires or restores it; statutory rows are left as they are. Every cell is checked first, "
+                "and **nothing changes until there are no errors and you confirm**.")
+    file = st.file_uploader("Catalogue (.xlsx, .xlsm, .ods or .csv)", type=["xlsx", "xlsm", "ods", "csv"],
+                            key=f"catalogue_import_{st.session_state.get(IMPORT_ROUND_KEY, 0)}")
+    if file is None:
+        return
+    with feedback.refusals("Your file has not been checked") as outcome, data.store() as con:
+        parsed = catalogue_sheet.check_file(con, file.name, file.getvalue())
+        changes = catalogue_sheet.changes(con, parsed)
+    if outcome.refused:
+        return
+    if parsed.errors:
+        st.error(f"**{plural(parsed.error_count, 'error')} in {md(file.name)}: nothing has been imported.** "
+                 "Fix them in the spreadsheet and upload it again.", icon=":material/error:")
+        st.dataframe(pd.DataFrame([i.as_row() for i in parsed.issues], columns=ISSUE_COLUMNS), hide_index=True,
+                     width="stretch")
+        return
+    listed = [f"- **{VERBS[kind]}:** {', '.join(codes)}" for kind, codes in changes.items() if codes]
+    if not listed:
+        st.success("The file matches the catalogue: there is nothing to import.", icon=":material/check_circle:")
+        return
+    st.markdown("\n".join(listed))
+    if st.button("Import these changes", type="primary", key="import_catalogue"):
+        st.session_state[IMPORT_ROUND_KEY] = st.session_state.get(IMPORT_ROUND_KEY, 0) + 1
+        importing = partial(catalogue_sheet.import_catalogue, analysts_may=load_settings().analysts_add_kpis)
+        edits.apply(importing, parsed, done=f"{file.name} imported; every change is kept in the catalogue's history")
+
+
+VERBS = {"added": "Add", "changed": "Change", "retired": "Retire", "restored": "Restore"}

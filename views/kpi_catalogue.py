@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from store.words import plural
-from ui import catalogue_forms, data, feedback, identity, selection
+from ui import catalogue_forms, data, exports, feedback, identity, selection, uploads
 from ui.text import md
 
 identity.page_needs("view")
@@ -21,12 +21,17 @@ full = catalogue_forms.full_catalogue()
 local = int((full["origin"] == "local").sum())
 st.subheader(f"{plural(len(full), 'KPI')}: {len(full) - local:,} statutory, {local:,} local")
 st.dataframe(catalogue_forms.catalogue_table(full), hide_index=True, width="stretch")
+exports.download("Download the catalogue (.xlsx)", catalogue_forms.export_bytes, file_name="kpi_catalogue.xlsx",
+                 what="KPI catalogue", mime=uploads.XLSX_MIME, icon=":material/download:",
+                 help="Every KPI in the columns the import reads: add the council's own measures as rows and import it")
 
 if catalogue_forms.may_edit():
     st.subheader("Add a local KPI")
     catalogue_forms.add_form([], "add_local_kpi", submit="Add the local KPI",
                         done="Local KPI added: uploads now take it by its code or name, and the pages show it")
     catalogue_forms.retire_form(full)
+    with st.expander("Import local KPIs from a spreadsheet"):
+        catalogue_forms.import_form()
 else:
     st.info(f"Local KPIs are added, retired and restored by {catalogue_forms.who_may()}.", icon=":material/info:")
 
