@@ -454,9 +454,47 @@ def _wide(found: _Found, sheet: Sheet, layout: Layout, context: Context) -> pd.D
     value, status, usable, _, typed = _numbers(found, grid[at[known]].reshape(-1), cell_rows, cell_cols,
                                         np.tile(np.arange(1, width + 1), len(known)), cell_codes, cell_periods, units,
                                         "value", formulas)
-    return _frame(sheet.name, cell_rows[usable], cell_cols[usable], la_code=context.home_la,
-                  kpi_code=cell_codes[usable], period=cell_periods[usable], value=value[usable],
-                  status_code=status[usable], typed=typed[usable])
+    frame = _frame(sheet.name, cell_rows[usable], cell_cols[usable], la_code=context.home_la,
+                   kpi_code=cell_codes[usable], period=cell_periods[usable], value=value[usable],
+                   status_code=status[usable], typed=typed[usable])
+    teams, kinds = _wide_breakdowns(sheet, header, body, kpi_col)
+    if teams is not None:
+        frame["breakdown"] = pd.Series(np.repeat(teams[at[known]], width)[usable], dtype=object)
+        frame["breakdown_kind"] = pd.Series(np.repeat(kinds[at[known]], width)[usable], dtype=object)
+    return frame
+
+
+BREAKDOWN_MARK = re.compile(r"^\s*(team|locality|service)\s*[:\-–]\s*(.+?)\s*$", re.IGNORECASE)
+WHOLE_COUNCIL = {"wholecouncil", "council", "all", "allteams", "total"}
+"""A marker naming these (Team: whole council) ends a block of team rows: the rows after it are the council's."""
+
+
+def _wide_breakdowns(sheet: Sheet, header: int, body: np.ndarray,
+                     kpi_col: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The team (and whether a team, locality or service) of each body row of a wide sheet: a title above the
+    header such as "Team: North" makes the whole sheet North's; a row in the body holding only "Locality: East" in
+    its KPI column starts a block of East's rows, until the next such row ("Team: whole council" ends it). None
+    when the sheet names no team: all its figures are the council's."""
+    def mark(value: object) -> tuple[str, str | None] | None:
+        found = BREAKDOWN_MARK.match(value) if isinstance(value, str) else None
+        if found is None:
+            return None
+        name = " ".join(found.group(2).split())
+        return found.group(1).lower(), None if normalise_name(name) in WHOLE_COUNCIL else name
+
+    sheet_mark = next((m for row in sheet.cells[:header].tolist() for m in map(mark, row) if m), None)
+    kind, team = sheet_mark if sheet_mark else ("team", None)
+    rows = len(body)
+    teams = np.full(rows, team, dtype=object)
+    kinds = np.full(rows, kind, dtype=object)
+    marked = False
+    for i, value in enumerate(body[:, kpi_col].tolist() if rows else []):
+        block = mark(value)
+        if block is not None and _is_none(np.delete(body[i], kpi_col)).all():
+            kind, team = block
+            marked = True
+        teams[i], kinds[i] = team, kind
+    return (teams, kinds) if sheet_mark or marked else (None, None)
 
 
 def _duplicates(file: str, observations: pd.DataFrame, names: dict[str, str], *by: str) -> list[Issue]:

@@ -222,3 +222,21 @@ def test_the_trend_page_and_the_overview_show_the_teams(unstarted_app, demo_db_p
     assert not app.exception
     charts = [c for c in app.get("plotly_chart") if "by team" in c.proto.spec]
     assert len(charts) == 1
+
+
+def test_a_wide_scorecard_gives_teams_by_block_or_by_sheet(demo_con):
+    sheets = {"Scorecard": [["Anyshire scorecard"], [], ["Indicator", "Target", "Sep-26", "Oct-26"],
+                            [ASSESS, 90, 88.0, 86.0],
+                            ["Team: North"], [ASSESS, 90, 92.0, 93.0],
+                            ["Team: South"], ["Assessments completed within 45 working days", 90, 84.0, 79.0],
+                            ["Team: whole council"], ["SW_CASELOAD", 18, 19, 18]],
+              "East": [["Locality: East"], ["Indicator", "Sep-26", "Oct-26"], [ASSESS, 70, 65]]}
+    plan = upload.prepare(demo_con, "wide.xlsx", xlsx(sheets), home_la=DEMO_LA_CODE, user=ANALYST.email)
+    assert not plan.errors
+    council = plan.parsed.observations
+    assert council[["kpi_code", "value"]].values.tolist() == [[ASSESS, 88.0], [ASSESS, 86.0], ["SW_CASELOAD", 19.0],
+                                                              ["SW_CASELOAD", 18.0]]
+    teams_found = plan.parsed.breakdowns
+    assert teams_found[["breakdown", "breakdown_kind", "cell", "value"]].values.tolist() == [
+        ["North", "team", "C6", 92.0], ["North", "team", "D6", 93.0], ["South", "team", "C8", 84.0],
+        ["South", "team", "D8", 79.0], ["East", "locality", "B3", 70.0], ["East", "locality", "C3", 65.0]]
