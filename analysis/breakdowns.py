@@ -1,9 +1,8 @@
 """A KPI by team, locality or service: the month's table and the small-multiple chart.
 
 The assistant director's next question after "assessments within 45 days fell"
-is "in which team?". Each team is judged against the council's target by the
-council's rule (a team has no target of its own), worded as the Overview words
-the council, and drawn in its own panel beside the council's line so a reader
+is "in which team?". Each team is judged against its own target where it has one,
+else the council's, by the council's rule, worded as the Overview words the council, and drawn in its own panel beside the council's line so a reader
 compares shapes without matching colours to a legend.
 """
 from __future__ import annotations
@@ -36,10 +35,11 @@ def _judgement(value: float | None, unit: str, decimals: int, polarity: str, tar
 
 def month_table(values: pd.DataFrame, council: pd.DataFrame, month: date, *, unit: str, decimals: int,
                 polarity: str, target: float | None, floor: float | None, target_kind: str | None,
-                rule: kpi.RagRule | None) -> pd.DataFrame:
+                rule: kpi.RagRule | None, team_targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each team's figure for the month beside the whole council's: the change on the team's previous month, the
-    council's target and the judgement against it with the gap, worst first. `values` comes from
-    `store.queries.team_values`, `council` is the KPI view's series."""
+    target (the team's own where `team_targets` has one in force, else the council's) and the judgement against it
+    with the gap, worst first. `values` comes from `store.queries.team_values`, `council` is the KPI view's series,
+    `team_targets` from `store.queries.team_targets`."""
     month = pd.Timestamp(month)
     periods = pd.to_datetime(values["period"])
     rows = []
@@ -49,7 +49,13 @@ def month_table(values: pd.DataFrame, council: pd.DataFrame, month: date, *, uni
             continue
         before = figures[figures["period"] < month].tail(1)
         value = now["value"].iloc[0]
-        rows.append(_row(team, value, before, unit, decimals, polarity, target, floor, target_kind, rule,
+        own = None if team_targets is None else team_targets[team_targets["team"] == team]
+        own_target = None if own is None or own.empty else kpi.target_at(own, month.date())
+        if own_target is not None:
+            judged = (own_target, kpi.floor_at(own, month.date()), kpi.target_kind_at(own, month.date()), "Team's own")
+        else:
+            judged = (target, floor, target_kind, "Council's" if target is not None else "–")
+        rows.append(_row(team, value, before, unit, decimals, polarity, *judged, rule,
                          now["status_code"].iloc[0], now["upload_id"].iloc[0]))
     council_now = council[pd.to_datetime(council["period"]) == month]
     table = pd.DataFrame(rows)
@@ -59,14 +65,15 @@ def month_table(values: pd.DataFrame, council: pd.DataFrame, month: date, *, uni
     if not council_now.empty:
         before = council[pd.to_datetime(council["period"]) < month].tail(1)
         whole = _row("Whole council", council_now["value"].iloc[0], before, unit, decimals, polarity, target, floor,
-                     target_kind, rule, council_now["status_code"].iloc[0] if "status_code" in council_now else None,
+                     target_kind, "Council's" if target is not None else "–", rule,
+                     council_now["status_code"].iloc[0] if "status_code" in council_now else None,
                      council_now["upload_id"].iloc[0])
         table = pd.concat([pd.DataFrame([whole]).drop(columns="_order"), table], ignore_index=True)
     return table.reset_index(drop=True)
 
 
 def _row(team: str, value: float | None, before: pd.DataFrame, unit: str, decimals: int, polarity: str,
-         target: float | None, floor: float | None, target_kind: str | None, rule: kpi.RagRule | None,
+         target: float | None, floor: float | None, target_kind: str | None, whose: str, rule: kpi.RagRule | None,
          status: str | None, upload_id: object) -> dict:
     judgement = _judgement(value, unit, decimals, polarity, target, floor, target_kind, rule)
     shown = kpi.format_value(value, unit, decimals) if not pd.isna(value) else (status or "–")
@@ -85,7 +92,8 @@ def _row(team: str, value: float | None, before: pd.DataFrame, unit: str, decima
         "Team": team,
         "Value": shown,
         "Change": change,
-        "Target (the council's)": kpi.format_value(target, unit, decimals) if target is not None else "–",
+        "Target": kpi.format_value(target, unit, decimals) if target is not None else "–",
+        "Whose target": whose,
         "RAG": f"{judgement.symbol} {judgement.label}",
         "Gap to target": kpi.gap_text(value, target, unit, decimals) if target is not None else "–",
         "Upload": int(upload_id) if upload_id is not None and not pd.isna(upload_id) else None,

@@ -270,7 +270,8 @@ def target_status(targets: pd.DataFrame, period: date) -> list[str]:
     expired, not started, or set aside for a target that outranks it."""
     month = pd.Timestamp(period)
     in_force = set()
-    for _, rows in targets.groupby("kpi_code"):
+    whose = targets["team"].fillna("") if "team" in targets else pd.Series("", index=targets.index)
+    for _, rows in targets.groupby([targets["kpi_code"], whose]):  # a team's own target outranks no council one
         for floors in (False, True):
             row = kpi.row_in_force(rows, month, floors)
             if row is not None:
@@ -300,6 +301,8 @@ def targets_view(targets: pd.DataFrame, catalogue: pd.DataFrame, period: date | 
     view = pd.DataFrame({
         "Id": targets["target_id"],
         "KPI": targets["kpi_code"].map(names).fillna(targets["kpi_code"]),
+        **({"For": targets["team"].fillna("Whole council")} if "team" in targets and targets["team"].notna().any()
+           else {}),
         "Kind": targets["kind"].map(KIND_WORDS),
         "Value": targets["value"],
         "From": _month_text(targets["start_period"]),

@@ -3,7 +3,8 @@
 Analysts often agree targets in the same workbook as the monthly return. One row
 per target: `kpi`, `kind` (local, inspection or floor; blank means local),
 `value`, `start` and optional `end` month, optional `trajectory_from` and
-`trajectory_until` for a target that moves month by month, and `source`. Each
+`trajectory_until` for a target that moves month by month, `source`, and an
+optional `team` for a team's own target (empty: the council's). Each
 row goes through the same checks as the Targets page form, so a target loaded
 from a file can never be one the page would refuse.
 """
@@ -29,6 +30,7 @@ COLUMNS = {
     "trajectory_from": {"trajectoryfrom", "glidefrom", "startvalue"},
     "trajectory_until": {"trajectoryuntil", "glideuntil", "reachby"},
     "source": {"source", "sourcenote", "agreedin"},
+    "team": {"team", "teamname", "locality", "service"},
 }
 REQUIRED = ("kpi", "value", "start", "source")
 KIND_WORDS = {normalise_name(word): kind for kind, label in TARGET_KINDS.items() for word in (kind, label)}
@@ -112,8 +114,9 @@ def parse_targets(file_name: str, sheet: Sheet, matcher: KpiMatcher, units: dict
             if cell("start") is None:
                 problem(r, at["start"], "The start month is missing", None, "Enter the month the target starts.")
             continue
+        team = " ".join(str(cell("team")).split()) if cell("team") not in (None, "") else None
         target = TargetInput(code, kind, float(numbers["value"]), months["start"], str(cell("source") or ""),
-                             months["end"], numbers["trajectory_from"], months["trajectory_until"])
+                             months["end"], numbers["trajectory_from"], months["trajectory_until"], team=team)
         for message in check_target(target, units[code]):
             problem(r, at["value"], message.rstrip("."), None, "Correct the row and upload again.")
         if r not in broken_rows:

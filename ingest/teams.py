@@ -77,6 +77,15 @@ def _add_team(con: duckdb.DuckDBPyConnection, la_code: str, kind: str, name: str
     return team_id
 
 
+def team_for(con: duckdb.DuckDBPyConnection, la_code: str, name: str, who: str, upload_id: int | None) -> int:
+    """The team a name means now (a merged team's name means the team it joined), added as a team if new: a
+    Targets sheet may set a team's target before any of its figures arrive."""
+    found = con.execute(
+        "SELECT coalesce(t.merged_into, t.team_id) FROM team_names n JOIN teams t ON t.team_id = n.team_id"
+        " WHERE n.la_code = ? AND n.name_key = ?", [la_code, normalise_name(name)]).fetchone()
+    return int(found[0]) if found else _add_team(con, la_code, "team", name, who, upload_id)
+
+
 def write_breakdowns(con: duckdb.DuckDBPyConnection, breakdowns: pd.DataFrame, upload_id: int, who: str) -> int:
     """Store a file's team figures under the upload, adding the teams it names for the first time; the figures
     they replace stay in history, as the whole council's do. Call inside the upload's transaction."""

@@ -308,6 +308,9 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked:
         if plan.benchmarks is not None:
             dfe.store_benchmarks(con, plan.benchmarks, upload_id)
         for target in plan.targets:
+            if target.team is not None:
+                target = replace(target, team_id=teams.team_for(con, plan.home_la, target.team,
+                                                                plan.provenance.uploaded_by, upload_id))
             insert_target(con, plan.home_la, target, plan.provenance.uploaded_by, upload_id=upload_id)
         if plan.inspections is not None:
             ofsted_outcomes.store_inspections(con, plan.inspections, upload_id, plan.provenance.uploaded_by)

@@ -35,6 +35,10 @@ class TargetInput:
     end_period: date | None = None
     glide_from: float | None = None
     glide_until: date | None = None
+    team_id: int | None = None
+    """A team's own target (`teams.team_id`); None for the council's, which every team is judged by otherwise."""
+    team: str | None = None
+    """The team's name as a Targets sheet gives it, found or added (`ingest.teams.team_for`) when the upload loads."""
 
 
 def _month(day: date | None) -> date | None:
@@ -85,12 +89,12 @@ def insert_target(con: duckdb.DuckDBPyConnection, la_code: str, target: TargetIn
     return con.execute(
         """
         INSERT INTO targets (la_code, kpi_code, kind, value, start_period, end_period, glide_from, glide_until,
-                             source, created_by, created_at, replaces, upload_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
+                             source, created_by, created_at, replaces, upload_id, team_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING target_id
         """,
         [la_code, target.kpi_code, target.kind, float(target.value), _month(target.start_period),
          _month(target.end_period), target.glide_from, _month(target.glide_until), target.source.strip(),
-         created_by, utcnow(), replaces, upload_id],
+         created_by, utcnow(), replaces, upload_id, target.team_id],
     ).fetchone()[0]
 
 
@@ -112,6 +116,9 @@ def retire(con: duckdb.DuckDBPyConnection, table: str, id_column: str, row_id: i
 
 def _checked(con: duckdb.DuckDBPyConnection, target: TargetInput) -> dict:
     problems = check_target(target, _require_kpi(con, target.kpi_code))
+    if target.team_id is not None and con.execute("SELECT count(*) FROM teams WHERE team_id = ?",
+                                                  [target.team_id]).fetchone()[0] == 0:
+        problems.append("There is no such team.")
     if problems:
         raise EditRefused(" ".join(problems))
     return asdict(target)

@@ -164,9 +164,40 @@ def targets(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
     return con.execute(
         """
         SELECT target_id, kpi_code, kind, value, start_period, end_period, glide_from, glide_until, source
-        FROM targets WHERE la_code = ? AND retired_at IS NULL ORDER BY kpi_code, start_period, target_id
+        FROM targets WHERE la_code = ? AND retired_at IS NULL AND team_id IS NULL
+        ORDER BY kpi_code, start_period, target_id
         """,
         [la_code],
+    ).df()
+
+
+def live_targets(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame:
+    """Every target not removed, the council's and each team's own (`team`, empty for the council's), for the
+    Targets page to list, change and remove."""
+    return con.execute(
+        """
+        SELECT g.target_id, g.kpi_code, g.kind, g.value, g.start_period, g.end_period, g.glide_from, g.glide_until,
+               g.source, g.team_id, t.name AS team
+        FROM targets g LEFT JOIN teams t ON t.team_id = g.team_id
+        WHERE g.la_code = ? AND g.retired_at IS NULL
+        ORDER BY g.team_id NULLS FIRST, g.kpi_code, g.start_period, g.target_id
+        """,
+        [la_code],
+    ).df()
+
+
+def team_targets(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str) -> pd.DataFrame:
+    """The targets teams have of their own for a KPI, in the council targets' columns with the team's name: a team
+    without one is judged by the council's."""
+    return con.execute(
+        """
+        SELECT g.target_id, g.kpi_code, g.kind, g.value, g.start_period, g.end_period, g.glide_from, g.glide_until,
+               g.source, t.name AS team
+        FROM targets g JOIN teams t ON t.team_id = g.team_id
+        WHERE g.la_code = ? AND g.kpi_code = ? AND g.retired_at IS NULL
+        ORDER BY t.name, g.start_period, g.target_id
+        """,
+        [la_code, kpi_code],
     ).df()
 
 
@@ -174,9 +205,10 @@ def target_history(con: duckdb.DuckDBPyConnection, la_code: str) -> pd.DataFrame
     """Every target ever set for the council, live or retired, with who set and who retired it."""
     return con.execute(
         """
-        SELECT target_id, kpi_code, kind, value, start_period, end_period, glide_from, glide_until, source,
-               created_by, created_at, replaces, retired_by, retired_at
-        FROM targets WHERE la_code = ? ORDER BY created_at DESC, target_id DESC
+        SELECT g.target_id, g.kpi_code, g.kind, g.value, g.start_period, g.end_period, g.glide_from, g.glide_until,
+               g.source, g.created_by, g.created_at, g.replaces, g.retired_by, g.retired_at, t.name AS team
+        FROM targets g LEFT JOIN teams t ON t.team_id = g.team_id
+        WHERE g.la_code = ? ORDER BY g.created_at DESC, g.target_id DESC
         """,
         [la_code],
     ).df()

@@ -240,3 +240,25 @@ def test_a_wide_scorecard_gives_teams_by_block_or_by_sheet(demo_con):
     assert teams_found[["breakdown", "breakdown_kind", "cell", "value"]].values.tolist() == [
         ["North", "team", "C6", 92.0], ["North", "team", "D6", 93.0], ["South", "team", "C8", 84.0],
         ["South", "team", "D8", 79.0], ["East", "locality", "B3", 70.0], ["East", "locality", "C3", 65.0]]
+
+
+def test_a_team_is_judged_by_its_own_target_where_it_has_one(demo_con):
+    rows = team_rows({(ASSESS, "2026-10", "North"): 92.5, (ASSESS, "2026-10", "South"): 88.0})
+    targets = [["kpi", "value", "start", "source", "team"], [ASSESS, 95, "2026-04", "Team plan 2026", "North"]]
+    plan = upload.prepare(demo_con, "teams.xlsx", xlsx({"Data": rows, "Targets": targets}), home_la=DEMO_LA_CODE,
+                          user=ANALYST.email)
+    assert plan.can_load and plan.targets[0].team == "North"
+    upload.commit(demo_con, plan, ANALYST, checked=True)
+    assert queries.targets(demo_con, DEMO_LA_CODE)["source"].eq("Team plan 2026").sum() == 0, \
+        "a team's target is never the council's"
+    own = queries.team_targets(demo_con, DEMO_LA_CODE, ASSESS)
+    assert own[["team", "value"]].values.tolist() == [["North", 95.0]]
+    values = queries.team_values(demo_con, DEMO_LA_CODE, ASSESS, date(2026, 10, 1))
+    council = pd.DataFrame({"period": pd.to_datetime(["2026-10-01"]), "value": [89.0], "status_code": None,
+                            "upload_id": 1})
+    table = breakdowns.month_table(values, council, date(2026, 10, 1), unit="%", decimals=1, polarity="high",
+                                   target=90.0, floor=None, target_kind="inspection", rule=None, team_targets=own)
+    by_team = table.set_index("Team")
+    assert by_team.loc["North", ["Target", "Whose target", "RAG", "Gap to target"]].tolist() == [
+        "95.0%", "Team's own", "▲ Within tolerance", "2.5 points below"]
+    assert by_team.loc["South", ["Target", "Whose target", "RAG"]].tolist() == ["90.0%", "Council's", "■ Off target"]

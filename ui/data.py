@@ -127,6 +127,14 @@ def uploads() -> pd.DataFrame:
     return _read(queries.uploads)
 
 
+def live_targets(la_code: str) -> pd.DataFrame:
+    return _read(queries.live_targets, la_code)
+
+
+def team_targets(la_code: str, kpi_code: str) -> pd.DataFrame:
+    return _read(queries.team_targets, la_code, kpi_code)
+
+
 def target_history(la_code: str) -> pd.DataFrame:
     return _read(queries.target_history, la_code)
 

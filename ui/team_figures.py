@@ -20,7 +20,8 @@ def month_table(la_code: str, view: KpiView, values: pd.DataFrame) -> pd.DataFra
     floor = None if pd.isna(card["floor"]) else float(card["floor"])
     return breakdowns.month_table(values, view.series, view.until, unit=view.unit, decimals=view.decimals,
                                   polarity=str(view.meta["polarity"]), target=target, floor=floor,
-                                  target_kind=card["target_kind"], rule=rule)
+                                  target_kind=card["target_kind"], rule=rule,
+                                  team_targets=data.team_targets(la_code, view.code))
 
 
 def show(la_code: str, council_name: str, view: KpiView, *, chart: bool) -> bool:
@@ -34,8 +35,9 @@ def show(la_code: str, council_name: str, view: KpiView, *, chart: bool) -> bool
         latest = month_label(pd.Timestamp(values["period"].max()))
         st.markdown(f"No team figures for {month}; the latest are for {latest}.")
     else:
-        st.markdown(f"Each team in {month} against the council's target, worst first; ▲▼ show which way the figure "
-                    "moved since the team's previous month, the RAG word whether it meets the target.")
+        st.markdown(f"Each team in {month} against its own target where it has one, else the council's, worst "
+                    "first; ▲▼ show which way the figure moved since the team's previous month, the RAG word whether "
+                    "it meets the target.")
         st.dataframe(table, hide_index=True, width="stretch")
     if chart:
         figure = breakdowns.team_chart(title=f"{view.name} by team: {council_name}", unit=view.unit,

@@ -167,7 +167,7 @@ def targets_preview(plan: upload.Plan) -> pd.DataFrame:
     """The targets a Targets sheet sets, worded as on the Targets page."""
     rows = pd.DataFrame([{"target_id": None, "kpi_code": t.kpi_code, "kind": t.kind, "value": t.value,
                           "start_period": t.start_period, "end_period": t.end_period, "glide_from": t.glide_from,
-                          "glide_until": t.glide_until, "source": t.source} for t in plan.targets])
+                          "glide_until": t.glide_until, "source": t.source, "team": t.team} for t in plan.targets])
     return tables.targets_view(rows, data.catalogue()).drop(columns="Id")
 
 

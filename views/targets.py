@@ -38,10 +38,17 @@ def target_form(key: str, defaults: dict) -> TargetInput | None:
         glide_until = right.date_input("Reaches the target by", value=defaults["glide_until"], format="DD/MM/YYYY")
         source = st.text_input("Source", value=defaults["source"], key=f"{key}_source",
                                placeholder="For example 'Ofsted ILACS action plan, Feb 2025'")
+        team_id = None
+        if not teams.empty:
+            choices = [None] + teams["team_id"].tolist()
+            team_id = st.selectbox("For", choices, index=choices.index(defaults.get("team_id")),
+                                   format_func=lambda t: "The whole council" if t is None else team_names[t],
+                                   key=f"{key}_team", help="A team's own target; a team without one is judged "
+                                                           "against the council's")
         if not st.form_submit_button("Save target"):
             return None
     return TargetInput(code, kind, float(value), start, source, end or None, glide_from if glide else None,
-                       glide_until if glide else None)
+                       glide_until if glide else None, None if team_id is None else int(team_id))
 
 
 def targets_in_force() -> None:
@@ -70,13 +77,13 @@ def change_or_remove_target() -> None:
         st.info("There are no targets to change.")
         return
     labels = {row.target_id: f"{names.get(row.kpi_code, row.kpi_code)}: {tables.KIND_WORDS[row.kind]} {row.value:g}"
-              for row in live.itertuples(index=False)}
+              + (f" ({row.team})" if isinstance(row.team, str) else "") for row in live.itertuples(index=False)}
     target_id = st.selectbox("Target", list(labels), format_func=labels.get, key="change_target")
     row = live.set_index("target_id").loc[target_id]
     current = {"kpi": row["kpi_code"], "kind": row["kind"], "value": float(row["value"]),
                "start": row["start_period"], "end": _or_none(row["end_period"]),
                "glide_from": _or_none(row["glide_from"]), "glide_until": _or_none(row["glide_until"]),
-               "source": row["source"]}
+               "source": row["source"], "team_id": None if pd.isna(row["team_id"]) else int(row["team_id"])}
     entered = target_form(f"change_target_{target_id}", current)
     if entered is not None:
         edits.apply(kpi_edits.replace_target, chosen.la_code, int(target_id), entered,
@@ -125,7 +132,10 @@ st.markdown(f"What {md(chosen.council_name)}'s KPIs are judged against. Changes 
 catalogue = data.catalogue()
 names = dict(zip(catalogue["code"], catalogue["name"]))
 units = dict(zip(catalogue["code"], catalogue["unit"]))
-live = data.targets(chosen.la_code)
+live = data.live_targets(chosen.la_code)
+teams = data.teams(chosen.la_code)
+teams = teams[teams["merged_from"].isna()]
+team_names = dict(zip(teams["team_id"], teams["name"]))
 user = identity.actor()
 
 targets_in_force()

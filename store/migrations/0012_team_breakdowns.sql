@@ -46,3 +46,4 @@ CREATE TABLE breakdown_values (
     PRIMARY KEY (la_code, kpi_code, period, team_id, upload_id)
 );
 CREATE INDEX breakdown_values_current ON breakdown_values (la_code, kpi_code, is_current);
+ALTER TABLE targets ADD COLUMN team_id INTEGER;
