@@ -17,6 +17,9 @@
   total of 1 to 5 in disguise (a neighbour average of counts); an SPC centre line, limits and words, which use
   every month, when any month is hidden.
 - National and regional counts are rounded to the nearest 10.
+- A team's, locality's or service's figure is judged as the council's is; since teams add up to the council, a
+  single hidden team count takes the smallest other team's with it, so no subtraction from the council's total
+  gives it back.
 
 Everything here is a function of plain values, without Streamlit, so that the property tests can check that
 no published table lets a suppressed count be worked out by subtraction.
@@ -185,6 +188,23 @@ def round_national(value: float | None, unit: str) -> float | None:
     if not _known(value) or unit not in COUNT_UNITS:
         return value
     return float(int(math.floor(float(value) / 10 + 0.5)) * 10)
+
+
+def teams_hidden(teams: pd.DataFrame, unit: str, *, council_shown: bool, decimals: int | None = None,
+                 subject: str = CHILDREN) -> list[bool]:
+    """Which teams' figures for one KPI and month a publication hides. `teams` has `value` (and, when loaded,
+    `numerator`, `denominator`, and `base`: the same team's value of the KPI's denominator or numerator count).
+
+    Each team is judged as a council's month is (`suppressed_values`). Teams add up to the council, so one hidden
+    count beside the council's total and every other team's would come back by subtraction: a second team, the
+    smallest shown, is hidden with it (secondary suppression), whenever the council's figure is shown."""
+    base = teams["base"].tolist() if "base" in teams else None
+    hidden = suppressed_values(teams, unit, base, decimals=decimals, subject=subject)
+    if unit in COUNT_UNITS and council_shown and sum(hidden) == 1:
+        others = [(float(v), i) for i, (v, h) in enumerate(zip(teams["value"], hidden)) if not h and _known(v)]
+        if others:
+            hidden[min(others)[1]] = True
+    return hidden
 
 
 def shown(value: object, hidden: bool) -> object:

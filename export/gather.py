@@ -12,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarking, disclosure, kpi, kpi_view, plan_status, variation
+from analysis import benchmarking, breakdowns, disclosure, kpi, kpi_view, plan_status, variation
 from store import queries
 from store.errors import Refused
 from store.words import plural
@@ -122,6 +122,9 @@ class KpiPage:
     upload_date: datetime | None
     chart_kind: str = "trend"
     notes: list[str] = field(default_factory=list)
+    teams: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The KPI by team in the pack's month, as `analysis.breakdowns.month_table` words it; in a publication pack,
+    with every team figure that could reveal a small number shown as c, and no month-on-month change."""
 
     @property
     def any_hidden(self) -> bool:
@@ -206,7 +209,43 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
                    for code in wanted}
     pages = [_page(options, views[code], full_series, commentary.set_index("kpi_code"), uploads)
              for code in options.kpi_codes]
+    rules = kpi.rules_from(queries.rag_rules(con, la))
+    with_teams = set(queries.kpis_with_team_values(con, la, until))
+    for page in pages:
+        if page.code in with_teams:
+            page.teams = _teams(con, options, views[page.code], page, rules.get(page.code))
     return PackData(options, pages, now or datetime.now())
+
+
+def _teams(con: duckdb.DuckDBPyConnection, options: PackOptions, view: kpi_view.KpiView, page: KpiPage,
+           rule: kpi.RagRule | None) -> pd.DataFrame:
+    """The KPI by team in the pack's month; for a publication, each team judged by the disclosure rules, and a
+    lone hidden team count hidden with another (`analysis.disclosure.teams_hidden`)."""
+    la, until, card = options.la_code, options.period, view.card
+    values = queries.team_values(con, la, page.code, until)
+    table = breakdowns.month_table(
+        values, view.series, until, unit=page.unit, decimals=page.decimals, polarity=page.polarity,
+        target=None if pd.isna(card["target"]) else float(card["target"]),
+        floor=None if pd.isna(card["floor"]) else float(card["floor"]), target_kind=card["target_kind"], rule=rule,
+        team_targets=queries.team_targets(con, la, page.code))
+    if not options.publication or table.empty:
+        return table
+    month = values[pd.to_datetime(values["period"]) == pd.Timestamp(until)].reset_index(drop=True)
+    named = base_kpi(view.meta)
+    if named:
+        base = queries.team_values(con, la, named, until)
+        base = base[pd.to_datetime(base["period"]) == pd.Timestamp(until)].set_index("team")["value"]
+        month["base"] = month["team"].map(base)
+    subject = view.meta.get("subject")
+    hidden = dict(zip(month["team"], disclosure.teams_hidden(
+        month, page.unit, council_shown=page.latest_value != disclosure.SUPPRESSED, decimals=page.decimals,
+        subject=subject if isinstance(subject, str) else disclosure.CHILDREN)))
+    hidden["Whole council"] = page.latest_value == disclosure.SUPPRESSED
+    masked = table["Team"].map(hidden).fillna(False).astype(bool)
+    table = table.drop(columns=["Change"])
+    table.loc[masked, "Value"] = disclosure.SUPPRESSED
+    table.loc[masked, ["RAG", "Gap to target"]] = disclosure.NOT_SHOWN
+    return table
 
 
 def base_kpi(meta: pd.Series) -> str | None:

@@ -143,10 +143,18 @@ def plan_sheet(plan: PlanSummary) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Status", "Recommendations", "Recommendation", "Owner", "Days overdue"])
 
 
+def team_sheet_name(code: str) -> str:
+    """A KPI's sheet of teams, within Excel's 31 characters for a sheet name."""
+    return f"{code[:25]} teams"
+
+
 def build_workbook(data: PackData, plan: PlanSummary | None = None) -> bytes:
     sheets = {ABOUT: about(data, plan), KPIS: kpi_list(data), SCORECARD: scorecard(data)}
     for page in data.pages:
         sheets[page.code] = kpi_sheet(page, data.options.publication)
+    for page in data.pages:
+        if not page.teams.empty:
+            sheets[team_sheet_name(page.code)] = page.teams
     if plan is not None:
         sheets[PLAN] = plan_sheet(plan)
     return workbook_bytes(sheets)

@@ -537,8 +537,8 @@ def team_values(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, unt
     its own name and say when it joined another."""
     return con.execute(
         """
-        SELECT t.team_id, t.name AS team, t.kind, b.period, b.value, b.status_code, b.upload_id,
-               i.name AS merged_into_name, t.merged_from
+        SELECT t.team_id, t.name AS team, t.kind, b.period, b.value, b.numerator, b.denominator, b.status_code,
+               b.upload_id, i.name AS merged_into_name, t.merged_from
         FROM breakdown_values b JOIN teams t ON t.team_id = b.team_id LEFT JOIN teams i ON i.team_id = t.merged_into
         WHERE b.la_code = ? AND b.kpi_code = ? AND b.is_current AND b.period <= ?
         ORDER BY t.name, b.period

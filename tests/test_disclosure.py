@@ -199,3 +199,32 @@ def test_a_direction_compares_the_latest_known_value_with_the_one_before():
     assert disclosure.known_pair([1.0, None, 2.0, math.nan]) == (2, 0)
     assert disclosure.known_pair([None, 3.0]) == (1, None)
     assert disclosure.known_pair([]) == (None, None)
+
+
+def teams(values, bases=None) -> pd.DataFrame:
+    table = frame(values)
+    if bases is not None:
+        table["base"] = bases
+    return table
+
+
+def test_a_small_team_count_is_hidden_with_the_smallest_other_team():
+    assert disclosure.teams_hidden(teams([40, 3, 12, 25]), "count", council_shown=True) == [False, True, True, False]
+    assert disclosure.teams_hidden(teams([40, 3, 2, 25]), "count", council_shown=True) == [False, True, True, False]
+    assert disclosure.teams_hidden(teams([40, 3, 12]), "count", council_shown=False) == [False, True, False]
+    assert disclosure.teams_hidden(teams([40, 0, 12]), "count", council_shown=True) == [False, False, False]
+
+
+def test_a_team_percentage_needs_the_team_s_own_total():
+    assert disclosure.teams_hidden(teams([50.0, 50.0, 99.5], [400, None, 815]), "%", council_shown=True,
+                                   decimals=1) == [False, True, True]
+
+
+@given(st.lists(st.integers(0, 60), min_size=2, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_no_hidden_team_count_can_be_worked_out_from_the_council_s_total(values):
+    """With the council's total shown (the sum of its teams), every hidden team is hidden together with at least
+    one other, and every team shown is 0 or more than 5."""
+    hidden = disclosure.teams_hidden(teams(values), "count", council_shown=True)
+    assert all(h for v, h in zip(values, hidden) if 1 <= v <= 5), "every small count is hidden"
+    assert sum(hidden) != 1, "never one hidden team alone: the total less the others would give it back"

@@ -262,3 +262,29 @@ def test_a_team_is_judged_by_its_own_target_where_it_has_one(demo_con):
     assert by_team.loc["North", ["Target", "Whose target", "RAG", "Gap to target"]].tolist() == [
         "95.0%", "Team's own", "▲ Within tolerance", "2.5 points below"]
     assert by_team.loc["South", ["Target", "Whose target", "RAG"]].tolist() == ["90.0%", "Council's", "■ Off target"]
+
+
+def test_the_pack_carries_teams_and_a_publication_hides_small_team_counts(demo_db_path, tmp_path, monkeypatch,
+                                                                          capsys):
+    from openpyxl import load_workbook
+
+    from export import pack, render
+    from export.__main__ import main as export_main
+    from tests.test_board_pack import fake_renderer
+
+    monkeypatch.setattr(pack, "render_for_slides", fake_renderer)
+    monkeypatch.setattr(render, "warm_up", lambda: None)
+    with open_store(demo_db_path) as con:
+        load(con, team_rows({("CPP_COUNT", "2026-10", team): value
+                             for team, value in zip(TEAMS, (180, 3, 12, 274))}), "cp.xlsx")
+    for marking, out in (("internal", tmp_path / "internal.pptx"), ("publication", tmp_path / "public.pptx")):
+        args = ["pack", "--month", "2026-10", "--audience", "all", "--out", str(out), "--db", str(demo_db_path)]
+        assert export_main(args + (["--publication"] if marking == "publication" else [])) == 0, \
+            capsys.readouterr().err
+    internal = list(load_workbook(tmp_path / "internal.xlsx")["CPP_COUNT teams"].iter_rows(values_only=True))
+    public = list(load_workbook(tmp_path / "public.xlsx")["CPP_COUNT teams"].iter_rows(values_only=True))
+    assert internal[0][:3] == ("Team", "Value", "Change") and "Change" not in public[0]
+    shown = {row[0]: row[1] for row in public[1:]}
+    assert {row[0]: row[1] for row in internal[1:]}["South"] == "3"
+    assert (shown["South"], shown["East"]) == ("c", "c"), "the small count, and the next smallest with it"
+    assert shown["North"] == "180" and shown["West"] == "274"
