@@ -288,3 +288,17 @@ def test_the_pack_carries_teams_and_a_publication_hides_small_team_counts(demo_d
     assert {row[0]: row[1] for row in internal[1:]}["South"] == "3"
     assert (shown["South"], shown["East"]) == ("c", "c"), "the small count, and the next smallest with it"
     assert shown["North"] == "180" and shown["West"] == "274"
+
+
+def test_the_upload_page_previews_each_team_s_figure_and_holds_a_new_name_for_a_check(app, demo_db_path):
+    with open_store(demo_db_path) as con:
+        load(con, team_rows({(ASSESS, "2026-09", "North"): 90.0}), "sep.xlsx")
+    content = xlsx({"Data": team_rows({(ASSESS, "2026-10", "North"): 91.0, (ASSESS, "2026-10", "Nort"): 92.0})})
+    app.switch_page("views/upload_file.py").run()
+    app.file_uploader[0].set_value(("teams.xlsx", content, "application/octet-stream")).run()
+    assert not app.exception
+    table = [t.value for t in app.dataframe if "Team" in t.value.columns][0]
+    assert table[["Team", "Value", "Check"]].values.tolist() == [["North", "91.0%", ""],
+                                                                 ["Nort", "92.0%", "⚠ A new name: check it"]]
+    assert any("2 figures by team" in m.value for m in app.markdown)
+    assert widget(app.button, "Load 2 team values from teams\\.xlsx").disabled, "held until the name is checked"

@@ -267,6 +267,29 @@ def preview_table(plan: upload.Plan) -> pd.DataFrame:
     return pd.DataFrame(table, columns=PREVIEW_COLUMNS)
 
 
+def team_preview(plan: upload.Plan) -> pd.DataFrame:
+    """The file's figures by team, one row each, in their unit, with the cell they came from; ⚠ where a team's
+    name is new to the council (a value to check)."""
+    teams = plan.parsed.breakdowns
+    labels = _kpi_labels()
+    catalogue = data.catalogue().set_index("code")
+    flagged = {(i.sheet, i.cell) for i in plan.checks if i.rule == "new_team"}
+    new_names = {i.found for i in plan.checks if i.rule == "new_team"}
+    rows = []
+    for row in teams.itertuples(index=False):
+        unit, decimals = catalogue.at[row.kpi_code, "unit"], int(catalogue.at[row.kpi_code, "decimals"])
+        rows.append({
+            "KPI": labels.get(row.kpi_code, row.kpi_code),
+            "Month": f"{pd.Timestamp(row.period):%b %Y}",
+            str(row.breakdown_kind).capitalize(): row.breakdown,
+            "Value": with_unit(row.value, unit, decimals) if pd.notna(row.value) else (row.status_code or ""),
+            "Check": "⚠ A new name: check it" if (row.sheet, row.cell) in flagged or row.breakdown in new_names
+            else "",
+            "Cell": f"{row.sheet}!{row.cell}",
+        })
+    return pd.DataFrame(rows)
+
+
 def with_unit(value: float, unit: str, decimals: int) -> str:
     """A value in its KPI's unit, to the KPI's decimals or more where the value was typed with more (so 0.85
     reads as typed, not as 0.9%): 91.0%, 27,310, 72.9 per 10,000."""

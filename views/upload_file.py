@@ -126,6 +126,13 @@ if plan.parsed is not None and not plan.parsed.observations.empty:
         st.markdown(f"**{plural(len(changed), 'value')} will change.** The stored values stay in history "
                     "and come back if this upload is withdrawn.")
         st.dataframe(changed, hide_index=True, width="stretch")
+if plan.parsed is not None and not plan.parsed.breakdowns.empty:
+    found = plan.parsed.breakdowns
+    names = list(dict.fromkeys(found["breakdown"]))
+    st.markdown(f"**{plural(len(found), 'figure')} by team** for {plural(len(names), 'team')} "
+                f"({md(', '.join(names[:12]))}{', …' if len(names) > 12 else ''}), kept beside the whole council's "
+                "figures, never mixed with them.")
+    st.dataframe(uploads.team_preview(plan), hide_index=True, width="stretch")
 if plan.benchmarks is not None:
     st.markdown(f"**Benchmarks:** {plan.benchmarks.values.shape[0]:,} figures and "
                 f"{plan.benchmarks.neighbours.shape[0]:,} statistical-neighbour links.")
