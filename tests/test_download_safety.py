@@ -47,6 +47,7 @@ EXPECTED = {
     "improvement_plan": [RECOMMENDATION, OWNER, PROGRESS],
     "audit_log": [ACTOR],
     "upload_file": [BAD_UPLOAD, BAD_KPI, DEFINITION],
+    "kpi_catalogue": [DEFINITION],
 }
 
 FORMULA_CHARACTERS = set("=+-@") | set("＝＋－＠﹦﹢﹣﹫")
