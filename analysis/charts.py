@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.forecast import Forecast
 from analysis.kpi import format_value
 from store.dates import month_label
 
@@ -445,6 +446,7 @@ def trend_chart(
     until: pd.Timestamp | None = None,
     width: int = WIDTH,
     height: int = HEIGHT,
+    forecast: Forecast | None = None,
 ) -> go.Figure:
     """Monthly line against its target (a step line), England and the statistical-neighbour average as
     annual markers at their year end (never drawn as if monthly), and dated notes. A series of published annual
@@ -513,6 +515,8 @@ def trend_chart(
                 hovertemplate="%{text} (%{x|%d %b %Y})<extra></extra>",
             )
         )
+    if forecast is not None:
+        add_forecast(fig, forecast, series, unit, decimals)
     base_layout(fig, title, unit, width=width, height=height)
     if not len(periods):
         return fig
@@ -531,6 +535,30 @@ def trend_chart(
     fig.update_xaxes(range=[start, end], **month_ticks(min(dates), max(dates), min(plot.width, TICK_WIDTH),
                                                                   annual=annual))
     return fig
+
+
+FORECAST_FILL = {80: "rgba(0, 114, 178, 0.28)", 95: "rgba(0, 114, 178, 0.12)"}
+
+
+def add_forecast(fig: go.Figure, forecast: Forecast, series: pd.DataFrame, unit: str, decimals: int) -> None:
+    """The months ahead as shaded 95% and 80% ranges and a dotted central line, each named "Forecast" in the
+    legend and the hover: a forecast is never drawn as data (no markers, no solid line)."""
+    months = pd.to_datetime(pd.Series(forecast.periods))
+    known = series[series["value"].notna()]
+    start_x = pd.to_datetime(known["period"]).iloc[-1] if len(known) else months.iloc[0]
+    start_y = float(known["value"].iloc[-1]) if len(known) else float(forecast.central[0])
+    for level, low, high in ((95, forecast.lower95, forecast.upper95), (80, forecast.lower, forecast.upper)):
+        xs = [start_x, *months, *months[::-1], start_x]
+        ys = [start_y, *high, *low[::-1], start_y]
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=f"Forecast: {level}% range", mode="lines", fill="toself",
+                                 fillcolor=FORECAST_FILL[level], line=dict(width=0), hoverinfo="skip",
+                                 meta="forecast"))
+    text = [f"Forecast {format_value(c, unit, decimals)} (80%: {format_value(lo, unit, decimals)} to "
+            f"{format_value(hi, unit, decimals)})" for c, lo, hi in zip(forecast.central, forecast.lower,
+                                                                          forecast.upper)]
+    fig.add_trace(go.Scatter(x=[start_x, *months], y=[start_y, *forecast.central], name="Forecast (central)",
+                             mode="lines", line=dict(color=PALETTE["council"], width=2, dash="dot"), meta="forecast",
+                             text=["", *text], hovertemplate="%{text}<extra></extra>"))
 
 
 SPC_POINTS = {

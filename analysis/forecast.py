@@ -233,3 +233,69 @@ def outlook_sentence(name: str, target_text: str, found: Outlook | None, result:
     else:
         spread = f" (80%: {_month(found.crossing_low)} to {_month(found.crossing_high)})"
     return f"On current trend, {name} reaches its target of {target_text} around {_month(found.crossing)}{spread}{due}."
+
+
+def target_and_due(kpi_targets: pd.DataFrame, month: date) -> tuple[float | None, date | None]:
+    """The target a KPI is working towards and when it is due: the target in force in the month, its final value
+    where it is a trajectory, due when the trajectory reaches it or else when the target ends (an inspection
+    action plan's date); no date for an open-ended target."""
+    from analysis import kpi
+
+    row = kpi.row_in_force(kpi_targets, month)
+    if row is None:
+        return None, None
+    for column in ("glide_until", "end_period"):
+        when = row.get(column)
+        if when is not None and not pd.isna(when):
+            return float(row["value"]), pd.Timestamp(when).date()
+    return float(row["value"]), None
+
+
+@dataclass(frozen=True)
+class KpiOutlook:
+    """A KPI's forecast, or why there is none, and its outlook against its target in words ("" when it has none)."""
+
+    result: Forecast | NoForecast
+    outlook: Outlook | None
+    sentence: str
+    short: str
+    """The outlook in a few words for a table cell: "35% by Mar 2027", "Around Jun 2027", "Not within 12 months"."""
+
+
+def short_words(found: Outlook | None, result: Forecast) -> str:
+    if found is None:
+        return "–"
+    if found.due is not None and found.probability is not None:
+        return f"{_chance(found.probability)} chance by {_month(found.due)}"
+    if found.already:
+        return "Meets it now"
+    if found.crossing is None:
+        return f"Not within {len(result.periods)} months"
+    return f"Around {_month(found.crossing)}"
+
+
+def for_kpi(series: pd.DataFrame, unit: str, polarity: str, kpi_targets: pd.DataFrame, until: date, *,
+            name: str, target_text, rebases=None, months: int = HORIZON,
+            commitments: list[date] | None = None) -> KpiOutlook:
+    """Forecast a KPI's monthly series from the month shown and judge it against its target. `target_text`
+    words a target value in the KPI's unit (a function), so the sentence prints it as the page does. A target with
+    no date of its own is judged at the first of `commitments` (linked recommendations' due dates) after the
+    month."""
+    monthly = series[series["kind"] != "published"] if "kind" in series else series
+    if monthly.empty:
+        return KpiOutlook(NoForecast("Forecasts need monthly figures; this KPI has published annual figures only."),
+                          None, "", "–")
+    result = forecast(monthly, unit, months=months, rebases=rebases, until=until)
+    if isinstance(result, NoForecast):
+        return KpiOutlook(result, None, "", "–")
+    target, due = target_and_due(kpi_targets, until)
+    upcoming = sorted(pd.Timestamp(d).date() for d in commitments or [] if pd.Timestamp(d) > pd.Timestamp(until))
+    if due is not None and pd.Timestamp(due) <= pd.Timestamp(until):
+        due = None  # a trajectory already at its end value: what is still to come is a linked commitment, if any
+    if due is None and upcoming:
+        due = upcoming[0]
+    known = monthly[pd.to_datetime(monthly["period"]) <= pd.Timestamp(until)]["value"].dropna()
+    latest = float(known.iloc[-1]) if len(known) else None
+    found = None if target is None else outlook(result, target, polarity, due, latest)
+    sentence = outlook_sentence(name, target_text(target), found, result) if found is not None else ""
+    return KpiOutlook(result, found, sentence, short_words(found, result))

@@ -24,7 +24,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from analysis import kpi_view, tables
+from analysis import forecast, kpi_view, tables
 from auth import audit, users
 from auth.roles import ROLES, operator
 from ingest import catalogue, catalogue_sheet, local_kpis, teams, upload
@@ -134,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--db", type=Path)
     for one in (rename, merge):
         one.add_argument("--user", default=getpass.getuser())
+    ahead = commands.add_parser("forecast", help="write a KPI's forecast with 80% and 95% prediction intervals")
+    ahead.add_argument("--kpi", required=True, metavar="CODE")
+    ahead.add_argument("--months", type=int, default=12, metavar="N", help="months ahead, 1 to 36 (default 12)")
+    ahead.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    ahead.add_argument("--until", metavar="YYYY-MM", help="forecast from this month, using no later figures")
+    ahead.add_argument("--la", help="council code (default: DASHBOARD_LA)")
+    ahead.add_argument("--db", type=Path)
     demo = commands.add_parser("demo", help="load the synthetic demo council into a new (or demo) database")
     demo.add_argument("--db", type=Path)
     backup = commands.add_parser("backup", help="copy the whole database consistently, even while the dashboard runs")
@@ -454,6 +461,53 @@ def _catalogue_changes(plan: dict[str, list[str]], done: bool) -> str:
     return ", ".join(words) or ("changed nothing" if done else "change nothing")
 
 
+def _forecast(args: argparse.Namespace) -> int:
+    """`period,forecast,lower,upper,lower95,upper95` (`lower`/`upper` the 80% interval) for the months after the
+    last month with a figure, up to `--until` when given: what a backtest runs."""
+    if args.out.suffix.lower() != ".csv":
+        print(f"{args.out}: the forecast is written as .csv; give a name ending .csv", file=sys.stderr)
+        return 2
+    if not 1 <= args.months <= 36:
+        print(f"--months {args.months}: give 1 to 36 months", file=sys.stderr)
+        return 2
+    la_code = (args.la or load_settings().home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, la_code):
+        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return 2
+    until = date.today().replace(day=1)
+    if args.until is not None:
+        until = parse_period(args.until) if re.fullmatch(r"\d{4}-\d{2}", args.until.strip()) else None
+        if until is None:
+            print(f"--until {args.until}: give the month as YYYY-MM, such as 2026-10", file=sys.stderr)
+            return 2
+    code = args.kpi.strip().upper()
+
+    def read(con):
+        known = queries.catalogue(con).set_index("code")
+        if code not in known.index:
+            return None, None, None
+        return (known.loc[code], queries.kpi_series(con, la_code, code, until),
+                queries.rebases(con, la_code, code)["period"])
+
+    meta, series, rebases = _read(args.db, read)
+    if meta is None:
+        print(f"--kpi {code}: not a KPI in the catalogue; `python -m ingest kpi list` lists them", file=sys.stderr)
+        return 2
+    if not series.empty and (series["kind"] == "published").all():
+        print(f"{code}: {la_code} has published annual figures only; a forecast needs monthly figures", file=sys.stderr)
+        return 1
+    result = forecast.forecast(series, str(meta["unit"]), months=args.months, rebases=rebases, until=until)
+    if isinstance(result, forecast.NoForecast):
+        print(f"{code}: {result.reason}", file=sys.stderr)
+        return 1
+    table = result.frame().round(int(meta["decimals"]) + 1)
+    _write_table(args.out, table, "Forecast")
+    print(f"wrote {plural(len(table), 'month')} of {code} for {la_code} from {result.months_used} months "
+          f"({result.since:%Y-%m} to {pd.Timestamp(result.periods[0]) - pd.DateOffset(months=1):%Y-%m}), "
+          f"{result.method}, to {args.out}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     """The one command that writes the synthetic council; a real council's database refuses it."""
     con = connect(args.db or load_settings().db_path, wait_seconds=BUSY_WAIT_SECONDS)
@@ -495,7 +549,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 COMMANDS = {"load": _load, "uploads": _uploads, "withdraw": _withdraw, "template": _template, "export": _export,
             "users": _users, "role": _role, "backup": _backup, "demo": _demo, "scorecard": _scorecard, "kpi": _kpi,
-            "team": _team}
+            "team": _team, "forecast": _forecast}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarking, kpi, kpi_view
+from analysis import benchmarking, forecast, kpi, kpi_view
 from auth import audit, users
 from auth.roles import Actor
 from demo.synthetic import PLAN_AS_AT
@@ -178,6 +178,27 @@ def _view(stamp: tuple, la_code: str, code: str, until: date) -> kpi_view.KpiVie
 def kpi_view_of(la_code: str, code: str, until: date) -> kpi_view.KpiView:
     """One KPI's series, targets, comparators, marks and judgement: what every chart of it draws."""
     return _view(version(), la_code, code, until)
+
+
+@st.cache_data(show_spinner="Forecasting…", max_entries=512)
+def _outlook(stamp: tuple, la_code: str, code: str, until: date) -> forecast.KpiOutlook:
+    view = kpi_view_of(la_code, code, until)
+    marks = view.annotations
+    due = marks.loc[marks["kind"] == "due", "period"].tolist() if "kind" in marks else []
+    return forecast.for_kpi(view.series, view.unit, str(view.meta["polarity"]), view.kpi_targets, until,
+                            name=view.name, rebases=view.rebases["period"], commitments=due,
+                            target_text=lambda value: kpi.format_value(value, view.unit, view.decimals))
+
+
+def outlook(la_code: str, code: str, until: date) -> forecast.KpiOutlook:
+    """A KPI's forecast from the month shown and its outlook against its target, worked out once per change of the
+    data: fitting the models takes a fraction of a second per KPI."""
+    return _outlook(version(), la_code, code, until)
+
+
+def outlooks(la_code: str, until: date, codes: list[str]) -> dict[str, str]:
+    """The Overview's column: each KPI's outlook in a few words."""
+    return {code: outlook(la_code, code, until).short for code in codes}
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import benchmarking, charts, tables, variation
+from analysis import benchmarking, charts, forecast, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
@@ -42,6 +42,7 @@ charts_shown = {"Trend against target": "trend", "SPC chart (Making Data Count)"
 shown = st.radio("Chart", list(charts_shown), horizontal=True, **selection.linked(
     "chart_view", list(charts_shown), "Trend against target",
     selection.InAddress(selection.VIEW, charts_shown.get, omit="Trend against target")))
+ahead = None
 if shown.startswith("SPC") and view.published_only:
     st.info("An SPC chart needs monthly values; published figures come once a year. The trend chart is shown.")
 if shown.startswith("SPC") and not view.published_only:
@@ -57,11 +58,27 @@ if shown.startswith("SPC") and not view.published_only:
     figure = charts.spc_chart(title=title, unit=meta["unit"], result=result, target=targets,
                               annotations=view.annotations, rebases=view.rebases)
 else:
-    figure = charts.trend_chart(title=title, council_name=chosen.council_name, **view.chart_inputs())
+    ahead = None if view.published_only else data.outlook(chosen.la_code, code, chosen.period)
+    drawn = ahead is not None and isinstance(ahead.result, forecast.Forecast) and st.checkbox(
+        "Forecast the next 12 months", value=True, key="show_forecast",
+        help="Exponential smoothing fitted to the monthly figures since the latest SPC recalculation; the shaded "
+             "ranges hold 80% and 95% of 1,000 simulated futures. A forecast, never data.")
+    figure = charts.trend_chart(title=title, council_name=chosen.council_name, **view.chart_inputs(),
+                                forecast=ahead.result if drawn else None)
     if not benchmarking.comparable(meta["unit"]):
         st.markdown("England and neighbour figures are not drawn: a count depends on the size of the council, so "
                     "only rates and percentages compare like for like.")
 st.plotly_chart(figure, width="stretch")
+if ahead is not None:
+    result = ahead.result
+    if isinstance(result, forecast.NoForecast):
+        st.caption(f"No forecast: {result.reason}")
+    else:
+        if ahead.sentence:
+            st.markdown(f"**Will we hit it?** {md(ahead.sentence)}")
+        st.caption(f"Forecast: {result.method} fitted to the {result.months_used} monthly figures from "
+                   f"{month_label(result.since)}; central line dotted, shaded ranges hold 80% and 95% of simulated "
+                   "futures. A forecast, not data.")
 if pack_cache.chart_renderable():
     exports.download("Download this chart (PNG)", partial(pack_cache.chart_png, figure), key="chart_png",
                      file_name=f"{chosen.la_code}_{code}_to_{chosen.period:%Y-%m}.png", what="KPI chart",
