@@ -299,3 +299,23 @@ def for_kpi(series: pd.DataFrame, unit: str, polarity: str, kpi_targets: pd.Data
     found = None if target is None else outlook(result, target, polarity, due, latest)
     sentence = outlook_sentence(name, target_text(target), found, result) if found is not None else ""
     return KpiOutlook(result, found, sentence, short_words(found, result))
+
+
+def outlook_table(card: pd.DataFrame, outlooks: dict[str, KpiOutlook]) -> pd.DataFrame:
+    """The Overview's "Will we hit it?" table: each KPI with a target and a better direction, its latest value and
+    target as the scorecard prints them, the outlook in a few words and in a sentence, furthest from getting there
+    first: by the chance of meeting it when due, else not reaching it within the months forecast, reaching it
+    within them, and meeting it now."""
+    rows = []
+    for row in card.itertuples(index=False):
+        found = outlooks.get(row.kpi_code)
+        if found is None or found.outlook is None:
+            continue
+        seen = found.outlook
+        order = (seen.probability if seen.probability is not None else 1.0 if seen.already
+                 else 0.0 if seen.crossing is None else 0.5)
+        rows.append({"KPI": row.name, "Latest": row.latest_text, "Target": row.target_text,
+                     "Due": _month(seen.due) if seen.due else "–", "Outlook": found.short,
+                     "In words": found.sentence, "_order": order})
+    table = pd.DataFrame(rows, columns=["KPI", "Latest", "Target", "Due", "Outlook", "In words", "_order"])
+    return table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)

@@ -196,9 +196,9 @@ def outlook(la_code: str, code: str, until: date) -> forecast.KpiOutlook:
     return _outlook(version(), la_code, code, until)
 
 
-def outlooks(la_code: str, until: date, codes: list[str]) -> dict[str, str]:
-    """The Overview's column: each KPI's outlook in a few words."""
-    return {code: outlook(la_code, code, until).short for code in codes}
+def outlooks(la_code: str, until: date, codes: list[str]) -> dict[str, forecast.KpiOutlook]:
+    """Each KPI's outlook, for the Overview's "Will we hit it?" table."""
+    return {code: outlook(la_code, code, until) for code in codes}
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:

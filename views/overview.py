@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import tables
+from analysis import forecast, tables
 from store.dates import month_label
 from ui import attribution, data, selection, table_styles, team_figures
 from ui.text import md
@@ -34,6 +34,20 @@ if filtered:
     card = tables.off_target(card, shown)
     if card.empty:
         st.success(f"No KPI is {shown.lower()} this month.")
+
+targeted = card[card["polarity"].isin(["high", "low"]) & card["target"].notna()]
+if not targeted.empty and st.toggle("Will we hit it? Forecast each KPI with a target", key="outlooks",
+                                    help="A forecast of each KPI's next 12 months from its monthly figures, and the "
+                                         "chance of meeting its target when it is due; the first time after new "
+                                         "figures it takes a few seconds."):
+    ahead = data.outlooks(chosen.la_code, chosen.period, targeted["kpi_code"].tolist())
+    outlooks = forecast.outlook_table(targeted, ahead)
+    st.dataframe(outlooks.drop(columns="In words"), hide_index=True, width="stretch")
+    with st.expander("Each outlook in words"):
+        st.markdown("\n".join(f"- {md(sentence)}" for sentence in outlooks["In words"]))
+    st.caption("Furthest from the target first. A forecast, not data: each is fitted to the KPI's monthly figures since its "
+               "latest SPC recalculation; KPIs with fewer than 24 are not forecast. The KPI trend page draws each "
+               "forecast with its 80% and 95% ranges.")
 
 commentary = table_styles.red_commentary(card)
 if commentary:
