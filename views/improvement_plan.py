@@ -10,7 +10,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import charts, plan_status
+from analysis import charts, impact, plan_status
 from ingest import plan_import
 from records import plan_edits
 from records.plan_edits import RecommendationInput
@@ -107,6 +107,20 @@ def linked_kpis(rec_id: int, rec: pd.Series) -> None:
     own = inspections[inspections["inspection_id"] == rec["inspection_id"]]
     marks = plan_status.chart_marks(own, pd.DataFrame([{"ref": rec["ref"], "text": rec["text"],
                                                         "due_on": rec["due_on"]}]), brief=True)
+    made = rec["counts_from"] if pd.notna(rec["counts_from"]) else None
+    lines = []
+    for code in codes:
+        view = data.kpi_view_of(chosen.la_code, code, chosen.period)
+        if made is not None and not view.series.empty:
+            lines.append(impact.kpi_impact(view.series, made, chosen.period, name=names[code], unit=view.unit,
+                                           decimals=view.decimals, polarity=str(view.meta["polarity"]),
+                                           rebases=view.rebases["period"]).sentence)
+        if code in names and not view.series.empty:
+            outlook = data.outlook(chosen.la_code, code, chosen.period).sentence
+            if outlook:
+                lines.append(f"Will we hit it? {outlook}")
+    if lines:
+        st.markdown("**Impact since the recommendation was made**\n" + "\n".join(f"- {md(line)}" for line in lines))
     for column, code in zip(st.columns(2) * len(codes), codes):
         view = data.kpi_view_of(chosen.la_code, code, chosen.period)
         if view.series.empty:
