@@ -58,8 +58,12 @@ def full_scorecard(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.Da
     shown = catalogue if codes is None else catalogue[catalogue["code"].isin(codes)]
     card = judged(shown, recent, history, targets, rules, rebases, until)
     card = card.merge(comparator_columns(catalogue, england, peers, home, until, codes), on="kpi_code", how="left")
-    notes = commentary[["kpi_code", "text"]].rename(columns={"text": "commentary"})
-    return card.merge(notes, on="kpi_code", how="left")
+    drafted = commentary["drafted"] if "drafted" in commentary else pd.Series(False, index=commentary.index)
+    notes = pd.DataFrame({"kpi_code": commentary["kpi_code"], "commentary": commentary["text"],
+                          "commentary_drafted": drafted.fillna(False).astype(bool)})
+    card = card.merge(notes, on="kpi_code", how="left")
+    card["commentary_drafted"] = card["commentary_drafted"].fillna(False).astype(bool)
+    return card
 
 
 def judged(catalogue: pd.DataFrame, recent: pd.DataFrame, history: pd.DataFrame, targets: pd.DataFrame,
@@ -195,6 +199,8 @@ def red_commentary(card: pd.DataFrame) -> list[str]:
     for row in off_target(card).itertuples(index=False):
         note = row.commentary if isinstance(row.commentary, str) and row.commentary else \
             "no commentary yet for this month (add it on the KPI trend page)"
+        if getattr(row, "commentary_drafted", False) and isinstance(row.commentary, str):
+            note = f"{note} (drafted from the data, accepted unchanged)"
         lines.append(f"■ **{row.name}** ({row.latest_text} against {row.target_text}): {note}")
     return lines
 

@@ -14,7 +14,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from analysis import disclosure, kpi
+from analysis import disclosure, draft, kpi
 from export.gather import KpiPage, PackData, PlanSummary, alt_text
 from store.dates import month_label
 from store.words import plural
@@ -219,9 +219,11 @@ def _kpi_slide(deck, data: PackData, page: KpiPage, image: bytes) -> None:
                     (f"Assurance: {page.assurance_text}", 13, False)]
     figures.append((page.sentence, 11, False))
     _box(slide, left, Inches(1.25), width, Inches(3.3), figures)
-    commentary = page.commentary or f"No commentary has been written for {month_label(options.period)}."
+    commentary = page.commentary or page.draft or f"No commentary has been written for {month_label(options.period)}."
     size = 13 if len(commentary) < 350 else 11 if len(commentary) < 700 else 9
-    lines = [(f"Commentary, {month_label(options.period)}", 14, True), (commentary, size, False)]
+    heading = f"Commentary, {month_label(options.period)}" if page.commentary or not page.draft else \
+        f"{draft.DRAFT_LABEL}, {month_label(options.period)}"
+    lines = [(heading, 14, True), (commentary, size, False)]
     if page.commentary_by:
         lines.append((page.commentary_by, 10, False))
     _box(slide, left, Inches(4.6), width, Inches(2.2), lines)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarking, breakdowns, disclosure, kpi, kpi_view, plan_status, variation
+from analysis import benchmarking, breakdowns, disclosure, draft, kpi, kpi_view, plan_status, variation
 from store import queries
 from store.errors import Refused
 from store.words import plural
@@ -122,6 +122,9 @@ class KpiPage:
     upload_date: datetime | None
     chart_kind: str = "trend"
     notes: list[str] = field(default_factory=list)
+    draft: str | None = None
+    """Where nobody has written the month's commentary, the dashboard's draft (`analysis.draft`), shown marked as a
+    draft not yet reviewed; never in a pack for publication, whose figures a draft could give back unprotected."""
     teams: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The KPI by team in the pack's month, as `analysis.breakdowns.month_table` words it; in a publication pack,
     with every team figure that could reveal a small number shown as c, and no month-on-month change."""
@@ -209,6 +212,11 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
                    for code in wanted}
     pages = [_page(options, views[code], full_series, commentary.set_index("kpi_code"), uploads)
              for code in options.kpi_codes]
+    if not options.publication:
+        for page in pages:
+            if page.commentary is None:
+                linked = draft.recommendation_words(queries.kpi_due_dates(con, la, page.code))
+                page.draft = draft.paragraph(card.loc[page.code], recommendation=linked)
     rules = kpi.rules_from(queries.rag_rules(con, la))
     with_teams = set(queries.kpis_with_team_values(con, la, until))
     for page in pages:
@@ -356,7 +364,8 @@ def _page(options: PackOptions, whole: kpi_view.KpiView, full_series: dict, comm
         variation_text=variation_text,
         assurance_text=assurance_text,
         commentary=None if note is None else str(note["text"]),
-        commentary_by=None if note is None else f"{note['created_by']}, {pd.Timestamp(note['created_at']):%d %b %Y}",
+        commentary_by=None if note is None else draft.byline(note["created_by"], note["created_at"],
+                                                             bool(note.get("drafted", False))),
         upload_id=upload_id, upload_file=None if upload is None else str(upload["file_name"]),
         upload_date=None if upload is None else pd.Timestamp(upload["uploaded_at"]).to_pydatetime(),
         chart_kind=chart_kind, notes=notes,

@@ -7,7 +7,8 @@ nobody told. So before a pack is made the page (and `python -m export pack`, as 
 - a KPI with no figure for the month, whose slide shows an older month (or nothing);
 - a KPI whose target (or floor) has ended with nothing after it, so its slide shows no target at all; a target
   that ended because a later one replaced it is history, drawn on the chart as a step, and is not listed;
-- a pack for a month older than the latest the council has loaded.
+- a pack for a month older than the latest the council has loaded;
+- how many slides carry the dashboard's drafted commentary that nobody has reviewed yet.
 
 Each item names the KPI (never its code), says what is wrong and how to put it right. `check` is a pure function
 of the gathered pages and the few store facts it needs (`read_facts`), so each rule is tested on its own.
@@ -24,8 +25,9 @@ from analysis import kpi
 from export.gather import KpiPage, PackData
 from store import queries
 from store.dates import month_label
+from store.words import plural
 
-UNEXPLAINED, NO_DATA, OLD_MONTH = "unexplained", "no_data", "old_month"
+UNEXPLAINED, NO_DATA, OLD_MONTH, DRAFTS = "unexplained", "no_data", "old_month", "drafts"
 TARGET_ENDED, FLOOR_ENDED = "target_ended", "floor_ended"
 NEEDS_COMMENTARY = {kpi.RAG_RED.code: "off target", kpi.RAG_AMBER.code: "within tolerance"}
 
@@ -74,6 +76,13 @@ def check(data: PackData, facts: StoreFacts) -> list[Item]:
         items.append(Item(OLD_MONTH, None, "The pack's month",
                           f"the pack shows figures to {month_label(month)}, but figures up to {latest} are loaded.",
                           f"Choose {latest} unless the board asked for {month_label(month)}."))
+    drafted = [page for page in data.pages if page.draft]
+    if drafted:
+        items.append(Item(DRAFTS, None, "Drafted commentary",
+                          f"{plural(len(drafted), 'slide')} carry the dashboard's draft from the data, not yet "
+                          f"reviewed ({', '.join(page.name for page in drafted[:5])}{', …' if len(drafted) > 5 else ''}"
+                          "): each is marked as a draft on its slide.",
+                          f"Accept or edit each draft for {month_label(month)} on the KPI trend page."))
     for page in data.pages:
         items += [item for item in (_no_data(page, month), _unexplained(page, month)) if item is not None]
         targets = facts.targets[facts.targets["kpi_code"] == page.code]

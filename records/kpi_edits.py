@@ -179,8 +179,9 @@ def set_rag_rule(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, ru
 
 
 def add_commentary(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, period: date, text: str,
-                   actor: Actor) -> None:
-    """The month's explanation of a KPI; a later entry for the same month is the one shown."""
+                   actor: Actor, *, drafted: bool = False) -> None:
+    """The month's explanation of a KPI; a later entry for the same month is the one shown. `drafted`: the text is
+    the dashboard's draft (`analysis.draft`), accepted unchanged, and is marked so wherever it is shown."""
     require(actor, "edit_commentary")
     _require_kpi(con, kpi_code)
     if not text.strip():
@@ -193,12 +194,13 @@ def add_commentary(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str, 
             [la_code, kpi_code, month],
         ).fetchone()
         con.execute(
-            "INSERT INTO commentary (la_code, kpi_code, period, text, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [la_code, kpi_code, month, text.strip(), actor.email, utcnow()],
+            "INSERT INTO commentary (la_code, kpi_code, period, text, created_by, created_at, drafted)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [la_code, kpi_code, month, text.strip(), actor.email, utcnow(), drafted],
         )
         audit.record(con, actor, "commentary_add", f"{la_code} {kpi_code} {month:%Y-%m}",
-                     None if previous is None else {"text": previous[0]}, {"text": text.strip()})
+                     None if previous is None else {"text": previous[0]},
+                     {"text": text.strip(), **({"drafted": True} if drafted else {})})
 
 
 def add_annotation(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | None, period: date, text: str,

@@ -230,7 +230,8 @@ def commentary(con: duckdb.DuckDBPyConnection, la_code: str, period: date) -> pd
     """The latest commentary per KPI for one month."""
     return con.execute(
         """
-        SELECT kpi_code, text, created_by, created_at FROM commentary WHERE la_code = ? AND period = ?
+        SELECT kpi_code, text, created_by, created_at, coalesce(drafted, FALSE) AS drafted
+        FROM commentary WHERE la_code = ? AND period = ?
         QUALIFY row_number() OVER (PARTITION BY kpi_code ORDER BY commentary_id DESC) = 1
         ORDER BY kpi_code
         """,

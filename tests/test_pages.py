@@ -141,7 +141,8 @@ def test_trend_page_spc_view_shows_icons_limits_and_the_spike(app):
 def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
     app.switch_page("views/trend.py").run()
     app.selectbox(key="kpi_code").set_value("SW_AGENCY_PCT").run()
-    app.text_area(key="commentary_text").input("Agency rate fell as six staff converted to permanent posts")
+    app.text_area(key="commentary_text_SW_AGENCY_PCT_2026-10").input(
+        "Agency rate fell as six staff converted to permanent posts")
     app.button(key="save_commentary").click().run()
     assert not app.exception
     assert any("six staff converted" in m.value for m in app.markdown)
@@ -154,6 +155,7 @@ def test_commentary_note_and_rebase_are_saved_from_the_trend_page(app):
 
 def test_an_empty_commentary_is_refused_in_words(app):
     app.switch_page("views/trend.py").run()
+    app.text_area[0].input(" ")  # the box starts from the draft: emptied, there is nothing to save
     app.button(key="save_commentary").click().run()
     assert not app.exception
     containing(app.error, "Write the commentary")

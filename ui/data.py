@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analysis import benchmarking, forecast, kpi, kpi_view
+from analysis import benchmarking, draft, forecast, kpi, kpi_view
 from auth import audit, users
 from auth.roles import Actor
 from demo.synthetic import PLAN_AS_AT
@@ -199,6 +199,15 @@ def outlook(la_code: str, code: str, until: date) -> forecast.KpiOutlook:
 def outlooks(la_code: str, until: date, codes: list[str]) -> dict[str, forecast.KpiOutlook]:
     """Each KPI's outlook, for the Overview's "Will we hit it?" table."""
     return {code: outlook(la_code, code, until) for code in codes}
+
+
+def draft_of(la_code: str, code: str, until: date) -> str:
+    """The dashboard's draft commentary for a KPI's month (`analysis.draft`), from its scorecard row, forecast and
+    linked recommendations."""
+    view = kpi_view_of(la_code, code, until)
+    linked = _read(queries.kpi_due_dates, la_code, code)
+    return draft.paragraph(view.card, outlook=outlook(la_code, code, until).sentence,
+                           recommendation=draft.recommendation_words(linked))
 
 
 def upload_contents(upload_id: int) -> pd.DataFrame:

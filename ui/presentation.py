@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from analysis.disclosure import NOTE
+from analysis.draft import DRAFT_LABEL
 from export import figures
 from export.gather import KpiPage, PlanSummary
 from store.dates import month_label
@@ -135,9 +136,14 @@ def kpi_slide(page: KpiPage, council_name: str, public: bool) -> None:
                         config={"displayModeBar": False})
     with st.container(key="present_notes"):
         st.markdown(md(page.sentence))
-        commentary = md(page.commentary, lines=True) or "No commentary has been written for this month."
+        commentary = md(page.commentary, lines=True)
         with st.container(key="present_commentary"):
-            st.markdown(f"**Commentary:** {commentary}")
+            if commentary:
+                st.markdown(f"**Commentary:** {commentary}")
+            elif page.draft:
+                st.markdown(f"**{DRAFT_LABEL}:** {md(page.draft)}")
+            else:
+                st.markdown("**Commentary:** No commentary has been written for this month.")
         if public and page.shows_c:
             with st.container(key="present_disclosure"):
                 st.markdown(NOTE)

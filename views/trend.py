@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import benchmarking, charts, forecast, tables, variation
+from analysis import benchmarking, charts, draft, forecast, tables, variation
 from records import kpi_edits
 from store.spreadsheets import csv_bytes
 from store.dates import month_label
@@ -94,18 +94,28 @@ commentary = data.commentary(chosen.la_code, chosen.period)
 current = commentary[commentary["kpi_code"] == code]
 may_write = identity.actor().can("edit_commentary")
 with st.expander(f"Commentary for {month_label(chosen.period)}", expanded=current.empty and may_write):
+    proposed = ""
     if not current.empty:
         row = current.iloc[0]
-        st.markdown(f"{md(row['text'])}\n\n*{md(row['created_by'])}, {row['created_at']:%d %b %Y %H:%M}*")
-    elif not may_write:
-        st.markdown("No commentary yet for this month.")
+        by = draft.byline(row["created_by"], row["created_at"], bool(row["drafted"]), "%d %b %Y %H:%M")
+        st.markdown(f"{md(row['text'])}\n\n*{md(by)}*")
+    else:
+        proposed = data.draft_of(chosen.la_code, code, chosen.period)
+        with st.container(key="commentary_draft"):
+            st.markdown(f"*{draft.DRAFT_LABEL}:* {md(proposed)}")
+        if may_write and st.button("Accept this draft as the month's commentary", key="accept_draft",
+                                   help="Saved marked as drafted from the data, with your name as who accepted it"):
+            edits.apply(partial(kpi_edits.add_commentary, drafted=True), chosen.la_code, code, chosen.period,
+                        proposed, done="Draft accepted as the month's commentary, marked as drafted from the data")
     if may_write:
         with st.form("commentary", clear_on_submit=True):
             text = st.text_area("Commentary (what happened, and what is being done)", max_chars=2000,
-                                key="commentary_text")
+                                value=proposed, key=f"commentary_text_{code}_{chosen.period:%Y-%m}",
+                                help="Starts from the draft where there is no commentary yet: edit it into your own")
             if st.form_submit_button("Save commentary", key="save_commentary"):
-                edits.apply(kpi_edits.add_commentary, chosen.la_code, code, chosen.period, text,
-                            done="Commentary saved")
+                unchanged = bool(proposed) and text.strip() == proposed.strip()
+                edits.apply(partial(kpi_edits.add_commentary, drafted=unchanged), chosen.la_code, code,
+                            chosen.period, text, done="Commentary saved")
 
 with st.expander("Notes on the chart and SPC recalculations"):
     if may_write:
