@@ -79,7 +79,8 @@ def check(data: PackData, facts: StoreFacts) -> list[Item]:
     drafted = [page for page in data.pages if page.draft]
     if drafted:
         items.append(Item(DRAFTS, None, "Drafted commentary",
-                          f"{plural(len(drafted), 'slide')} carry the dashboard's draft from the data, not yet "
+                          f"{plural(len(drafted), 'slide')} {'carries' if len(drafted) == 1 else 'carry'} the "
+                          "dashboard's draft from the data, not yet "
                           f"reviewed ({', '.join(page.name for page in drafted[:5])}{', …' if len(drafted) > 5 else ''}"
                           "): each is marked as a draft on its slide.",
                           f"Accept or edit each draft for {month_label(month)} on the KPI trend page."))

@@ -42,7 +42,8 @@ def test_the_board_pack_is_written_with_its_numbers_beside_it_and_the_checks_as_
                               "--db", str(demo_db_path))
     assert code == 0 and errors == []
     warnings = [line for line in lines if line.startswith("warning: ")]
-    assert len(warnings) == 5
+    assert len(warnings) == 6
+    assert warnings[0].startswith("warning: Drafted commentary: 12 slides carry the dashboard's draft from the data")
     assert warnings[-1] == ("warning: Care leavers in bed and breakfast accommodation: off target (1 above) with no "
                             "commentary for Oct 2026. Write commentary for Oct 2026 on the KPI trend page.")
     assert lines[-1] == f"wrote 16 slides to {out} and the numbers to {out.with_suffix('.xlsx')}, marked " \
@@ -56,7 +57,7 @@ def test_the_board_pack_is_written_with_its_numbers_beside_it_and_the_checks_as_
         exports = audit.entries(con, ADMIN, actions=["export"])
     assert sorted(exports["subject"]) == ["Board pack numbers: board.xlsx", "Board pack slides: board.pptx"]
     recorded = json.loads(exports["after"].iloc[0])
-    assert recorded["marking"] == "OFFICIAL-SENSITIVE" and len(recorded["warnings"]) == 5
+    assert recorded["marking"] == "OFFICIAL-SENSITIVE" and len(recorded["warnings"]) == 6
     assert exports["actor"].iloc[0].endswith("(command line)")
 
 

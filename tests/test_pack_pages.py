@@ -102,10 +102,11 @@ def test_board_pack_lists_what_to_check_and_makes_the_pack_once_each_is_acknowle
     open_pack_page(app)
     boxes = preflight_boxes(app)
     labels = [unescape(box.label) for box in boxes]
-    assert [label.split(":", 1)[0].strip("*") for label in labels] == UNEXPLAINED
-    assert all("with no commentary for Oct 2026" in label and "on the KPI trend page" in label for label in labels)
+    assert [label.split(":", 1)[0].strip("*") for label in labels] == ["Drafted commentary"] + UNEXPLAINED
+    assert labels[0].startswith("**Drafted commentary**: 12 slides carry the dashboard's draft from the data")
+    assert all("with no commentary for Oct 2026" in label and "on the KPI trend page" in label for label in labels[1:])
     assert not any("_PCT" in label or "_COUNT" in label for label in labels), "KPI names, never codes"
-    containing(app.markdown, "5 things to check")
+    containing(app.markdown, "6 things to check")
     assert app.button(key="make_pack").disabled
     for box in boxes[:-1]:
         box.check().run()
@@ -120,8 +121,8 @@ def test_board_pack_lists_what_to_check_and_makes_the_pack_once_each_is_acknowle
         entries = audit.entries(con, ADMIN, actions=["pack_checks_acknowledged"])
     assert len(entries) == 1
     recorded = json.loads(entries["after"].iloc[0])
-    assert recorded["month"] == "2026-10-01" and len(recorded["items"]) == len(UNEXPLAINED)
-    assert recorded["items"][0].startswith(UNEXPLAINED[0] + ": within tolerance")
+    assert recorded["month"] == "2026-10-01" and len(recorded["items"]) == len(UNEXPLAINED) + 1
+    assert recorded["items"][1].startswith(UNEXPLAINED[0] + ": within tolerance")
 
 
 def test_an_item_put_right_leaves_the_list(app, demo_db_path):
@@ -131,7 +132,7 @@ def test_an_item_put_right_leaves_the_list(app, demo_db_path):
                        analyst("ad@anyshire.example"))
     app.run()
     named = [unescape(box.label).split(":", 1)[0].strip("*") for box in preflight_boxes(app)]
-    assert named == UNEXPLAINED[:-1]
+    assert named == ["Drafted commentary"] + UNEXPLAINED[:-1]
 
 
 def test_board_pack_previews_every_slide_small_before_download_and_shows_no_timings(app, quick_charts):
@@ -146,7 +147,7 @@ def test_board_pack_previews_every_slide_small_before_download_and_shows_no_timi
     alts = [picture.alt for image in images for picture in image.proto.imgs]
     assert len(alts) == 12 and all(a.startswith("Line chart: ") and "Latest value" in a for a in alts)
     words = "\n".join(unescape(c.value) for c in app.caption)
-    assert "No commentary has been written for Oct 2026." in words and "OFFICIAL-SENSITIVE" in words
+    assert "Draft from the data, not yet reviewed, Oct 2026" in words and "OFFICIAL-SENSITIVE" in words
     assert "Children looked after at period end · " in words, "the scorecard's rows"
     assert not any(m.value.startswith("Made in") for m in app.markdown)
 
