@@ -45,9 +45,9 @@ if not targeted.empty and st.toggle("Will we hit it? Forecast each KPI with a ta
     st.dataframe(outlooks.drop(columns="In words"), hide_index=True, width="stretch")
     with st.expander("Each outlook in words"):
         st.markdown("\n".join(f"- {md(sentence)}" for sentence in outlooks["In words"]))
-    st.caption("Furthest from the target first. A forecast, not data: each is fitted to the KPI's monthly figures since its "
-               "latest SPC recalculation; KPIs with fewer than 24 are not forecast. The KPI trend page draws each "
-               "forecast with its 80% and 95% ranges.")
+    st.markdown("Furthest from the target first. A forecast, not data: each is fitted to the KPI's monthly figures "
+                "since its latest SPC recalculation; KPIs with fewer than 24 are not forecast. The KPI trend page "
+                "draws each forecast with its 80% and 95% ranges.")
 
 commentary = table_styles.red_commentary(card)
 if commentary:

@@ -72,11 +72,11 @@ st.plotly_chart(figure, width="stretch")
 if ahead is not None:
     result = ahead.result
     if isinstance(result, forecast.NoForecast):
-        st.caption(f"No forecast: {result.reason}")
+        st.markdown(f"No forecast: {result.reason}")
     else:
         if ahead.sentence:
             st.markdown(f"**Will we hit it?** {md(ahead.sentence)}")
-        st.caption(f"Forecast: {result.method} fitted to the {result.months_used} monthly figures from "
+        st.markdown(f"Forecast: {result.method} fitted to the {result.months_used} monthly figures from "
                    f"{month_label(result.since)}; central line dotted, shaded ranges hold 80% and 95% of simulated "
                    "futures. A forecast, not data.")
 if pack_cache.chart_renderable():
