@@ -14,7 +14,7 @@ from tests.e2e.helpers import open_page, serious_violations, wait_until_idle
 def test_board_pack_downloads_a_deck_that_opens(page, app_server):
     open_page(page, app_server["url"] + "/board-pack", "Board pack")
     page.get_by_text("Scorecard (1 of 2)").wait_for()
-    page.get_by_text("5 things to check before the pack goes out").wait_for()
+    page.get_by_text("6 things to check before the pack goes out").wait_for()
     assert page.get_by_role("button", name="Make the pack").is_disabled()
     wait_until_idle(page)
     screenshot(page, "board-pack-preflight")
