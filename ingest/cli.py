@@ -163,10 +163,8 @@ def _opener(db: Path | None):
 
 
 def _load(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    home_la = (args.la or settings.home_la).strip().upper()
-    if not re.match(LA_CODE_PATTERN, home_la):
-        print(f"--la {home_la}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+    home_la = _council(args.la)
+    if home_la is None:
         return 2
     missing = [f for f in args.files if not f.is_file()]
     if missing:
@@ -233,6 +231,15 @@ def _name_unknown_measures(file_name: str, names: list[str], more: bool) -> None
         print(f"  python -m ingest kpi add {code} --name {shlex.quote(name)} --unit "
               f"{shlex.quote(local_kpis.guess_unit(name))} --polarity high|low|target|none --group GROUP",
               file=sys.stderr)
+
+
+def _council(given: str | None) -> str | None:
+    """The council a command is for (`--la`, else DASHBOARD_LA), or None after saying why it cannot be used."""
+    la_code = (given or load_settings().home_la).strip().upper()
+    if not re.match(LA_CODE_PATTERN, la_code):
+        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+        return None
+    return la_code
 
 
 def _read(db: Path | None, query):
@@ -322,9 +329,8 @@ def _scorecard(args: argparse.Namespace) -> int:
     if month is None:
         print(f"--month {args.month}: give the month as YYYY-MM, such as 2026-10", file=sys.stderr)
         return 2
-    la_code = (args.la or load_settings().home_la).strip().upper()
-    if not re.match(LA_CODE_PATTERN, la_code):
-        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+    la_code = _council(args.la)
+    if la_code is None:
         return 2
     known = _read(args.db, lambda con: queries.months_with_data(con, la_code))
     if month not in known:
@@ -399,9 +405,8 @@ def _kpi(args: argparse.Namespace) -> int:
 
 
 def _team(args: argparse.Namespace) -> int:
-    la_code = (args.la or load_settings().home_la).strip().upper()
-    if not re.match(LA_CODE_PATTERN, la_code):
-        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+    la_code = _council(args.la)
+    if la_code is None:
         return 2
     if args.team_command == "list":
         table = _read(args.db, lambda con: queries.teams(con, la_code))
@@ -470,9 +475,8 @@ def _forecast(args: argparse.Namespace) -> int:
     if not 1 <= args.months <= 36:
         print(f"--months {args.months}: give 1 to 36 months", file=sys.stderr)
         return 2
-    la_code = (args.la or load_settings().home_la).strip().upper()
-    if not re.match(LA_CODE_PATTERN, la_code):
-        print(f"--la {la_code}: not a 9-character ONS council code such as E06000047", file=sys.stderr)
+    la_code = _council(args.la)
+    if la_code is None:
         return 2
     until = date.today().replace(day=1)
     if args.until is not None:

@@ -18,6 +18,7 @@ from auth import audit
 from auth.roles import Actor, require
 from ingest.issues import UploadRefused
 from ingest.teams import withdraw_breakdowns
+from ingest.values import stored_frame
 from store.dates import utcnow
 from store.writes import insert_frame, transaction
 
@@ -98,12 +99,7 @@ def load_observations(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, prove
 
 def write_observations(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, provenance: Provenance) -> int:
     """The body of a load, for callers that hold a transaction of their own."""
-    rows = frame.reindex(columns=OBSERVATION_COLUMNS).copy()
-    rows["period"] = pd.to_datetime(rows["period"]).dt.date
-    for column in ("value", "numerator", "denominator"):
-        rows[column] = pd.to_numeric(rows[column]).astype("float64")
-    for column in ("status_code", "note"):
-        rows[column] = rows[column].astype("object").where(rows[column].notna(), None)
+    rows = stored_frame(frame, OBSERVATION_COLUMNS)
     upload_id = con.execute(
         "INSERT INTO uploads (file_name, sha256, size_bytes, kind, uploaded_by, uploaded_at, rows_loaded, status,"
         " original_file_name) VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?) RETURNING upload_id",

@@ -17,7 +17,7 @@ import pandas as pd
 from auth import audit
 from auth.roles import Actor, require
 from ingest.issues import Issue
-from ingest.values import normalise_name
+from ingest.values import normalise_name, stored_frame
 from store.dates import utcnow
 from store.errors import EditRefused
 from store.writes import insert_frame, transaction
@@ -107,12 +107,7 @@ def write_breakdowns(con: duckdb.DuckDBPyConnection, breakdowns: pd.DataFrame, u
 
     rows["team_id"] = [team_for(la, key, period) for la, key, period in
                        zip(rows["la_code"], rows["name_key"], rows["period"])]
-    stored = rows.reindex(columns=BREAKDOWN_COLUMNS).copy()
-    stored["period"] = pd.to_datetime(stored["period"]).dt.date
-    for column in ("value", "numerator", "denominator"):
-        stored[column] = pd.to_numeric(stored[column]).astype("float64")
-    for column in ("status_code", "note"):
-        stored[column] = stored[column].astype("object").where(stored[column].notna(), None)
+    stored = stored_frame(rows, BREAKDOWN_COLUMNS)
     stored["upload_id"] = upload_id
     stored["is_current"] = True
     con.register("_keys", stored[["la_code", "kpi_code", "period", "team_id"]])

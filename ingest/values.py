@@ -200,3 +200,15 @@ def as_typed(found: object) -> str | None:
     if isinstance(found, float) and found.is_integer():
         return str(int(found))
     return str(found)
+
+
+def stored_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A checked frame in the store's types: months as dates, figures as floats, codes and notes as text or None
+    (never NaN, which DuckDB would store as a float in a text column)."""
+    rows = frame.reindex(columns=columns).copy()
+    rows["period"] = pd.to_datetime(rows["period"]).dt.date
+    for column in ("value", "numerator", "denominator"):
+        rows[column] = pd.to_numeric(rows[column]).astype("float64")
+    for column in ("status_code", "note"):
+        rows[column] = rows[column].astype("object").where(rows[column].notna(), None)
+    return rows
