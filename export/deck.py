@@ -227,7 +227,7 @@ def _kpi_slide(deck, data: PackData, page: KpiPage, image: bytes) -> None:
     if page.commentary_by:
         lines.append((page.commentary_by, 10, False))
     _box(slide, left, Inches(4.6), width, Inches(2.2), lines)
-    notes = list(page.notes)
+    notes = ([f"Will we hit it? {page.outlook}"] if page.outlook else []) + list(page.notes)
     if options.publication and page.shows_c:
         notes.append(disclosure.NOTE)
     if notes:

@@ -12,7 +12,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from analysis import benchmarking, breakdowns, disclosure, draft, kpi, kpi_view, plan_status, variation
+from analysis import (benchmarking, breakdowns, disclosure, draft, forecast, kpi, kpi_view, plan_status,
+                      variation)
 from store import queries
 from store.errors import Refused
 from store.words import plural
@@ -122,6 +123,9 @@ class KpiPage:
     upload_date: datetime | None
     chart_kind: str = "trend"
     notes: list[str] = field(default_factory=list)
+    outlook: str = ""
+    """"Will we hit it?" for a KPI with a target and a better direction (`analysis.forecast`); empty in a publication
+    pack when any month is hidden, since a forecast is fitted to every month."""
     draft: str | None = None
     """Where nobody has written the month's commentary, the dashboard's draft (`analysis.draft`), shown marked as a
     draft not yet reviewed; never in a pack for publication, whose figures a draft could give back unprotected."""
@@ -217,12 +221,27 @@ def gather(con: duckdb.DuckDBPyConnection, options: PackOptions, now: datetime |
             if page.commentary is None:
                 linked = draft.recommendation_words(queries.kpi_due_dates(con, la, page.code))
                 page.draft = draft.paragraph(card.loc[page.code], recommendation=linked)
+    for page in pages:
+        page.outlook = _outlook(options, views[page.code], page, full_series)
     rules = kpi.rules_from(queries.rag_rules(con, la))
     with_teams = set(queries.kpis_with_team_values(con, la, until))
     for page in pages:
         if page.code in with_teams:
             page.teams = _teams(con, options, views[page.code], page, rules.get(page.code))
     return PackData(options, pages, now or datetime.now())
+
+
+def _outlook(options: PackOptions, view: kpi_view.KpiView, page: KpiPage, full_series: dict) -> str:
+    """The KPI's outlook against its target in a sentence, as the KPI trend page says it."""
+    if page.polarity not in ("high", "low") or page.target_value is None or view.published_only:
+        return ""
+    if options.publication and any(hidden_months(view.series, view.meta, full_series)):
+        return ""
+    marks = view.annotations
+    due = marks.loc[marks["kind"] == "due", "period"].tolist() if "kind" in marks else []
+    return forecast.for_kpi(view.series, view.unit, page.polarity, view.kpi_targets, options.period,
+                            name=view.name, rebases=view.rebases["period"], commitments=due,
+                            target_text=lambda value: kpi.format_value(value, view.unit, view.decimals)).sentence
 
 
 def _teams(con: duckdb.DuckDBPyConnection, options: PackOptions, view: kpi_view.KpiView, page: KpiPage,
