@@ -33,7 +33,7 @@ def test_social_workers_needed_scale_with_the_caseload_over_its_target():
 
 
 def test_the_demand_page_forecasts_each_kpi_and_the_social_workers_needed(app):
-    app.switch_page("views/demand.py").run()
+    app.switch_page("views/demand_ahead.py").run()
     assert not app.exception
     charts = app.get("plotly_chart")
     assert len(charts) == 5

@@ -23,7 +23,7 @@ PEOPLE = {"viewer": "viewer@anyshire.example", "analyst": "analyst@anyshire.exam
 AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "a-test-cookie-secret-of-length",
         "client_id": "dashboard", "client_secret": "test",
         "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
-EVERY_PAGE = ["overview", "trend", "benchmarks", "workforce", "demand", "targets", "improvement_plan", "inspections", "kpi_catalogue",
+EVERY_PAGE = ["overview", "trend", "benchmarks", "workforce", "demand_ahead", "targets", "improvement_plan", "inspections", "kpi_catalogue",
               "board_pack", "present", "upload_file", "upload_history", "users_and_roles", "audit_log"]
 NOT_FOR = {"viewer": {"upload_file", "users_and_roles", "audit_log"}, "analyst": {"users_and_roles", "audit_log"},
            "admin": set()}

@@ -21,7 +21,7 @@ ESCAPED = md("[click](http://evil.example/x)")
 RENDERED_AS_MARKDOWN = ("](http", "http://", "![i]", "<b>x</b>")  # a link, an address that links itself, an image
 MARKDOWN_BODIES = {"markdown", "caption", "latex", "title", "header", "subheader", "divider", "success", "error",
                    "warning", "info", "exception", "toast"}
-PAGES = ["overview", "trend", "benchmarks", "workforce", "demand", "targets", "improvement_plan", "inspections",
+PAGES = ["overview", "trend", "benchmarks", "workforce", "demand_ahead", "targets", "improvement_plan", "inspections",
          "kpi_catalogue", "board_pack", "present", "upload_file", "upload_history", "users_and_roles", "audit_log"]
 
 

@@ -28,7 +28,7 @@ PAGES = [
     PageSpec("views/trend.py", "KPI trend", ":material/show_chart:", "trend", "view"),
     PageSpec("views/benchmarks.py", "Benchmarks", ":material/leaderboard:", "benchmarks", "view"),
     PageSpec("views/workforce.py", "Workforce", ":material/groups:", "workforce", "view"),
-    PageSpec("views/demand.py", "Demand ahead", ":material/trending_up:", "demand", "view"),
+    PageSpec("views/demand_ahead.py", "Demand ahead", ":material/trending_up:", "demand", "view"),
     PageSpec("views/targets.py", "Targets and RAG rules", ":material/flag:", "targets", "view"),
     PageSpec("views/improvement_plan.py", "Improvement plan", ":material/checklist:", "plan", "view"),
     PageSpec("views/inspections.py", "Inspections", ":material/fact_check:", "inspections", "view"),

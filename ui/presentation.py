@@ -136,8 +136,6 @@ def kpi_slide(page: KpiPage, council_name: str, public: bool) -> None:
                         config={"displayModeBar": False})
     with st.container(key="present_notes"):
         st.markdown(md(page.sentence))
-        if page.outlook:
-            st.markdown(f"**Will we hit it?** {md(page.outlook)}")
         commentary = md(page.commentary, lines=True)
         with st.container(key="present_commentary"):
             if commentary:

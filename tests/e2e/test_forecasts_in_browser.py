@@ -9,10 +9,9 @@ from tests.e2e.helpers import choose_kpi, open_page, serious_violations, wait_un
 def test_the_trend_overview_and_demand_pages_show_the_forecasts(page, app_server):
     open_page(page, app_server["url"] + "/trend", "KPI trend")
     choose_kpi(page, "Agency worker", "Agency worker rate")
-    page.get_by_text("Will we hit it?").first.wait_for()
-    page.get_by_text("Agency worker rate meets its target of 15.0% now").wait_for()
+    page.locator("p", has_text="Will we hit it? Agency worker rate meets its target of 15.0% now").wait_for()
     legend = page.locator(".legend").first
-    assert "Forecast: 80% range" in legend.inner_text() and "Forecast (central)" in legend.inner_text()
+    assert "Forecast: 80% range" in legend.text_content() and "Forecast (central)" in legend.text_content()
     wait_until_idle(page)
     assert serious_violations(page) == []
 
