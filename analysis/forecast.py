@@ -2,7 +2,7 @@
 
 Exponential smoothing state-space models (ETS, from statsmodels) with additive errors: no trend, or a damped
 additive trend (an undamped trend runs away over a year), with an additive 12-month season where there are three
-years of history to tell a season from noise; the one with the smallest AICc is used. Its prediction intervals
+years of history and the changes repeat a year apart beyond chance; the one with the smallest AICc is used. Its prediction intervals
 come from simulating 1,000 futures from the fitted model (statsmodels' `simulate`), each clipped to the KPI's
 bounds (a percentage in 0-100, a count or rate not below 0), so the 80% and 95% bands, the probability of meeting
 a target by a date and the month the forecast crosses it are read off the same simulated futures.
@@ -88,12 +88,25 @@ def _method(result) -> str:
     return f"ETS(A,{trend},{season})"
 
 
+def _seasonal(values: np.ndarray) -> bool:
+    """Whether the month-to-month changes repeat a year apart beyond chance (their lag-12 autocorrelation outside
+    the 95% band of a series with none): only then are the seasonal models, which cost five times the others to
+    fit, tried at all."""
+    changes = np.diff(values)
+    changes = changes - changes.mean()
+    spread = float(np.dot(changes, changes))
+    if len(changes) <= 12 or spread == 0:
+        return False
+    lag12 = float(np.dot(changes[12:], changes[:-12])) / spread
+    return abs(lag12) > 1.96 / math.sqrt(len(changes))
+
+
 def _fit(values: np.ndarray):
     """The candidate with the smallest AICc."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     candidates = [(None, False, None), ("add", True, None)]
-    if len(values) >= SEASONAL_MONTHS:
+    if len(values) >= SEASONAL_MONTHS and _seasonal(values):
         candidates += [(None, False, "add"), ("add", True, "add")]
     best = None
     with warnings.catch_warnings():
