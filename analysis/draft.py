@@ -83,7 +83,8 @@ def paragraph(row: pd.Series, *, outlook: str = "", recommendation: str = "") ->
     if row.get("latest") is None or pd.isna(row.get("latest")):
         return f"There is no figure for {row['name']} for {row['latest_when']}."
     change = _text(row.get("month_change_text"))
-    opening = f"{row['name']} was {row['latest_text']} in {row['latest_when']}" + (f" ({change})." if change else ".")
+    at = "at" if row.get("latest_kind") == kpi.PUBLISHED else "in"  # a published figure describes a day
+    opening = f"{row['name']} was {row['latest_text']} {at} {row['latest_when']}" + (f" ({change})." if change else ".")
     parts = [opening, _judgement(row), _year(row), _spc(row), _comparators(row), outlook.strip(),
              recommendation.strip()]
     return " ".join(part for part in parts if part)

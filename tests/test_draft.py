@@ -110,3 +110,10 @@ def test_a_pack_shows_drafts_marked_and_its_pre_flight_counts_them(demo_db_path)
     (item,) = [i for i in preflight.check(data, facts) if i.check == preflight.DRAFTS]
     assert item.problem.startswith("2 slides carry the dashboard's draft from the data, not yet reviewed")
     assert public.pages[0].draft is None, "a publication never carries a draft made from unprotected figures"
+
+
+def test_a_published_figure_is_at_its_date_not_in_it():
+    row = pd.Series({**BASE, **CASES[5][0], "latest": 101.0, "latest_text": "101.0", "latest_kind": "published",
+                     "latest_when": "31 Mar 2025 (published)", "month_change_text": "", "direction": "unknown",
+                     "direction_text": "–"})
+    assert draft.paragraph(row).startswith("Assessments in 45 days was 101.0 at 31 Mar 2025 (published).")
