@@ -7,19 +7,21 @@ child, hands it the file and the limits, and turns its answer into `Sheet`s.
 """
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import logging
 import pickle
 import subprocess
 import sys
+import threading
 from dataclasses import asdict, dataclass, field
 from collections.abc import Sequence
 
 import numpy as np
 
 from ingest.issues import FileRefused, Issue
-from ingest.parse_worker import EXIT_OUT_OF_MEMORY, Limits
+from ingest.parse_worker import EXIT_OUT_OF_MEMORY, EncodedColumn, Limits
 from settings import ROOT, load_settings
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -119,14 +121,17 @@ def read_file(file_name: str, content: bytes) -> list[Sheet]:
     """Every sheet of a workbook, or the single sheet of a CSV, or FileRefused saying why not."""
     settings = load_settings()
     request = json.dumps({"file_name": file_name, "limits": asdict(_limits())}).encode() + b"\n"
+    child = _SPARES.take(settings.upload_memory_bytes)
     try:
-        child = subprocess.run([sys.executable, "-m", "ingest.parse_worker", str(settings.upload_memory_bytes)],
-                               input=request + content, capture_output=True, cwd=ROOT,
-                               timeout=settings.upload_seconds, check=False)
+        stdout, stderr = child.communicate(request + content, timeout=settings.upload_seconds)
     except subprocess.TimeoutExpired as exc:
+        child.kill()
+        child.communicate()
         raise _refused(file_name, "too_slow", f"Reading the file took longer than {settings.upload_seconds} seconds, "
                        "so it was stopped", "Split it into smaller files, or remove unused sheets, rows and columns, "
                        "and upload again.") from exc
+    finally:
+        _SPARES.ready(settings.upload_memory_bytes)
     if child.returncode in (EXIT_OUT_OF_MEMORY, -6, 134):
         raise _refused(file_name, "too_much_memory", "Reading the file needed more than the "
                        f"{settings.upload_memory_bytes // 2**20:,} MB of memory an upload may use, so it was stopped",
@@ -134,11 +139,82 @@ def read_file(file_name: str, content: bytes) -> list[Sheet]:
                        f"exit {child.returncode}")
     if child.returncode != 0:
         LOG.error("upload reader for %r stopped with exit %s: %s", file_name, child.returncode,
-                  child.stderr.decode(errors="replace")[-2000:])
+                  stderr.decode(errors="replace")[-2000:])
         raise _refused(file_name, "reader_failed", "The file could not be read: the reader stopped unexpectedly",
                        "Open it in Excel, save it again under a new name and upload that. If it still fails, send "
                        "the file to your dashboard admin.", f"exit {child.returncode}")
-    kind, value = _Answer(io.BytesIO(child.stdout)).load()
+    kind, value = _Answer(io.BytesIO(stdout)).load()
     if kind == "refused":
         raise FileRefused(Issue(**value))
-    return [Sheet.from_rows(name, rows, missing, blank="") for name, rows, missing in value]
+    return [decoded(*sheet) for sheet in value]
+
+
+def decoded(name: str, height: int, width: int, columns: list[EncodedColumn], missing: set[str]) -> Sheet:
+    """A sheet rebuilt from the reader's columns (`ingest.parse_worker.encode`), a column at a time."""
+    cells = np.empty((height, width), dtype=object)
+    for at, (kind, *parts) in enumerate(columns):
+        if kind == "empty":
+            continue
+        if kind == "float":
+            values = np.frombuffer(parts[0], dtype=np.float64).astype(object)
+            if parts[1] is not None:
+                values[np.frombuffer(parts[1], dtype=np.bool_)] = None
+        elif kind == "codes":
+            distinct = np.empty(len(parts[1]), dtype=object)
+            distinct[:] = parts[1]
+            values = distinct[np.frombuffer(parts[0], dtype=np.int32)]
+        else:
+            values = np.empty(height, dtype=object)
+            values[:] = parts[0]
+        cells[:, at] = values
+    return Sheet(name, cells, missing)
+
+
+def warm_reader() -> None:
+    """Start the reader process the next upload will use, so that even the first upload after the page opens
+    finds one waiting."""
+    _SPARES.ready(load_settings().upload_memory_bytes)
+
+
+class _Spares:
+    """One reader process started ahead of need, per memory cap, waiting for a file on its standard input.
+
+    A reader process takes a tenth of a second to start and import its modules, which
+    was most of a monthly return's upload. Each process still reads one file only and
+    ends, so no file can leave anything behind for the next; the spare has only
+    started, capped its memory and imported. A lock keeps two uploads at once from
+    taking the same process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[int, subprocess.Popen] = {}
+        atexit.register(self.stop)
+
+    @staticmethod
+    def _start(memory_bytes: int) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "ingest.parse_worker", str(memory_bytes)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+
+    def take(self, memory_bytes: int) -> subprocess.Popen:
+        with self._lock:
+            child = self._waiting.pop(memory_bytes, None)
+        if child is None or child.poll() is not None:
+            return self._start(memory_bytes)
+        return child
+
+    def ready(self, memory_bytes: int) -> None:
+        with self._lock:
+            child = self._waiting.get(memory_bytes)
+            if child is None or child.poll() is not None:
+                self._waiting[memory_bytes] = self._start(memory_bytes)
+
+    def stop(self) -> None:
+        with self._lock:
+            waiting, self._waiting = list(self._waiting.values()), {}
+        for child in waiting:
+            child.kill()
+            child.communicate()
+
+
+_SPARES = _Spares()

@@ -5,11 +5,12 @@ import io
 import struct
 import time
 import zipfile
+from datetime import date, datetime, time as clock
 
 import openpyxl.xml
 import pytest
 
-from ingest import readers
+from ingest import parse_worker, readers
 from ingest.issues import FileRefused
 from ingest.readers import read_file
 from tests import fixtures
@@ -196,3 +197,35 @@ def test_xlsm_reads_saved_values_and_never_runs_anything():
     (sheet,) = read_file("october.xlsm", content)
     assert sheet.rows[1] == ["CONTACTS", "2026-10", 7.0]
     assert sheet.formulas_without_values == set()
+
+
+def test_the_reader_sends_every_kind_of_cell_back_exactly_as_parsed():
+    """The child sends columns (numbers as bytes, repeated text once with a code per cell); what the dashboard
+    rebuilds must be the parser's own cells, type for type: 1.0 is not True, a date is not its text, "" is empty."""
+    rows = [["la_code", "kpi", "period", "value", "mixed", "flag", "when"],
+            ["E06000026", "CONTACTS", date(2026, 9, 1), 2500, 1, True, clock(9, 30)],
+            [None, "Contacts", datetime(2026, 10, 1, 12, 0), None, "c", False, None],
+            ["E06000026", None, "2026-11", 88.5, 2.5, None, datetime(2026, 1, 2)]]
+    notes = [["Only a note"], [], [], [None, None, 7]]
+    content = fixtures.xlsx({"Data": rows, "Empty": [], "Notes": notes})
+    sent = read_file("mixed.xlsx", content)
+    parsed = parse_worker.parse("mixed.xlsx", content, readers._limits())
+    local = [readers.Sheet.from_rows(name, cells, missing, blank="") for name, cells, missing in parsed]
+    assert [s.name for s in sent] == [s.name for s in local] == ["Data", "Empty", "Notes"]
+    for child, here in zip(sent, local):
+        assert child.cells.shape == here.cells.shape
+        assert [[(type(v), v) for v in row] for row in child.rows] == [[(type(v), v) for v in row] for row in here.rows]
+    assert sent[0].rows[1][5] is True and sent[0].rows[2][3] is None and sent[2].rows[3][2] == 7
+
+
+def test_a_reader_process_is_waiting_for_the_next_file():
+    """Starting the reader was most of a monthly return's read: one is started ahead, and used once only."""
+    readers.warm_reader()
+    memory = readers.load_settings().upload_memory_bytes
+    waiting = readers._SPARES._waiting[memory]
+    assert waiting.poll() is None
+    read_file("october.csv", b"kpi,period,value\nCONTACTS,2026-10,2500\n")
+    assert waiting.poll() == 0, "the process that read the file has ended"
+    assert readers._SPARES._waiting[memory] is not waiting and readers._SPARES._waiting[memory].poll() is None
+    readers._SPARES.stop()
+    assert waiting.returncode == 0 and not readers._SPARES._waiting

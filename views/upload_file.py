@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ingest import readers
 from settings import load_settings
 from store.words import plural
 from ui import catalogue_forms, exports, feedback, identity, selection, uploads
@@ -22,6 +23,7 @@ st.download_button("Download the template (.xlsx)", uploads.template(), file_nam
 
 file = st.file_uploader("Spreadsheet to upload", type=["xlsx", "xlsm", "ods", "csv"], key=uploads.uploader_key())
 if file is None:
+    readers.warm_reader()  # the file's reader process starts while the analyst chooses the file
     st.stop()
 
 with feedback.refusals("Your file has not been checked or loaded") as outcome:
