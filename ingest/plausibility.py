@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.kpi import format_value
 from ingest.issues import Issue
+from ingest.values import by_distinct
 from store.words import plural
 
 BASELINE_MONTHS = 24
@@ -82,9 +83,10 @@ class Reference:
 def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> Reference:
     """The stored history, events and England figures that the file's values are judged against."""
     rows = observations[observations["value"].notna()]
-    keys = rows.groupby(["la_code", "kpi_code"], sort=False)["period"].agg(["min", "max"]).reset_index()
-    keys["min"] = pd.to_datetime(keys["min"]).dt.date
-    keys["max"] = pd.to_datetime(keys["max"]).dt.date
+    months = rows.assign(month=_months(rows["period"]))  # numbers, not dates: pandas' fast min and max, not Python's
+    keys = months.groupby(["la_code", "kpi_code"], sort=False)["month"].agg(["min", "max"]).reset_index()
+    for end in ("min", "max"):
+        keys[end] = [date(m // 12, m % 12 + 1, 1) for m in keys[end].tolist()]
     councils = pd.DataFrame({"la_code": keys["la_code"].unique()})
     con.register("_judged", keys)
     con.register("_councils", councils)
@@ -213,9 +215,8 @@ def _usual(rows: pd.DataFrame, months: np.ndarray, reference: Reference, units: 
     stored_group = group_of(stored_la, stored_kpi, stored_segment)
     first_in_file = np.full(size, np.iinfo(np.int64).max)
     np.minimum.at(first_in_file, group, months)
-    in_file = np.zeros(0, dtype=np.int64) if not len(months) else \
-        np.unique((la_ids * len(kpis) + kpi_ids) * 100_000 + months)
-    replaced = np.isin((stored_la * len(kpis) + stored_kpi) * 100_000 + stored_months, in_file)
+    in_file = (la_ids * len(kpis) + kpi_ids) * 100_000 + months
+    replaced = pd.Series((stored_la * len(kpis) + stored_kpi) * 100_000 + stored_months).isin(in_file).to_numpy()
     before = (stored_months < first_in_file[stored_group]) & ~replaced
     stored_group, stored_months, stored_values = stored_group[before], stored_months[before], stored_values[before]
     order = np.lexsort((-stored_months, stored_group))
@@ -229,7 +230,7 @@ def _usual(rows: pd.DataFrame, months: np.ndarray, reference: Reference, units: 
     use_file = ~use_store & (from_file["n"][group] >= MIN_MONTHS)
     chosen = {name: np.where(use_store, from_store[name][group], from_file[name][group]) for name in from_store}
     centre, spread = chosen["centre"], chosen["spread"]
-    floor = pd.Series(units).map(MIN_ABSOLUTE).fillna(1.0).to_numpy(dtype=float)
+    floor = by_distinct(units, lambda unit: MIN_ABSOLUTE.get(unit, 1.0)).astype(float)
     half = np.fmax(np.fmax(WIDEN * MEDIAN_RANGE_LIMIT * spread, MIN_RELATIVE * np.abs(centre)), floor)
     latest = np.where(use_store, chosen["latest"], np.nan)
     trend = ~np.isnan(latest)  # a KPI on the move: within reach of its latest stored value is usual too
@@ -238,7 +239,8 @@ def _usual(rows: pd.DataFrame, months: np.ndarray, reference: Reference, units: 
     kind = np.full(len(rows), None, dtype=object)
     kind[use_store] = "stored"
     kind[use_file] = "file"
-    england = rows["kpi_code"].map(reference.england).to_numpy(dtype=float)
+    england = by_distinct(rows["kpi_code"].to_numpy(dtype=object),
+                          lambda code: reference.england.get(code, np.nan)).astype(float)
     by_england = pd.isna(kind) & np.isin(units, ["rate", "%"]) & (england > 0)
     centre[by_england] = england[by_england]
     low[by_england] = england[by_england] / ENGLAND_FACTOR
@@ -255,7 +257,7 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
     if rows.empty:
         return []
     info = catalogue.set_index("code")
-    units = rows["kpi_code"].map(info["unit"]).to_numpy(dtype=object)
+    units = by_distinct(rows["kpi_code"].to_numpy(dtype=object), info["unit"].to_dict().get)
     months = _months(rows["period"])
     usual = _usual(rows, months, reference, units)
     value = rows["value"].to_numpy(dtype=float)

@@ -29,7 +29,7 @@ from ingest.load import Provenance, find_loaded_upload, write_observations
 from ingest.readers import Sheet, read_file
 from ingest.targets_sheet import parse_targets
 from ingest.validate import OBSERVATION_FIELDS, Context, Parsed, SheetSummary, no_data, parse
-from ingest.values import KpiMatcher
+from ingest.values import KpiMatcher, month_stamps
 from records.kpi_edits import TargetInput, insert_target
 from settings import DATA_DIR
 from store import queries
@@ -191,7 +191,8 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
 def summarise(observations: pd.DataFrame) -> pd.DataFrame:
     """Rows recognised per KPI and month, as the preview shows them. Counted by date and only the few months then
     written as text: writing every row's month first took most of a second for a regional history."""
-    table = observations.groupby(["kpi_code", pd.to_datetime(observations["period"]).rename("month")]).size()
+    months = pd.Series(month_stamps(observations["period"]), index=observations.index, name="month")
+    table = observations.groupby(["kpi_code", months]).size()
     table = table.unstack(fill_value=0)
     table.columns = pd.Index(table.columns.strftime("%Y-%m"), name="month")
     return table.reset_index().rename(columns={"kpi_code": "KPI"})
@@ -203,7 +204,7 @@ def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFram
     also the value before it (`previous_value` of `previous_period`): the file's own previous month or, where the
     file has none, the latest stored before it."""
     incoming = observations[["la_code", "kpi_code", "period", "value", "status_code"]].copy()
-    incoming["period"] = pd.to_datetime(incoming["period"]).dt.date
+    incoming["period"] = month_stamps(incoming["period"])
     incoming["row"] = np.arange(len(incoming))
     one_council = incoming["la_code"].nunique() == 1
     con.register("_incoming", incoming)
@@ -224,8 +225,8 @@ def compare_with_store(con: duckdb.DuckDBPyConnection, observations: pd.DataFram
     if previous is not None:
         joined = joined.merge(previous, on="row", how="left")
     rows = joined["row"].to_numpy()
-    joined["sheet"] = observations["sheet"].to_numpy()[rows]
-    joined["cell"] = observations["cell"].to_numpy()[rows]
+    for column in ("sheet", "cell"):  # kept as objects: inferring text columns of 620,000 rows took 0.6 s
+        joined[column] = pd.Series(observations[column].to_numpy()[rows], dtype=object)
     joined = joined.drop(columns="row")
     same_value = (joined["stored_value"] == joined["new_value"]) | (
         joined["stored_value"].isna() & joined["new_value"].isna())
@@ -301,8 +302,7 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked:
         loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
         if loaded_meanwhile is not None:
             raise UploadRefused(f"this file was loaded as upload {loaded_meanwhile} after it was checked")
-        _add_new_councils(con, pd.concat([plan.parsed.observations[["la_code"]],
-                                          plan.parsed.breakdowns[["la_code"]]]))
+        _add_new_councils(con, {*plan.parsed.observations["la_code"].unique(), *plan.parsed.breakdowns["la_code"].unique()})
         upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
         teams.write_breakdowns(con, plan.parsed.breakdowns, upload_id, plan.provenance.uploaded_by)
         if plan.benchmarks is not None:
@@ -328,8 +328,9 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked:
     return upload_id
 
 
-def _add_new_councils(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> None:
-    """A council first seen in an upload is added under its code until a DfE file names it."""
-    codes = [[code, code] for code in sorted(set(observations["la_code"]))]
-    if codes:
-        con.executemany("INSERT INTO councils (la_code, name) VALUES (?, ?) ON CONFLICT DO NOTHING", codes)
+def _add_new_councils(con: duckdb.DuckDBPyConnection, la_codes: set[str]) -> None:
+    """A council first seen in an upload is added under its code until a DfE file names it. One statement for
+    all of them: a statement per council took 0.4 s for a regional history's 153."""
+    if la_codes:
+        con.execute("INSERT INTO councils (la_code, name) SELECT code, code FROM unnest(?::VARCHAR[]) AS t(code)"
+                    " ORDER BY code ON CONFLICT DO NOTHING", [sorted(la_codes)])

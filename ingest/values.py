@@ -202,11 +202,20 @@ def as_typed(found: object) -> str | None:
     return str(found)
 
 
+def month_stamps(periods: pd.Series | np.ndarray) -> np.ndarray:
+    """Months (dates, or None) as datetime64, converted once per distinct month: a regional history's 620,000
+    values have about 120 months, and converting each value took a third of a second."""
+    codes, uniques = pd.factorize(np.asarray(periods, dtype=object))
+    stamps = np.append(pd.to_datetime(np.asarray(uniques, dtype=object)).to_numpy(), np.datetime64("NaT"))
+    return stamps[codes]  # code -1, a missing month, takes the NaT at the end
+
+
 def stored_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A checked frame in the store's types: months as dates, figures as floats, codes and notes as text or None
-    (never NaN, which DuckDB would store as a float in a text column)."""
+    """A checked frame in the store's types: months as timestamps (the store's DATE columns take them as dates),
+    figures as floats, codes and notes as text or None (never NaN, which DuckDB would store as a float in a text
+    column)."""
     rows = frame.reindex(columns=columns).copy()
-    rows["period"] = pd.to_datetime(rows["period"]).dt.date
+    rows["period"] = month_stamps(rows["period"])
     for column in ("value", "numerator", "denominator"):
         rows[column] = pd.to_numeric(rows[column]).astype("float64")
     for column in ("status_code", "note"):
