@@ -265,8 +265,9 @@ EXACT_TYPES = (str, datetime.date, datetime.datetime, datetime.time, datetime.ti
 """Cell types whose equal values are always the same cell (unlike 1 == 1.0 == True), so a column of them can be
 sent as each distinct value once and a code per cell."""
 EncodedColumn = tuple
-"""("empty",), ("float", float64 bytes, None or a byte per cell, 1 where empty), ("codes", int32 bytes, the
-distinct values, None among them for empty) or ("cells", the cells as a list)."""
+"""("empty",); ("float", float64 bytes, None or a byte per cell that is not a number, the cells that are neither a
+number nor empty as (row, cell) pairs); ("codes", int32 bytes, the distinct values, None among them for empty); or
+("cells", the cells as a list)."""
 EncodedSheet = tuple[str, int, int, list[EncodedColumn], set[str]]
 """A sheet as sent to the dashboard: name, rows, columns, each column encoded, formulas without values."""
 
@@ -274,10 +275,11 @@ EncodedSheet = tuple[str, int, int, list[EncodedColumn], set[str]]
 def encode(sheets: list[ParsedSheet]) -> list[EncodedSheet]:
     """Each sheet as columns the dashboard can rebuild as arrays, rather than a Python object per cell.
 
-    A long sheet is a few columns of numbers and a few of repeated codes, names and months: numbers go as
-    raw float64 bytes and the rest as each distinct value once with a code per cell, so the answer is small
-    to send and the dashboard rebuilds it in a tenth of the time of unpickling 600,000 rows of objects
-    (measured on a 624,000-row regional history). Cells calamine gives as "" are empty, and sent as such.
+    A long sheet is a few columns of numbers and a few of repeated codes, names and months: numbers go as raw
+    float64 bytes (the few other cells among them, such as the header or a suppression code, apart) and the rest
+    as each distinct value once with a code per cell, so the answer is small to send and the dashboard rebuilds
+    it in a tenth of the time of unpickling 600,000 rows of objects (measured on a 624,000-row regional history).
+    Cells calamine gives as "" are empty, and sent as such.
     """
     encoded = []
     for name, rows, missing in sheets:
@@ -296,12 +298,13 @@ def _column(cells: list) -> EncodedColumn:
         return ("empty",)
     kinds = set(map(type, cells))
     kinds.discard(type(None))
-    if float in kinds and kinds <= {float, str} and (str not in kinds or {v for v in cells if v.__class__ is str} == {""}):
-        if not blanks:
-            return ("float", array.array("d", cells).tobytes(), None)
-        empty = [v.__class__ is not float for v in cells]
-        values = array.array("d", [v if v.__class__ is float else math.nan for v in cells])
-        return ("float", values.tobytes(), bytes(empty))
+    if kinds == {float} and not blanks:
+        return ("float", array.array("d", cells).tobytes(), None, [])
+    if float in kinds:
+        others = [(at, v) for at, v in enumerate(cells) if v.__class__ is not float and v is not None and v != ""]
+        if len(others) * 4 < len(cells):  # mostly numbers: a header, a few suppression codes or notes among them
+            values = array.array("d", [v if v.__class__ is float else math.nan for v in cells])
+            return ("float", values.tobytes(), bytes(v.__class__ is not float for v in cells), others)
     if all(issubclass(kind, EXACT_TYPES) for kind in kinds):
         distinct = list(dict.fromkeys(cells))
         codes = array.array("i", map({v: i for i, v in enumerate(distinct)}.__getitem__, cells))

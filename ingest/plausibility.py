@@ -83,6 +83,9 @@ class Reference:
 def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> Reference:
     """The stored history, events and England figures that the file's values are judged against."""
     rows = observations[observations["value"].notna()]
+    if rows.empty:  # every value withheld (a status code, no figure): nothing to judge, and no months to bound
+        return Reference(pd.DataFrame(columns=["la_code", "kpi_code", "period", "value"]),
+                         pd.DataFrame(columns=["la_code", "kpi_code", "period"]), {})
     months = rows.assign(month=_months(rows["period"]))  # numbers, not dates: pandas' fast min and max, not Python's
     keys = months.groupby(["la_code", "kpi_code"], sort=False)["month"].agg(["min", "max"]).reset_index()
     for end in ("min", "max"):

@@ -125,11 +125,13 @@ def read_file(file_name: str, content: bytes) -> list[Sheet]:
     try:
         stdout, stderr = child.communicate(request + content, timeout=settings.upload_seconds)
     except subprocess.TimeoutExpired as exc:
-        child.kill()
-        child.communicate()
+        _end(child)
         raise _refused(file_name, "too_slow", f"Reading the file took longer than {settings.upload_seconds} seconds, "
                        "so it was stopped", "Split it into smaller files, or remove unused sheets, rows and columns, "
                        "and upload again.") from exc
+    except BaseException:  # interrupted: the child must not outlive the read it was started for
+        _end(child)
+        raise
     finally:
         _SPARES.ready(settings.upload_memory_bytes)
     if child.returncode in (EXIT_OUT_OF_MEMORY, -6, 134):
@@ -159,6 +161,8 @@ def decoded(name: str, height: int, width: int, columns: list[EncodedColumn], mi
             values = np.frombuffer(parts[0], dtype=np.float64).astype(object)
             if parts[1] is not None:
                 values[np.frombuffer(parts[1], dtype=np.bool_)] = None
+            for row, cell in parts[2]:
+                values[row] = cell
         elif kind == "codes":
             distinct = np.empty(len(parts[1]), dtype=object)
             distinct[:] = parts[1]
@@ -168,6 +172,11 @@ def decoded(name: str, height: int, width: int, columns: list[EncodedColumn], mi
             values[:] = parts[0]
         cells[:, at] = values
     return Sheet(name, cells, missing)
+
+
+def _end(child: subprocess.Popen) -> None:
+    child.kill()
+    child.communicate()
 
 
 def warm_reader() -> None:
@@ -213,8 +222,7 @@ class _Spares:
         with self._lock:
             waiting, self._waiting = list(self._waiting.values()), {}
         for child in waiting:
-            child.kill()
-            child.communicate()
+            _end(child)
 
 
 _SPARES = _Spares()

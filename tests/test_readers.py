@@ -207,15 +207,17 @@ def test_the_reader_sends_every_kind_of_cell_back_exactly_as_parsed():
             [None, "Contacts", datetime(2026, 10, 1, 12, 0), None, "c", False, None],
             ["E06000026", None, "2026-11", 88.5, 2.5, None, datetime(2026, 1, 2)]]
     notes = [["Only a note"], [], [], [None, None, 7]]
-    content = fixtures.xlsx({"Data": rows, "Empty": [], "Notes": notes})
+    figures = [["value", "numerator"]] + [[1000.5 + i, i] for i in range(12)] + [["c", True], [None, 3], ["x", 4]]
+    content = fixtures.xlsx({"Data": rows, "Empty": [], "Notes": notes, "Figures": figures})
     sent = read_file("mixed.xlsx", content)
     parsed = parse_worker.parse("mixed.xlsx", content, readers._limits())
     local = [readers.Sheet.from_rows(name, cells, missing, blank="") for name, cells, missing in parsed]
-    assert [s.name for s in sent] == [s.name for s in local] == ["Data", "Empty", "Notes"]
+    assert [s.name for s in sent] == [s.name for s in local] == ["Data", "Empty", "Notes", "Figures"]
     for child, here in zip(sent, local):
         assert child.cells.shape == here.cells.shape
         assert [[(type(v), v) for v in row] for row in child.rows] == [[(type(v), v) for v in row] for row in here.rows]
     assert sent[0].rows[1][5] is True and sent[0].rows[2][3] is None and sent[2].rows[3][2] == 7
+    assert sent[3].rows[13] == ["c", True] and sent[3].rows[14][0] is None and sent[3].rows[1][0] == 1000.5
 
 
 def test_a_reader_process_is_waiting_for_the_next_file():

@@ -78,6 +78,16 @@ def test_a_file_without_warnings_records_none(demo_con, demo_db_path):
     assert "warnings_acknowledged" not in upload_entry(demo_db_path, upload_id)
 
 
+def test_a_file_whose_every_value_is_withheld_is_checked_and_loads(demo_con):
+    """Nothing to judge for plausibility (no figure at all) is no reason to fail: the codes load as they are."""
+    content = xlsx({"Data": long_rows({("CONTACTS", MONTH): "c", ("CLA_COUNT", MONTH): "x"})})
+    plan = upload.prepare(demo_con, "november.xlsx", content, home_la=DEMO_LA_CODE, user=ANALYST.email)
+    assert plan.can_load and plan.checks == []
+    upload.commit(demo_con, plan, ANALYST)
+    assert demo_con.execute("SELECT status_code FROM observations WHERE is_current AND kpi_code = 'CONTACTS'"
+                            " AND period = DATE '2026-11-01' AND la_code = ?", [DEMO_LA_CODE]).fetchone() == ("c",)
+
+
 # The command line: `warning:` lines, the load goes ahead; `--strict` refuses.
 
 def test_the_command_line_prints_warning_lines_and_loads(tmp_path, demo_db_path, capsys, monkeypatch):
