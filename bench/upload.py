@@ -57,7 +57,7 @@ from auth.roles import Actor  # noqa: E402
 from bench.large_db import SEED, bench_months, council_values, synthetic_councils  # noqa: E402
 from bench.run import machine  # noqa: E402
 from demo import synthetic  # noqa: E402
-from ingest import upload
+from ingest import readers, upload  # noqa: E402
 from ingest.bootstrap import ensure_ready  # noqa: E402
 from ingest.catalogue import read_catalogue  # noqa: E402
 from ingest.template import TEMPLATE_COLUMNS  # noqa: E402
@@ -212,6 +212,7 @@ def monthly_timings(repeat: int) -> tuple[int, list[dict[str, float]]]:
     SCRATCH.mkdir(parents=True, exist_ok=True)
     long_workbook(monthly_frame(), path)
     content = path.read_bytes()
+    readers.warm_reader()  # as the Upload page does when it shows: each read finds a reader process started
     runs = []
     for i in range(repeat + 1):
         result = timed_upload(fresh_store("monthly.duckdb"), "monthly_return.xlsx", content)

@@ -133,7 +133,8 @@ def read_file(file_name: str, content: bytes) -> list[Sheet]:
         _end(child)
         raise
     finally:
-        _SPARES.ready(settings.upload_memory_bytes)
+        if _SPARES.wanted:
+            _SPARES.ready(settings.upload_memory_bytes)
     if child.returncode in (EXIT_OUT_OF_MEMORY, -6, 134):
         raise _refused(file_name, "too_much_memory", "Reading the file needed more than the "
                        f"{settings.upload_memory_bytes // 2**20:,} MB of memory an upload may use, so it was stopped",
@@ -180,8 +181,9 @@ def _end(child: subprocess.Popen) -> None:
 
 
 def warm_reader() -> None:
-    """Start the reader process the next upload will use, so that even the first upload after the page opens
-    finds one waiting."""
+    """Start the reader process the next upload will use, and another after each read from now on: for the
+    Upload page, where analysts send one file after another. The command line reads its files without one."""
+    _SPARES.wanted = True
     _SPARES.ready(load_settings().upload_memory_bytes)
 
 
@@ -198,6 +200,7 @@ class _Spares:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiting: dict[int, subprocess.Popen] = {}
+        self.wanted = False
         atexit.register(self.stop)
 
     @staticmethod

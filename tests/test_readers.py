@@ -220,8 +220,13 @@ def test_the_reader_sends_every_kind_of_cell_back_exactly_as_parsed():
     assert sent[3].rows[13] == ["c", True] and sent[3].rows[14][0] is None and sent[3].rows[1][0] == 1000.5
 
 
-def test_a_reader_process_is_waiting_for_the_next_file():
-    """Starting the reader was most of a monthly return's read: one is started ahead, and used once only."""
+def test_a_reader_process_is_waiting_for_the_next_file(monkeypatch):
+    """Starting the reader was most of a monthly return's read: once the Upload page has asked for it, one is
+    started ahead of each file, and each is used once only."""
+    monkeypatch.setattr(readers._SPARES, "wanted", False)  # put back after the test, as the command line has it
+    readers._SPARES.stop()
+    read_file("october.csv", b"kpi,period,value\nCONTACTS,2026-10,2500\n")
+    assert not readers._SPARES._waiting, "the command line starts no process it will not use"
     readers.warm_reader()
     memory = readers.load_settings().upload_memory_bytes
     waiting = readers._SPARES._waiting[memory]
