@@ -36,7 +36,9 @@ def wait_until_done(page) -> None:
 
 
 def serious_violations(page) -> list[str]:
-    """axe-core violations of serious or critical impact, as readable lines."""
+    """axe-core violations of serious or critical impact, as readable lines, once the page has finished its run:
+    while a script runs, Streamlit fades the page's older elements, which no text would pass at."""
+    wait_until_idle(page)
     results = Axe().run(page)
     found = []
     for violation in results.response["violations"]:

@@ -37,6 +37,7 @@ def test_a_progress_note_added_to_a_recommendation_shows_in_its_log(page, app_se
     log.get_by_text(note).wait_for()
     assert log.locator("tbody tr").first.inner_text().count(note) == 1  # newest first
     charts.first.get_by_text("Due: R9").wait_for()  # redrawn after the rerun, with the due date marked
+    wait_until_idle(page)  # the linked KPIs' outlooks below take longest
     screenshot(page, "plan")
     assert serious_violations(page) == []
 
