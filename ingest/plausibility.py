@@ -273,8 +273,9 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
     ranges = _usual_ranges(usual, at)
     warnings = [_judge(file, rows.iloc[i], units[i], info, usual, ranges.get(i), bool(far[i]), i)
                 for i in at.tolist()]
-    return [w for w in warnings if w is not None] + _numerator_over_denominator(file, rows, info) + \
-        _far_past(file, rows, months, today)
+    unjudged = np.flatnonzero(pd.isna(usual.basis) & np.isin(units, list(COUNT_LIKE)))
+    return [w for w in warnings if w is not None] + _jumps(file, rows, months, unjudged, info) + \
+        _numerator_over_denominator(file, rows, info) + _far_past(file, rows, months, today)
 
 
 def _usual_ranges(usual: _Usual, at: np.ndarray) -> dict[int, tuple[float, float, int]]:
@@ -377,6 +378,38 @@ def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usu
                    "Check the figure against the source. If it is right (a real change), tick it as checked; a note "
                    "on the KPI's chart for this month explains the change and stops this warning for the months "
                    "after it.")
+
+
+def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray, info: pd.DataFrame) -> list[Issue]:
+    """A count at least `MAGNITUDE` times the month before it in the file, or at most that fraction of it, among
+    values with no history to judge them by: a real council's first monthly return, whose store holds only the
+    annual published figures, would otherwise let 4,980 children looked after follow 498 without a word."""
+    if not len(at):
+        return []
+    series = rows.iloc[at].groupby(["la_code", "kpi_code"], sort=False).ngroup().to_numpy()
+    sorted_at = np.lexsort((months[at], series))
+    order, series = at[sorted_at], series[sorted_at]
+    value = rows["value"].to_numpy(dtype=float)[order]
+    follows = np.r_[False, (series[1:] == series[:-1]) & (np.diff(months[order]) == 1)]
+    before = np.r_[np.nan, value[:-1]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = value / before
+    jumped = follows & ((ratio >= MAGNITUDE) | (ratio <= 1 / MAGNITUDE)) & \
+        (np.fmin(value, before) >= MAGNITUDE_MIN_LEVEL)
+    warnings = []
+    for j in np.flatnonzero(jumped).tolist():
+        row, previous = rows.iloc[order[j]], rows.iloc[order[j - 1]]
+        code = row["kpi_code"]
+        unit, decimals = info.at[code, "unit"], int(info.at[code, "decimals"])
+        times = f"{ratio[j]:,.1f} times" if ratio[j] > 1 else f"a {1 / ratio[j]:,.1f}th of"
+        warnings.append((order[j], Issue(
+            "warning", file, row["sheet"], row["cell"], "order_of_magnitude",
+            f"This is {times} the month before in this file ({_shown(before[j], unit, decimals)} in "
+            f"{pd.Timestamp(previous['period']):%b %Y}, {previous['sheet']}!{previous['cell']}; no stored months "
+            "to judge either by)", _typed(value[j]),
+            "Check both months for an extra or a missing digit, or a figure for a different period or area.",
+            kpi=info.at[code, "name"], month=f"{pd.Timestamp(row['period']):%b %Y}")))
+    return [issue for _, issue in sorted(warnings, key=lambda pair: pair[0])]
 
 
 def _numerator_over_denominator(file: str, rows: pd.DataFrame, info: pd.DataFrame) -> list[Issue]:

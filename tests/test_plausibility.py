@@ -212,3 +212,28 @@ def test_every_rule_names_kpi_month_value_range_and_fix(catalogue):
         assert warning.kpi and warning.month == "Nov 2026" and warning.found and warning.fix
         assert "usual range" in warning.message
         assert warning.rule in plausibility.RULES
+
+
+def empty_store() -> Reference:
+    """A real council's store before its first monthly return: published annual figures only, no monthly values."""
+    return reference(stored=pd.DataFrame(columns=["la_code", "kpi_code", "period", "value"]), england={})
+
+
+def test_a_count_ten_times_the_month_before_is_caught_with_no_history(catalogue):
+    found = warnings(catalogue, {("CLA_COUNT", "2026-09"): 498, ("CLA_COUNT", "2026-10"): 4980,
+                                 ("CONTACTS", "2026-09"): 1850, ("CONTACTS", "2026-10"): 1790}, empty_store())
+    assert [(w.rule, w.cell, w.month) for w in found] == [("order_of_magnitude", "D3", "Oct 2026")]
+    assert found[0].message.startswith("This is 10.0 times the month before in this file (498 in Sep 2026, Data!D2")
+    assert "Check both months" in found[0].fix and found[0].found == "4,980"
+
+
+def test_a_count_a_tenth_of_the_month_before_is_caught_too(catalogue):
+    found = warnings(catalogue, {("CONTACTS", "2026-09"): 1850, ("CONTACTS", "2026-10"): 185}, empty_store())
+    assert [w.rule for w in found] == ["order_of_magnitude"]
+    assert found[0].message.startswith("This is a 10.0th of the month before in this file (1,850 in Sep 2026")
+
+
+def test_with_no_history_a_steady_count_a_small_count_and_a_gap_are_silent(catalogue):
+    assert warnings(catalogue, {("CLA_COUNT", "2026-09"): 498, ("CLA_COUNT", "2026-10"): 512,
+                                ("CL_BB_COUNT", "2026-09"): 2, ("CL_BB_COUNT", "2026-10"): 11,
+                                ("CONTACTS", "2026-06"): 185, ("CONTACTS", "2026-10"): 1850}, empty_store()) == []
