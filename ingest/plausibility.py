@@ -274,7 +274,9 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
     warnings = [_judge(file, rows.iloc[i], units[i], info, usual, ranges.get(i), bool(far[i]), i)
                 for i in at.tolist()]
     unjudged = np.flatnonzero(pd.isna(usual.basis) & np.isin(units, list(COUNT_LIKE)))
-    return [w for w in warnings if w is not None] + _jumps(file, rows, months, unjudged, info) + \
+    per_value = [(i, w) for i, w in zip(at.tolist(), warnings) if w is not None] + \
+        _jumps(file, rows, months, unjudged, info)
+    return [w for _, w in sorted(per_value, key=lambda pair: pair[0])] + \
         _numerator_over_denominator(file, rows, info) + _far_past(file, rows, months, today)
 
 
@@ -380,10 +382,12 @@ def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usu
                    "after it.")
 
 
-def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray, info: pd.DataFrame) -> list[Issue]:
+def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray,
+           info: pd.DataFrame) -> list[tuple[int, Issue]]:
     """A count at least `MAGNITUDE` times the month before it in the file, or at most that fraction of it, among
     values with no history to judge them by: a real council's first monthly return, whose store holds only the
-    annual published figures, would otherwise let 4,980 children looked after follow 498 without a word."""
+    annual published figures, would otherwise let 4,980 children looked after follow 498 without a word. Each
+    warning comes with its row, to be put in the file's order."""
     if not len(at):
         return []
     series = rows.iloc[at].groupby(["la_code", "kpi_code"], sort=False).ngroup().to_numpy()
@@ -402,14 +406,14 @@ def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray, in
         code = row["kpi_code"]
         unit, decimals = info.at[code, "unit"], int(info.at[code, "decimals"])
         times = f"{ratio[j]:,.1f} times" if ratio[j] > 1 else f"a {1 / ratio[j]:,.1f}th of"
-        warnings.append((order[j], Issue(
+        warnings.append((int(order[j]), Issue(
             "warning", file, row["sheet"], row["cell"], "order_of_magnitude",
             f"This is {times} the month before in this file ({_shown(before[j], unit, decimals)} in "
             f"{pd.Timestamp(previous['period']):%b %Y}, {previous['sheet']}!{previous['cell']}; no stored months "
             "to judge either by)", _typed(value[j]),
             "Check both months for an extra or a missing digit, or a figure for a different period or area.",
             kpi=info.at[code, "name"], month=f"{pd.Timestamp(row['period']):%b %Y}")))
-    return [issue for _, issue in sorted(warnings, key=lambda pair: pair[0])]
+    return warnings
 
 
 def _numerator_over_denominator(file: str, rows: pd.DataFrame, info: pd.DataFrame) -> list[Issue]:

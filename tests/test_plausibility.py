@@ -237,3 +237,10 @@ def test_with_no_history_a_steady_count_a_small_count_and_a_gap_are_silent(catal
     assert warnings(catalogue, {("CLA_COUNT", "2026-09"): 498, ("CLA_COUNT", "2026-10"): 512,
                                 ("CL_BB_COUNT", "2026-09"): 2, ("CL_BB_COUNT", "2026-10"): 11,
                                 ("CONTACTS", "2026-06"): 185, ("CONTACTS", "2026-10"): 1850}, empty_store()) == []
+
+
+def test_warnings_come_in_the_files_order_whichever_rule_gave_them(catalogue):
+    found = warnings(catalogue, {("CLA_COUNT", "2026-09"): 498, ("CLA_COUNT", "2026-10"): 4980,
+                                 ("CLA_RATE", "2026-10"): "101,5"}, reference(
+        stored=pd.DataFrame(columns=["la_code", "kpi_code", "period", "value"])))
+    assert [(w.cell, w.rule) for w in found] == [("D3", "order_of_magnitude"), ("D4", "decimal_separator")]
