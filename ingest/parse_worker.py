@@ -3,8 +3,8 @@
 Run by `ingest.readers.read_file` as `python -m ingest.parse_worker MEMORY_BYTES`, never
 by hand. It caps its own address space before it reads a byte, so a file that
 would need more memory ends this process (a Rust reader aborts on a failed
-allocation), not the dashboard. It imports only what parsing needs, so it starts
-in well under a tenth of a second.
+allocation), not the dashboard. It imports only what parsing needs (not DuckDB,
+pandas or numpy), and the Upload page starts one ahead of each file.
 
 Workbooks are read with calamine (a Rust reader of xlsx, xlsm and ods that reads
 saved values and never runs macros or formulas). Before calamine sees a workbook,
