@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.kpi import format_value
 from ingest.issues import Issue
-from ingest.values import by_distinct
+from ingest.values import by_distinct, month_stamps
 from store.words import plural
 
 BASELINE_MONTHS = 24
@@ -124,9 +124,7 @@ def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -
 def _months(periods: pd.Series | np.ndarray) -> np.ndarray:
     """Each period as a month number (year * 12 + month - 1), for arithmetic on months; worked out once per
     distinct period, since a history of 620,000 values has only a hundred or so."""
-    codes, uniques = pd.factorize(np.asarray(periods))
-    stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(uniques)))
-    return (stamps.year * 12 + stamps.month - 1).to_numpy(dtype=np.int64)[codes]
+    return month_stamps(periods).astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
 def _segments(la_ids: np.ndarray, kpi_ids: np.ndarray, months: np.ndarray, events: pd.DataFrame,
@@ -405,7 +403,7 @@ def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray,
         row, previous = rows.iloc[order[j]], rows.iloc[order[j - 1]]
         code = row["kpi_code"]
         unit, decimals = info.at[code, "unit"], int(info.at[code, "decimals"])
-        times = f"{ratio[j]:,.1f} times" if ratio[j] > 1 else f"a {1 / ratio[j]:,.1f}th of"
+        times = f"{ratio[j]:,.1f} times" if ratio[j] > 1 else f"{ratio[j] * 100:,.2g}% of"
         warnings.append((int(order[j]), Issue(
             "warning", file, row["sheet"], row["cell"], "order_of_magnitude",
             f"This is {times} the month before in this file ({_shown(before[j], unit, decimals)} in "

@@ -302,7 +302,8 @@ def commit(con: duckdb.DuckDBPyConnection, plan: Plan, actor: Actor, *, checked:
         loaded_meanwhile = find_loaded_upload(con, plan.provenance.sha256)
         if loaded_meanwhile is not None:
             raise UploadRefused(f"this file was loaded as upload {loaded_meanwhile} after it was checked")
-        _add_new_councils(con, {*plan.parsed.observations["la_code"].unique(), *plan.parsed.breakdowns["la_code"].unique()})
+        _add_new_councils(con, {*plan.parsed.observations["la_code"].unique(),
+                                *plan.parsed.breakdowns["la_code"].unique()})
         upload_id = write_observations(con, plan.parsed.observations, plan.provenance)
         teams.write_breakdowns(con, plan.parsed.breakdowns, upload_id, plan.provenance.uploaded_by)
         if plan.benchmarks is not None:

@@ -203,10 +203,10 @@ def as_typed(found: object) -> str | None:
 
 
 def month_stamps(periods: pd.Series | np.ndarray) -> np.ndarray:
-    """Months (dates, or None) as datetime64, converted once per distinct month: a regional history's 620,000
+    """Months (dates, timestamps, or None) as datetime64, converted once per distinct month: a regional history's 620,000
     values have about 120 months, and converting each value took a third of a second."""
-    codes, uniques = pd.factorize(np.asarray(periods, dtype=object))
-    stamps = np.append(pd.to_datetime(np.asarray(uniques, dtype=object)).to_numpy(), np.datetime64("NaT"))
+    codes, uniques = pd.factorize(periods if isinstance(periods, pd.Series) else pd.Series(periods))
+    stamps = np.append(pd.to_datetime(uniques).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     return stamps[codes]  # code -1, a missing month, takes the NaT at the end
 
 

@@ -230,7 +230,7 @@ def test_a_count_ten_times_the_month_before_is_caught_with_no_history(catalogue)
 def test_a_count_a_tenth_of_the_month_before_is_caught_too(catalogue):
     found = warnings(catalogue, {("CONTACTS", "2026-09"): 1850, ("CONTACTS", "2026-10"): 185}, empty_store())
     assert [w.rule for w in found] == ["order_of_magnitude"]
-    assert found[0].message.startswith("This is a 10.0th of the month before in this file (1,850 in Sep 2026")
+    assert found[0].message.startswith("This is 10% of the month before in this file (1,850 in Sep 2026")
 
 
 def test_with_no_history_a_steady_count_a_small_count_and_a_gap_are_silent(catalogue):
