@@ -19,6 +19,7 @@ import datetime
 import io
 import json
 import math
+import os
 import pickle
 import re
 import resource
@@ -338,4 +339,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    status = main()
+    sys.stdout.flush()
+    os._exit(status)  # the answer is out: the interpreter's own shutdown took 30 ms of a monthly return's read
