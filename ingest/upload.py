@@ -262,18 +262,27 @@ def _previous_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _replacement_warnings(file_name: str, changes: pd.DataFrame) -> list[Issue]:
-    replaced = changes[changes["change"] != "new"]
+    """One warning per month and earlier upload the file replaces values of. Grouped with numpy: pandas' grouped
+    aggregation took 16 ms of a monthly return's check, whatever its size."""
+    replaced = changes["change"].to_numpy() != "new"
+    if not replaced.any():
+        return []
+    period = changes["period"].to_numpy()[replaced]
+    upload = changes["stored_upload"].to_numpy()[replaced]
+    order = np.lexsort((upload, period))  # stable: each group's first row is its first in the file's order
+    period, upload = period[order], upload[order]
+    starts = np.flatnonzero(np.r_[True, (period[1:] != period[:-1]) | (upload[1:] != upload[:-1])])
+    rows = np.diff(np.r_[starts, len(order)])
+    changed = np.add.reduceat((changes["change"].to_numpy()[replaced] == "changed")[order], starts)
+    sheets = changes["sheet"].to_numpy()[replaced][order][starts]
     warnings = []
-    for (period, upload), rows in replaced.groupby(["period", "stored_upload"]):
-        changed = int((rows["change"] == "changed").sum())
-        first = rows.iloc[0]
+    for at, count, differ, sheet in zip(starts.tolist(), rows.tolist(), changed.tolist(), sheets.tolist()):
+        month = f"{pd.Timestamp(period[at]):%b %Y}"
         warnings.append(Issue(
-            "warning", file_name, first["sheet"], None, "month_replaced",
-            f"{pd.Timestamp(period):%b %Y} already has {plural(len(rows), 'stored value')} from upload "
-            f"{int(upload)}; this upload replaces {'it' if len(rows) == 1 else 'them'} and "
-            f"{plural(changed, 'value')} will differ", None,
-            "Nothing to do if this is a correction; the earlier values stay in history.",
-            month=f"{pd.Timestamp(period):%b %Y}"))
+            "warning", file_name, sheet, None, "month_replaced",
+            f"{month} already has {plural(count, 'stored value')} from upload {int(upload[at])}; this upload "
+            f"replaces {'it' if count == 1 else 'them'} and {plural(differ, 'value')} will differ", None,
+            "Nothing to do if this is a correction; the earlier values stay in history.", month=month))
     return warnings
 
 
