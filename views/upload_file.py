@@ -84,10 +84,12 @@ if plan.errors:
 checks = plan.checks
 if checks:
     st.subheader("Values to check before loading")
-    st.warning(f"**{plural(len(checks), 'value')} in {md(name)} may be wrong:** "
-               f"{'it is' if len(checks) == 1 else 'each is'} far from what this KPI usually shows, or looks like a "
-               "typing slip. Check each against your source. Correct the spreadsheet and upload it again, or tick "
-               "that you have checked them to load them as they are.", icon=":material/warning:")
+    one = len(checks) == 1
+    st.warning(f"**{plural(len(checks), 'value')} in {md(name)} may be wrong.** The table below says why. Check "
+               f"{'it' if one else 'each'} against your source; then correct the spreadsheet and upload it again, or "
+               f"tick that you have checked {'it' if one else 'them'} to load "
+               f"{'it as it is' if one else 'them as they are'}.",
+               icon=":material/warning:")
     if len(checks) <= uploads.PER_WARNING_TICKS:
         st.table(cells(uploads.checks_table(plan)).style.hide(axis="index"))  # cells wrap; they quote the file
         for i, issue in enumerate(checks):
