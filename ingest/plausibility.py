@@ -76,8 +76,8 @@ class Reference:
     `BASELINE_MONTHS` before the file's months and among them."""
     events: pd.DataFrame
     """Council notes on the charts and SPC recalculation points (la_code, kpi_code or None for every KPI, period)."""
-    england: dict[str, float]
-    """England's latest published figure per KPI."""
+    england: dict[str, tuple[float, date]]
+    """England's latest published figure per KPI, with the date it describes (31 March for most)."""
 
 
 def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> Reference:
@@ -115,10 +115,10 @@ def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -
         con.unregister("_councils")
     england = con.execute(
         """
-        SELECT kpi_code, arg_max(value, period_end) FROM published_figures
+        SELECT kpi_code, arg_max(value, period_end), max(period_end) FROM published_figures
         WHERE area_type = 'england' AND value IS NOT NULL GROUP BY kpi_code
         """).fetchall()
-    return Reference(stored, events, dict(england))
+    return Reference(stored, events, {code: (value, as_at) for code, value, as_at in england})
 
 
 def _months(periods: pd.Series | np.ndarray) -> np.ndarray:
@@ -241,7 +241,7 @@ def _usual(rows: pd.DataFrame, months: np.ndarray, reference: Reference, units: 
     kind[use_store] = "stored"
     kind[use_file] = "file"
     england = by_distinct(rows["kpi_code"].to_numpy(dtype=object),
-                          lambda code: reference.england.get(code, np.nan)).astype(float)
+                          lambda code: reference.england.get(code, (np.nan,))[0]).astype(float)
     by_england = pd.isna(kind) & np.isin(units, ["rate", "%"]) & (england > 0)
     centre[by_england] = england[by_england]
     low[by_england] = england[by_england] / ENGLAND_FACTOR
@@ -269,7 +269,7 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
     outside = ~pd.isna(usual.basis) & ((value < usual.low) | (value > usual.high)) & ((usual.basis != "file") | far)
     at = np.flatnonzero(outside)
     ranges = _usual_ranges(usual, at)
-    warnings = [_judge(file, rows.iloc[i], units[i], info, usual, ranges.get(i), bool(far[i]), i)
+    warnings = [_judge(file, rows.iloc[i], units[i], info, usual, ranges.get(i), bool(far[i]), i, reference.england)
                 for i in at.tolist()]
     unjudged = np.flatnonzero(pd.isna(usual.basis) & np.isin(units, list(COUNT_LIKE)))
     per_value = [(i, w) for i, w in zip(at.tolist(), warnings) if w is not None] + \
@@ -316,10 +316,11 @@ def _typed(value: float) -> str:
 
 
 def _usual_range_words(usual: _Usual, span: tuple[float, float, int] | None, i: int, unit: str,
-                       decimals: int) -> str:
+                       decimals: int, england_as_at: date | None) -> str:
     """The usual range, and where it comes from, in a few words."""
     if usual.basis[i] == "england":
-        return (f"England's latest figure is {_shown(usual.centre[i], unit, decimals)}; a council's is rarely "
+        return (f"England's figure at {england_as_at.day} {england_as_at:%b %Y} was "
+                f"{_shown(usual.centre[i], unit, decimals)}; a council's is rarely "
                 f"beyond {_shown(usual.low[i], unit, decimals)} to {_shown(usual.high[i], unit, decimals)}")
     low, high, months = span
     between = (f"{format_value(low, unit, decimals)} to {_shown(high, unit, decimals)}"
@@ -331,14 +332,15 @@ def _usual_range_words(usual: _Usual, span: tuple[float, float, int] | None, i: 
 
 
 def _judge(file: str, row: pd.Series, unit: str, info: pd.DataFrame, usual: _Usual,
-           span: tuple[float, float, int] | None, far: bool, i: int) -> Issue | None:
+           span: tuple[float, float, int] | None, far: bool, i: int,
+           england: dict[str, tuple[float, date]]) -> Issue | None:
     """The one warning for a value outside its usual range: the most specific likely cause first. A value `far`
     from the centre (`MAGNITUDE` times, or that fraction) may be a slipped digit or separator; a value judged
     against the file's own months is warned of only as such."""
     value = float(row["value"])
     decimals = int(info.at[row["kpi_code"], "decimals"])
     low, high = usual.low[i], usual.high[i]
-    usual_words = _usual_range_words(usual, span, i, unit, decimals)
+    usual_words = _usual_range_words(usual, span, i, unit, decimals, england.get(row["kpi_code"], (None, None))[1])
     typed = row.get("typed")
 
     def warning(rule: str, message: str, fix: str) -> Issue:

@@ -44,10 +44,11 @@ def history(months: int = 24, until: str = "2026-10", levels: dict | None = None
 
 
 def reference(stored: pd.DataFrame | None = None, events: list[tuple[str | None, str]] = (),
-              england: dict[str, float] | None = None) -> Reference:
+              england: dict[str, tuple[float, date]] | None = None) -> Reference:
     noted = pd.DataFrame([(LA, kpi, month(m)) for kpi, m in events], columns=["la_code", "kpi_code", "period"])
     return Reference(history() if stored is None else stored, noted,
-                     {"CLA_RATE": 67.0, "ASSESS_45WD_PCT": 85.7} if england is None else england)
+                     {"CLA_RATE": (67.0, date(2025, 3, 31)), "ASSESS_45WD_PCT": (85.7, date(2025, 3, 31))}
+                     if england is None else england)
 
 
 def upload(values: dict[tuple[str, str], object], numerators: dict[str, tuple[float, float]] | None = None
@@ -101,7 +102,7 @@ def test_a_decimal_comma_is_named_with_the_figure_meant(catalogue):
 
 def test_a_rate_with_no_history_is_judged_against_england(catalogue):
     (found,) = warnings(catalogue, {("CLA_RATE", NEXT): "72,9"}, reference(stored=history(levels={})))
-    assert found.rule == "decimal_separator" and "England's latest figure is 67.0 per 10,000" in found.message
+    assert found.rule == "decimal_separator" and "England's figure at 31 Mar 2025 was 67.0 per 10,000" in found.message
     assert warnings(catalogue, {("CLA_RATE", NEXT): 72.9}, reference(stored=history(levels={}))) == []
 
 
