@@ -83,10 +83,7 @@ def _row(team: str, value: float | None, before: pd.DataFrame, unit: str, decima
         previous = before["value"].iloc[0]
         moved = round(round(value, decimals) - round(previous, decimals), decimals)
         arrow = "▲" if moved > 0 else "▼" if moved < 0 else "▶"
-        one, many = kpi.GAP_WORDS.get(unit, (unit, unit))
-        number = f"{abs(moved):,.{decimals}f}"
-        word = (one if number == "1" else many) if moved else ""
-        change = (f"{arrow} {'+' if moved > 0 else '−' if moved < 0 else ''}{number}{' ' + word if word else ''} "
+        change = (f"{arrow} {kpi.change_text(moved, unit, decimals)} "
                   f"on {month_label(pd.Timestamp(before['period'].iloc[0]).date())}")
     return {
         "Team": team,

@@ -271,6 +271,27 @@ def format_value(value: float | None, unit: str, decimals: int) -> str:
     return f"{text}%" if unit == "%" else text
 
 
+UNIT_SUFFIX = {"rate": " per 10,000", "FTE": " FTE", "cases": " cases"}
+"""What follows a value where no axis or column heading names its unit (a percentage has its sign already)."""
+
+
+def value_with_unit(value: float | None, unit: str, decimals: int) -> str:
+    """A value in a sentence or cell with nothing else to name its unit: 91.0%, 72.9 per 10,000, 12 cases."""
+    return "–" if _is_missing(value) else format_value(value, unit, decimals) + UNIT_SUFFIX.get(unit, "")
+
+
+def change_text(change: float, unit: str, decimals: int) -> str:
+    """A change as the reader sees it: rounded to the KPI's decimals, signed, in the unit's words ('+0.4 points',
+    '−2 cases', '+3.1 per 10,000', 'no change'). The minus sign (U+2212), which screen readers say as "minus"."""
+    moved = round(change, decimals)
+    if moved == 0:
+        return "no change"
+    number = f"{abs(moved):,.{decimals}f}"
+    one, many = GAP_WORDS.get(unit, (unit, unit))
+    word = one if number == "1" else many
+    return f"{'+' if moved > 0 else '−'}{number}{' ' + word if word else ''}"
+
+
 def date_text(period: date | None, kind: str) -> str:
     """'Oct 2026' for a monthly return; '31 Mar 2025' for a published annual figure, which describes a day."""
     if period is None or (isinstance(period, float) and math.isnan(period)):

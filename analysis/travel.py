@@ -136,14 +136,12 @@ def direction_text(travel: Travel, unit: str, decimals: int) -> str:
 
 
 def month_change_text(travel: Travel, unit: str, decimals: int) -> str:
-    """'+0.4 points on Sep 2026' (percentages move in points, not per cent); empty without last month's figure."""
+    """'+0.4 points on Sep 2026' (percentages move in points, not per cent; a fall has the minus sign); empty without
+    last month's figure."""
     if travel.month_change is None:
         return ""
     when = kpi.date_text(travel.month_period, travel.kind)
-    if travel.month_change == 0:
-        return f"no change on {when}"
-    points = " points" if unit == "%" else ""
-    return f"{travel.month_change:+,.{decimals}f}{points} on {when}"
+    return f"{kpi.change_text(travel.month_change, unit, decimals)} on {when}"
 
 
 def run_text(travel: Travel) -> str:

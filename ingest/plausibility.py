@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.kpi import format_value
+from analysis.kpi import format_value, value_with_unit
 from ingest.issues import Issue
 from ingest.values import by_distinct, month_stamps
 from store.words import plural
@@ -60,7 +60,6 @@ GAP_MONTHS = 12
 """A month more than `FAR_PAST_MONTHS` before today, separated from the file's later months by more than
 `GAP_MONTHS`, is most likely a year typed wrongly (2016 for 2026); so is a file whose every month is that old."""
 COUNT_LIKE = {"count", "FTE", "cases"}
-UNIT_SUFFIX = {"rate": " per 10,000", "FTE": " FTE", "cases": " cases"}
 
 RULES = ("decimal_separator", "looks_like_fraction", "order_of_magnitude", "unusual_value",
          "numerator_over_denominator", "far_past")
@@ -306,10 +305,6 @@ def _month_words(month: float) -> str:
     return f"{date(int(month) // 12, int(month) % 12 + 1, 1):%b %Y}"
 
 
-def _shown(value: float, unit: str, decimals: int) -> str:
-    return format_value(value, unit, decimals) + UNIT_SUFFIX.get(unit, "")
-
-
 def _typed(value: float) -> str:
     """A value as the analyst typed it, not rounded to the KPI's decimals: 0.85, 27,310, 72.9."""
     return f"{value:,.10g}"
@@ -319,12 +314,12 @@ def _usual_range_words(usual: _Usual, span: tuple[float, float, int] | None, i: 
                        decimals: int, england_as_at: date | None) -> str:
     """The usual range, and where it comes from, in a few words."""
     if usual.basis[i] == "england":
-        return (f"England's figure at {england_as_at.day} {england_as_at:%b %Y} was "
-                f"{_shown(usual.centre[i], unit, decimals)}; a council's is rarely "
-                f"beyond {_shown(usual.low[i], unit, decimals)} to {_shown(usual.high[i], unit, decimals)}")
+        centre, low, high = (value_with_unit(v[i], unit, decimals) for v in (usual.centre, usual.low, usual.high))
+        return (f"England's figure at {england_as_at.day} {england_as_at:%b %Y} was {centre}; a council's is "
+                f"rarely beyond {low} to {high}")
     low, high, months = span
-    between = (f"{format_value(low, unit, decimals)} to {_shown(high, unit, decimals)}"
-               if _shown(low, unit, decimals) != _shown(high, unit, decimals) else _shown(low, unit, decimals))
+    shown_low, shown_high = value_with_unit(low, unit, decimals), value_with_unit(high, unit, decimals)
+    between = f"{format_value(low, unit, decimals)} to {shown_high}" if shown_low != shown_high else shown_low
     if usual.basis[i] == "stored":
         return (f"usual range {between} in the {int(usual.n[i])} stored months from {_month_words(usual.first[i])} "
                 f"to {_month_words(usual.last[i])}")
@@ -408,7 +403,7 @@ def _jumps(file: str, rows: pd.DataFrame, months: np.ndarray, at: np.ndarray,
         times = f"{ratio[j]:,.1f} times" if ratio[j] > 1 else f"{ratio[j] * 100:,.2g}% of"
         warnings.append((int(order[j]), Issue(
             "warning", file, row["sheet"], row["cell"], "order_of_magnitude",
-            f"This is {times} the month before in this file ({_shown(before[j], unit, decimals)} in "
+            f"This is {times} the month before in this file ({value_with_unit(before[j], unit, decimals)} in "
             f"{pd.Timestamp(previous['period']):%b %Y}, {previous['sheet']}!{previous['cell']}; no stored months "
             "to judge either by)", _typed(value[j]),
             "Check both months for an extra or a missing digit, or a figure for a different period or area.",

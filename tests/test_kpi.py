@@ -142,6 +142,30 @@ def test_gap_text_is_in_the_kpis_unit(value, target, unit, decimals, expected):
     assert kpi.gap_text(value, target, unit, decimals) == expected
 
 
+@pytest.mark.parametrize(
+    "change,unit,decimals,expected",
+    [
+        (0.4, "%", 1, "+0.4 points"),
+        (-1.0, "%", 0, "−1 point"),
+        (-130, "count", 0, "−130"),
+        (1234.0, "count", 0, "+1,234"),
+        (3.14, "rate", 1, "+3.1 per 10,000"),
+        (-0.3, "cases", 1, "−0.3 cases"),
+        (0.04, "%", 1, "no change"),  # reads 0.0: no move to the reader
+        (2.0, "FTE", 1, "+2.0 FTE"),
+    ],
+)
+def test_a_change_is_signed_rounded_as_printed_and_in_the_kpis_unit(change, unit, decimals, expected):
+    assert kpi.change_text(change, unit, decimals) == expected
+
+
+def test_a_value_names_its_unit_where_nothing_else_does():
+    assert kpi.value_with_unit(72.94, "rate", 1) == "72.9 per 10,000"
+    assert kpi.value_with_unit(91, "%", 1) == "91.0%"
+    assert kpi.value_with_unit(27310, "count", 0) == "27,310"
+    assert kpi.value_with_unit(None, "rate", 1) == "–"
+
+
 def test_gap_is_signed_value_minus_target_as_printed():
     assert kpi.gap(88.2, 92, 1) == pytest.approx(-3.8)
     assert kpi.gap(18, 10, 0) == 8

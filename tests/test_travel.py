@@ -113,7 +113,7 @@ def test_the_months_change_is_secondary_and_in_the_kpis_unit():
         return travel.month_change_text(travel.describe(_monthly(values), "monthly", "high", decimals), unit, decimals)
 
     assert change([88.1, 88.5]) == "+0.4 points on Sep 2026"
-    assert change([88.5, 88.1]) == "-0.4 points on Sep 2026"
+    assert change([88.5, 88.1]) == "−0.4 points on Sep 2026"
     assert change([20.0, 23.0], unit="count", decimals=0) == "+3 on Sep 2026"
     assert change([88.12, 88.14]) == "no change on Sep 2026"
     assert change([None, 88.1]) == ""
@@ -260,10 +260,10 @@ def _check_sentence(values: list[float], polarity: str, target: float, rebase_at
     latest, better = values[-1], (lambda a, b: a > b) if polarity == "high" else (lambda a, b: a < b)
     assert words.startswith(("On target", "Within tolerance", "Off target")), words
     assert words.startswith("On target") == (latest == target or better(latest, target)), words
-    change = re.search(r"\(([+-][\d.,]+|no change) on Sep 2026\)", words)
+    change = re.search(r"\(([+−][\d.,]+|no change) on Sep 2026\)", words)  # a fall has the minus sign, U+2212
     assert change is not None, words
     step = round(latest - values[-2], 1)
-    assert (change.group(1) == "no change") if step == 0 else float(change.group(1)) == step, words
+    assert (change.group(1) == "no change") if step == 0 else float(change.group(1).replace("−", "-")) == step, words
     year_ago = values[-13]
     said = re.search(r"(better than|worse than|the same as) a year earlier", words).group(1)
     assert said == ("the same as" if latest == year_ago else "better than" if better(latest, year_ago)
@@ -351,7 +351,8 @@ def test_the_demo_caseload_is_answered_over_a_year_and_in_words(demo_con):
     row = _demo_card(demo_con).loc["SW_CASELOAD"]
     assert row["direction_text"] == "↓ Better than 19.6 in Oct 2025"  # a noisy month a year earlier, said as such
     assert "above its average for the last 25 months" in row["sentence"]
-    assert row["sentence"].startswith("Off target in Oct 2026 (-0.3 on Sep 2026), but better than a year earlier.")
+    assert row["sentence"].startswith("Off target in Oct 2026 (−0.3 cases on Sep 2026), but better than a year "
+                                      "earlier.")
 
 
 def test_the_overview_says_where_the_limits_come_from_and_each_row_reconciles_its_words(app):

@@ -16,10 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis import tables
-from analysis.kpi import format_value
+from analysis.kpi import change_text, value_with_unit
 from auth.roles import Actor
 from ingest import upload
-from ingest.plausibility import UNIT_SUFFIX
 from ingest.issues import CELL_REF, Issue, file_order
 from ingest.load import withdraw_upload
 from ingest.template import template_bytes
@@ -259,7 +258,7 @@ def preview_table(plan: upload.Plan) -> pd.DataFrame:
             "Month": f"{pd.Timestamp(row.period):%b %Y}",
             "Value": with_unit(row.value, unit, decimals) if pd.notna(row.value) else (row.status_code or ""),
             "Before": before,
-            "Change": change_words(row.value - row.previous_value, unit, decimals)
+            "Change": change_text(row.value - row.previous_value, unit, decimals)
             if has_before and pd.notna(row.value) else "",
             "Check": "⚠ Check: " + flagged[(row.sheet, row.cell)] if (row.sheet, row.cell) in flagged else "",
             "Cell": f"{row.sheet}!{row.cell}",
@@ -294,17 +293,8 @@ def with_unit(value: float, unit: str, decimals: int) -> str:
     """A value in its KPI's unit, to the KPI's decimals or more where the value was typed with more (so 0.85
     reads as typed, not as 0.9%): 91.0%, 27,310, 72.9 per 10,000."""
     typed = f"{value:.10g}"
-    shown_decimals = max(decimals, len(typed.split(".")[1]) if "." in typed and "e" not in typed else 0)
-    return format_value(value, unit, shown_decimals) + UNIT_SUFFIX.get(unit, "")
-
-
-def change_words(change: float, unit: str, decimals: int) -> str:
-    """A month's change, signed, in the KPI's unit: +1.2 points, −130, no change."""
-    if round(change, decimals) == 0:
-        return "no change"
-    sign = "+" if change > 0 else "−"
-    number = f"{abs(change):,.{decimals}f}"
-    return f"{sign}{number} points" if unit == "%" else f"{sign}{number}"
+    typed_decimals = len(typed.split(".")[1]) if "." in typed and "e" not in typed else 0
+    return value_with_unit(value, unit, max(decimals, typed_decimals))
 
 
 def _described(values: pd.Series, statuses: pd.Series) -> pd.Series:
