@@ -31,6 +31,7 @@ import pandas as pd
 from analysis.kpi import format_value, value_with_unit
 from ingest.issues import Issue
 from ingest.values import by_distinct, month_stamps
+from store import queries
 from store.words import plural
 
 BASELINE_MONTHS = 24
@@ -112,12 +113,7 @@ def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -
     finally:
         con.unregister("_judged")
         con.unregister("_councils")
-    england = con.execute(
-        """
-        SELECT kpi_code, arg_max(value, period_end), max(period_end) FROM published_figures
-        WHERE area_type = 'england' AND value IS NOT NULL GROUP BY kpi_code
-        """).fetchall()
-    return Reference(stored, events, {code: (value, as_at) for code, value, as_at in england})
+    return Reference(stored, events, queries.england_latest(con))
 
 
 def _months(periods: pd.Series | np.ndarray) -> np.ndarray:

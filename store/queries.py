@@ -258,6 +258,15 @@ def england(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def england_latest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, date]]:
+    """England's latest published figure with a value per KPI, with the date it describes: what an upload's rate
+    with no history of its own is judged against."""
+    rows = con.execute(
+        "SELECT kpi_code, arg_max(value, period_end), max(period_end) FROM published_figures"
+        " WHERE area_type = 'england' AND value IS NOT NULL GROUP BY kpi_code").fetchall()
+    return {code: (value, as_at) for code, value, as_at in rows}
+
+
 def annotations(con: duckdb.DuckDBPyConnection, la_code: str, kpi_code: str | None = None) -> pd.DataFrame:
     """Notes on one KPI plus the notes that apply to every KPI (kpi_code NULL)."""
     return con.execute(
