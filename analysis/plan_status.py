@@ -29,6 +29,7 @@ import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from analysis.kpi import RAG_AMBER, RAG_GREEN, RAG_RED
+from demo.synthetic import PLAN_AS_AT
 from store.words import plural
 
 STATUSES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
@@ -181,17 +182,25 @@ def short_text(text: str, length: int = 48) -> str:
     return cut + "…"
 
 
+def plan_as_at(is_demo: bool) -> date:
+    """The day the plan's days left and overdue count to: today, or the demo's fixed today so that its synthetic
+    plan reads the same (exactly one item overdue) whenever it is opened, on the page or in a pack."""
+    return PLAN_AS_AT if is_demo else date.today()
+
+
 def plan_rows(recommendations: pd.DataFrame, as_at: date) -> pd.DataFrame:
     """The recommendations with the product's judgements added, in the order scrutiny reads them.
 
     Overdue items come first (the most overdue at the top), then open items by due
     date, then done ones; each row gains `overdue`, `days_left`, `timing`, the
-    checked `rag` and `rag_text`.
+    checked `rag` and `rag_text`. An item with no owner shows a blank owner.
     """
     if recommendations.empty:
         return recommendations.assign(overdue=pd.Series(dtype=bool), days_left=pd.Series(dtype=int), timing="",
                                       shown_rag=None, rag_text="")
     rows = recommendations.copy()
+    if "owner" in rows:
+        rows["owner"] = rows["owner"].fillna("")
     due = pd.to_datetime(rows["due_on"]).dt.date
     rows["overdue"] = [is_overdue(d, s, as_at) for d, s in zip(due, rows["status"])]
     rows["days_left"] = [days_left(d, as_at) for d in due]

@@ -28,7 +28,6 @@ import duckdb
 from analysis import plan_status
 from auth import audit
 from auth.roles import operator
-from demo.synthetic import PLAN_AS_AT
 from export import pack, preflight, render, selections
 from export.gather import INTERNAL, PUBLICATION, PackOptions, PlanSummary, gather, plan_summary
 from ingest.bootstrap import ensure_ready
@@ -128,10 +127,8 @@ def _options(con: duckdb.DuckDBPyConnection, request: _Request, publication: boo
 
 def _plan(con: duckdb.DuckDBPyConnection, options: PackOptions) -> PlanSummary | None:
     """The improvement plan's slide, counted to the same day as the plan page (the demo's fixed day in the demo)."""
-    found = queries.recommendations(con, options.la_code)
-    rows = plan_status.plan_rows(found.assign(owner=found["owner"].fillna("")),
-                                 PLAN_AS_AT if options.is_demo else date.today())
-    return plan_summary(rows)
+    return plan_summary(plan_status.plan_rows(queries.recommendations(con, options.la_code),
+                                              plan_status.plan_as_at(options.is_demo)))
 
 
 def _pack(args: argparse.Namespace) -> int:

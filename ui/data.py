@@ -19,7 +19,6 @@ import streamlit as st
 from analysis import benchmarking, draft, forecast, kpi, kpi_view
 from auth import audit, users
 from auth.roles import Actor
-from demo.synthetic import PLAN_AS_AT
 from ingest.bootstrap import ensure_ready
 from settings import load_settings
 from store import queries
@@ -263,13 +262,6 @@ def recommendation_log(la_code: str, rec_id: int) -> pd.DataFrame:
 
 def recommendation_history(la_code: str, rec_id: int) -> pd.DataFrame:
     return _read(queries.recommendation_history, la_code, rec_id)
-
-
-def plan_as_at(is_demo: bool) -> date:
-    """The day the plan's days left and overdue count to: today, or the demo's fixed today so that its synthetic
-    plan reads the same (exactly one item overdue) whenever it is opened."""
-    return PLAN_AS_AT if is_demo else date.today()
-
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

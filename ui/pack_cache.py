@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from analysis import plan_status
 from auth.roles import Actor, require
 from export import gather, pack, preflight, render, selections
 from export.gather import INTERNAL, PUBLICATION, PackData, PackOptions
@@ -59,7 +60,7 @@ def pages(options: PackOptions) -> PackData:
 
 def plan_summary(options: PackOptions) -> gather.PlanSummary | None:
     """The council's improvement plan as the pack's slide shows it, counted to the same day as the plan page."""
-    return gather.plan_summary(plan_tables.rows(options.la_code, data.plan_as_at(options.is_demo)))
+    return gather.plan_summary(plan_tables.rows(options.la_code, plan_status.plan_as_at(options.is_demo)))
 
 
 @st.cache_data(show_spinner="Checking the pack…", max_entries=16)

@@ -25,8 +25,7 @@ ROUND_KEY = "plan_import_round"
 OVERDUE_TEXT = "color: #5c0b00; font-weight: 600"
 def rows(la_code: str, as_at: date) -> pd.DataFrame:
     """The council's plan with the product's judgements, overdue first (`analysis.plan_status.plan_rows`)."""
-    found = data.recommendations(la_code)
-    return plan_status.plan_rows(found.assign(owner=found["owner"].fillna("")), as_at)
+    return plan_status.plan_rows(data.recommendations(la_code), as_at)
 
 
 def styled(rows: pd.DataFrame) -> Styler:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import plan_status
 from export.gather import INTERNAL, PUBLICATION, PackOptions
 from ui import attribution, data, feedback, identity, pack_cache, presentation, selection
 
@@ -79,6 +80,6 @@ with presentation.slide():
     elif index < count - 1:
         presentation.kpi_slide(pages[index - 1], chosen.council_name, in_public)
     else:
-        presentation.plan_slide(pack_cache.plan_summary(options), data.plan_as_at(chosen.is_demo))
+        presentation.plan_slide(pack_cache.plan_summary(options), plan_status.plan_as_at(chosen.is_demo))
     with st.container(key="present_attribution"):
         attribution.caption()
