@@ -635,17 +635,13 @@ def _add_rebases(fig: go.Figure, rebases: pd.DataFrame, plot: Plot) -> float:
     the pixels the rows take, to be kept clear of the values."""
     shown = rebases[(pd.to_datetime(rebases["period"]) >= plot.start)
                     & (pd.to_datetime(rebases["period"]) <= plot.end)].sort_values("period", kind="stable")
-    texts = [f"Limits recalculated: {plain(reason)}" for reason in shown["reason"]]
-    places = place_notes([plot.x(p) for p in shown["period"]],
-                         [text_width(html.unescape(t), NOTE_FONT) for t in texts], plot.width)
-    for period, text, place in zip(shown["period"], texts, places):
-        when = pd.Timestamp(period)
-        fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=dict(color="#000000", width=2))
-        _note(fig, when, text, place, plot, (NOTE_GAP + place.row * NOTE_ROW) / plot.height, "bottom")
-    return NOTE_GAP + NOTE_ROW * (max((p.row for p in places), default=-1) + 1)
+    return _marks(fig, [pd.Timestamp(p) for p in shown["period"]],
+                  [f"Limits recalculated: {plain(reason)}" for reason in shown["reason"]],
+                  [MARK_STYLES["rebase"]] * len(shown), plot, top=False)
 
 
 MARK_STYLES = {
+    "rebase": ("#000000", 2, "solid"),
     "note": (PALETTE["annotation"], 1.5, "dot"),
     "inspection": (PALETTE["england"], 2, "solid"),
     "due": (PALETTE["target"], 2, "dash"),
@@ -681,14 +677,22 @@ def add_annotations(fig: go.Figure, notes: pd.DataFrame, plot: Plot) -> float:
     recommendation's due date (dashed vermillion); the words ("Ofsted ...", "Due: ...") say which, too.
     """
     shown = notes.sort_values("period", kind="stable")
-    texts = [plain(t) for t in shown["text"]]
-    places = place_notes([plot.x(p) for p in shown["period"]],
-                         [text_width(t, NOTE_FONT) for t in shown["text"].astype(str)], plot.width)
-    for note, text, place in zip(shown.itertuples(index=False), texts, places):
-        colour, width, dash = MARK_STYLES.get(getattr(note, "kind", "note"), MARK_STYLES["note"])
-        fig.add_shape(type="line", x0=note.period, x1=note.period, y0=0, y1=1, yref="paper",
+    styles = [MARK_STYLES.get(kind, MARK_STYLES["note"])
+              for kind in (shown["kind"] if "kind" in shown else ["note"] * len(shown))]
+    return _marks(fig, list(shown["period"]), [plain(t) for t in shown["text"]], styles, plot, top=True)
+
+
+def _marks(fig: go.Figure, periods: list[pd.Timestamp], texts: list[str], styles: list[tuple[str, float, str]],
+           plot: Plot, *, top: bool) -> float:
+    """A vertical line at each date, styled (colour, width, dash), with its words in rows along the top or the
+    foot of the plot, no two overlapping; returns the pixels the rows take."""
+    places = place_notes([plot.x(p) for p in periods], [text_width(html.unescape(t), NOTE_FONT) for t in texts],
+                         plot.width)
+    for when, text, (colour, width, dash), place in zip(periods, texts, styles, places):
+        fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
                       line=dict(color=colour, width=width, dash=dash))
-        _note(fig, note.period, text, place, plot, 1 - (NOTE_GAP + place.row * NOTE_ROW) / plot.height, "top")
+        offset = (NOTE_GAP + place.row * NOTE_ROW) / plot.height
+        _note(fig, when, text, place, plot, 1 - offset if top else offset, "top" if top else "bottom")
     return NOTE_GAP + NOTE_ROW * (max((p.row for p in places), default=-1) + 1)
 
 
