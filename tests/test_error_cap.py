@@ -266,7 +266,7 @@ def test_the_upload_page_shows_200_errors_and_the_count_and_builds_them_once_per
     last = problems.iloc[-1]
     assert last["Cell"] == "A202"
     assert last["Problem"].startswith("…and 99,800 more errors not listed here (99,800 unknown KPIs)")
-    _, made = app.session_state[uploads.PROBLEMS_KEY]
+    made = app.session_state[uploads.MADE_KEY][1]["problems"]
     report = list(load_workbook(io.BytesIO(made.report), read_only=True)["Problems"].iter_rows(values_only=True))
     assert len(report) == 1 + ISSUE_LIMIT + 1 and report[-1][-1] == UNLISTED_RULE and report[1][-1] == "unknown_kpi"
     assert page_builds == {"table": 1, "report": 1}

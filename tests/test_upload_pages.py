@@ -17,6 +17,7 @@ from tests.actors import ANALYST
 from tests.find import containing, frame, widget
 from tests.fixtures import long_rows, xlsx
 from tests.store_state import last_upload
+from ui import uploads
 from ui.text import unescape, unescape_cells
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,6 +96,19 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
     assert unescape(app.button(key="confirm_load").label) == "Load 3 values from october.xlsx"
     assert uploads_in(demo_db_path) == held
     assert stored(demo_db_path) == (before, 1)
+
+
+def test_the_preview_is_made_once_per_checked_file_not_on_every_click(app, demo_db_path, monkeypatch):
+    made = []
+    real = uploads.preview_table
+    monkeypatch.setattr(uploads, "preview_table", lambda plan: made.append(plan) or real(plan))
+    open_upload(app, "october.xlsx", good_file(demo_db_path))
+    app.run()  # what any click on the page does
+    app.run()
+    assert len(made) == 1 and len(frame(app.dataframe, "KPI", "Before")) == 3
+    app.file_uploader[0].set_value(("november.xlsx", xlsx({"Data": long_rows({(KPI, "2026-11"): 90.1})}),
+                                    XLSX_MIME)).run()
+    assert len(made) == 2 and frame(app.dataframe, "KPI", "Before")["Month"].tolist() == ["Nov 2026"]
 
 
 def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):

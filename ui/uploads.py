@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -28,7 +30,9 @@ from ui.text import md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_KEY = "upload_plan"
-PROBLEMS_KEY = "upload_problems"
+T = TypeVar("T")
+MADE_KEY = "upload_made"
+"""Where the tables and reports made from the checked file are kept, until another file is checked."""
 ROUND_KEY = "upload_round"
 SHORT_HASH = 12
 # Up to this many problems show as a plain table whose long sentences wrap; more scroll in a grid.
@@ -81,7 +85,7 @@ def check(file_name: str, content: bytes, home_la: str, user: str) -> upload.Pla
     if kept is not None and kept[0] == key:
         return kept[1]
     st.session_state.pop(PLAN_KEY, None)
-    st.session_state.pop(PROBLEMS_KEY, None)
+    st.session_state.pop(MADE_KEY, None)
     size_mb = len(content) / 1_000_000
     bar = st.progress(0.0, text=f"Reading {md(file_name)} ({size_mb:.1f} MB)…")
     try:  # the store is open only while it is read, not while the file is, so a load elsewhere need not wait
@@ -101,7 +105,7 @@ def load(plan: upload.Plan, actor: Actor, checked: bool = False) -> int:
             upload_id = upload.commit(con, plan, actor, checked=checked)
     data.refresh()
     st.session_state.pop(PLAN_KEY, None)
-    st.session_state.pop(PROBLEMS_KEY, None)
+    st.session_state.pop(MADE_KEY, None)
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     return upload_id
 
@@ -136,17 +140,33 @@ class Problems:
     csv: bytes
 
 
-def problems(plan: upload.Plan) -> Problems:
-    """The error table and reports of a checked file, made once: every rerun of the page (a click anywhere) reuses
-    them until another file is checked. Keyed by the file's SHA-256 and the plan `check` keeps for it."""
+def made_once(plan: upload.Plan, name: str, make: Callable[[upload.Plan], T]) -> T:
+    """What `make` makes of a checked file (its error table and reports, its preview), made once: every rerun of
+    the page (a click anywhere, a tick) reuses it until another file is checked. Keyed by the file's SHA-256 and
+    the plan `check` keeps for it."""
     key = (plan.provenance.sha256, id(plan))
-    kept = st.session_state.get(PROBLEMS_KEY)
-    if kept is not None and kept[0] == key:
-        return kept[1]
+    kept = st.session_state.get(MADE_KEY)
+    if kept is None or kept[0] != key:
+        kept = st.session_state[MADE_KEY] = (key, {})
+    if name not in kept[1]:
+        kept[1][name] = make(plan)
+    return kept[1][name]
+
+
+def problems(plan: upload.Plan) -> Problems:
+    """The error table and reports of a checked file, made once (`made_once`)."""
+    return made_once(plan, "problems", _problems)
+
+
+def _problems(plan: upload.Plan) -> Problems:
     report = issue_table(plan)
-    made = Problems(report.drop(columns="Code"), workbook_bytes({"Problems": report}), csv_bytes(report))
-    st.session_state[PROBLEMS_KEY] = (key, made)
-    return made
+    return Problems(report.drop(columns="Code"), workbook_bytes({"Problems": report}), csv_bytes(report))
+
+
+def preview(plan: upload.Plan) -> pd.DataFrame:
+    """The preview table (`preview_table`), made once per checked file (`made_once`): a single council's ten
+    years are 4,000 rows, each worded in Python."""
+    return made_once(plan, "preview", preview_table)
 
 
 def error_report_name(file_name: str, suffix: str = ".xlsx") -> str:

@@ -113,7 +113,7 @@ if warnings:
 st.subheader("Preview")
 if plan.parsed is not None and not plan.parsed.observations.empty:
     counts = uploads.change_counts(plan)
-    preview = uploads.preview_table(plan)
+    preview = uploads.preview(plan)
     kpis = plan.parsed.observations["kpi_code"].nunique()
     st.markdown(f"**{plural(len(plan.parsed.observations), 'value')}** for "
                 f"{plural(kpis, 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
