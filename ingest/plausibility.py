@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.kpi import format_value, value_with_unit
 from ingest.issues import Issue
-from ingest.values import by_distinct, month_stamps
+from ingest.values import by_distinct, month_numbers, series_ids
 from store import queries
 from store.words import plural
 
@@ -80,46 +80,26 @@ class Reference:
     """England's latest published figure per KPI, with the date it describes (31 March for most)."""
 
 
-def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame) -> Reference:
-    """The stored history, events and England figures that the file's values are judged against."""
+def read_reference(con: duckdb.DuckDBPyConnection, observations: pd.DataFrame, history: pd.DataFrame) -> Reference:
+    """The stored history, events and England figures that the file's values are judged against; `history` is
+    the current values of the file's councils and KPIs (`store.queries.current_history`), read once for this and
+    for the comparison with the store."""
     rows = observations[observations["value"].notna()]
     if rows.empty:  # every value withheld (a status code, no figure): nothing to judge, and no months to bound
         return Reference(pd.DataFrame(columns=["la_code", "kpi_code", "period", "value"]),
                          pd.DataFrame(columns=["la_code", "kpi_code", "period"]), {})
-    months = rows.assign(month=_months(rows["period"]))  # numbers, not dates: pandas' fast min and max, not Python's
-    keys = months.groupby(["la_code", "kpi_code"], sort=False)["month"].agg(["min", "max"]).reset_index()
-    for end in ("min", "max"):
-        keys[end] = [date(m // 12, m % 12 + 1, 1) for m in keys[end].tolist()]
-    councils = pd.DataFrame({"la_code": keys["la_code"].unique()})
-    con.register("_judged", keys)
-    con.register("_councils", councils)
-    try:
-        stored = con.execute(
-            f"""
-            SELECT o.la_code, o.kpi_code, o.period, o.value
-            FROM observations o JOIN _judged k ON o.la_code = k.la_code AND o.kpi_code = k.kpi_code
-            WHERE o.is_current AND o.value IS NOT NULL
-              AND o.period >= k."min" - INTERVAL {BASELINE_MONTHS} MONTH AND o.period < k."max"
-            ORDER BY 1, 2, 3
-            """).df()
-        events = con.execute(
-            """
-            SELECT la_code, kpi_code, period FROM annotations
-            WHERE retired_at IS NULL AND la_code IN (SELECT la_code FROM _councils)
-            UNION
-            SELECT la_code, kpi_code, period FROM spc_rebases
-            WHERE retired_at IS NULL AND la_code IN (SELECT la_code FROM _councils)
-            """).df()
-    finally:
-        con.unregister("_judged")
-        con.unregister("_councils")
+    stored = history[history["value"].notna()]
+    in_file, in_store = series_ids(rows, stored)
+    months = month_numbers(rows["period"])
+    size = int(max(in_file.max(), in_store.max(initial=-1))) + 1
+    first, last = np.full(size, np.iinfo(np.int64).max), np.full(size, np.iinfo(np.int64).min)
+    np.minimum.at(first, in_file, months)
+    np.maximum.at(last, in_file, months)
+    stored_months = month_numbers(stored["period"])
+    within = (stored_months >= first[in_store] - BASELINE_MONTHS) & (stored_months < last[in_store])
+    stored = stored.loc[within, ["la_code", "kpi_code", "period", "value"]].reset_index(drop=True)
+    events = queries.events(con, sorted(set(rows["la_code"])))
     return Reference(stored, events, queries.england_latest(con))
-
-
-def _months(periods: pd.Series | np.ndarray) -> np.ndarray:
-    """Each period as a month number (year * 12 + month - 1), for arithmetic on months; worked out once per
-    distinct period, since a history of 620,000 values has only a hundred or so."""
-    return month_stamps(periods).astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
 def _segments(la_ids: np.ndarray, kpi_ids: np.ndarray, months: np.ndarray, events: pd.DataFrame,
@@ -132,7 +112,7 @@ def _segments(la_ids: np.ndarray, kpi_ids: np.ndarray, months: np.ndarray, event
     by_council = pd.Series(np.arange(len(la_ids))).groupby(la_ids).indices
     event_la = councils.get_indexer(events["la_code"])
     event_kpi = kpis.get_indexer(events["kpi_code"].where(events["kpi_code"].notna(), ""))
-    for la_id, kpi_code, kpi_id, month in zip(event_la, events["kpi_code"], event_kpi, _months(events["period"])):
+    for la_id, kpi_code, kpi_id, month in zip(event_la, events["kpi_code"], event_kpi, month_numbers(events["period"])):
         at = by_council.get(la_id)
         if at is None:
             continue
@@ -204,7 +184,7 @@ def _usual(rows: pd.DataFrame, months: np.ndarray, reference: Reference, units: 
     stored_kpi = kpis.get_indexer(stored["kpi_code"])
     known = (stored_la >= 0) & (stored_kpi >= 0)
     stored_la, stored_kpi = stored_la[known], stored_kpi[known]
-    stored_months = _months(stored["period"])[known]
+    stored_months = month_numbers(stored["period"])[known]
     stored_values = stored["value"].to_numpy(dtype=float)[known]
     stored_segment = np.minimum(_segments(stored_la, stored_kpi, stored_months, reference.events, councils, kpis),
                                 segments - 1)
@@ -254,7 +234,7 @@ def check(file: str, observations: pd.DataFrame, reference: Reference, catalogue
         return []
     info = catalogue.set_index("code")
     units = by_distinct(rows["kpi_code"].to_numpy(dtype=object), info["unit"].to_dict().get)
-    months = _months(rows["period"])
+    months = month_numbers(rows["period"])
     usual = _usual(rows, months, reference, units)
     value = rows["value"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -203,11 +203,36 @@ def as_typed(found: object) -> str | None:
 
 
 def month_stamps(periods: pd.Series | np.ndarray) -> np.ndarray:
-    """Months (dates, timestamps, or None) as datetime64, converted once per distinct month: a regional history's 620,000
-    values have about 120 months, and converting each value took a third of a second."""
+    """Months (dates, timestamps, or None) as datetime64, converted once per distinct month: a regional history's
+    620,000 values have about 120 months, and converting each value took a third of a second."""
     codes, uniques = pd.factorize(periods if isinstance(periods, pd.Series) else pd.Series(periods))
     stamps = np.append(pd.to_datetime(uniques).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))
     return stamps[codes]  # code -1, a missing month, takes the NaT at the end
+
+
+MONTH_SPAN = 100_000
+"""More than any month number (year * 12 + month - 1, about 24,300 now): a series' number times this plus a month
+number is one sortable key per series and month."""
+
+
+def month_numbers(periods: pd.Series | np.ndarray) -> np.ndarray:
+    """Each month as a number (year * 12 + month - 1), for arithmetic and sorting on months."""
+    return month_stamps(periods).astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def month_dates(numbers: np.ndarray) -> np.ndarray:
+    """Month numbers back as datetime64 (the first of each month)."""
+    return (np.asarray(numbers, dtype=np.int64) - 1970 * 12).astype("datetime64[M]").astype("datetime64[ns]")
+
+
+def series_ids(first: pd.DataFrame, second: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One number per council and KPI (`la_code`, `kpi_code`), the same in both frames, from 0 up."""
+    la, _ = pd.factorize(np.concatenate([first["la_code"].to_numpy(dtype=object),
+                                         second["la_code"].to_numpy(dtype=object)]))
+    kpi, kpis = pd.factorize(np.concatenate([first["kpi_code"].to_numpy(dtype=object),
+                                             second["kpi_code"].to_numpy(dtype=object)]))
+    ids = la.astype(np.int64) * max(len(kpis), 1) + kpi
+    return ids[:len(first)], ids[len(first):]
 
 
 def stored_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

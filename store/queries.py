@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from store.words import LOCAL_MARK
@@ -256,6 +257,39 @@ def england(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT kpi_code, year, period_end, value, status_code, source, release FROM published_figures"
         " WHERE area_type = 'england' ORDER BY kpi_code, period_end"
     ).df()
+
+
+def current_history(con: duckdb.DuckDBPyConnection, la_codes: list[str], kpi_codes: list[str]) -> pd.DataFrame:
+    """Every current value of these councils' KPIs, with its status and the upload it came from: what an upload is
+    compared with and judged against. Read as arrays rather than `.df()`, whose text columns cost more than the
+    query for a monthly return; a NULL figure or status comes back as NaN or None."""
+    found = con.execute(
+        "SELECT la_code, kpi_code, period, value, status_code, upload_id FROM observations WHERE is_current"
+        " AND la_code IN (SELECT unnest(?::VARCHAR[])) AND kpi_code IN (SELECT unnest(?::VARCHAR[]))",
+        [la_codes, kpi_codes]).fetchnumpy()
+    return pd.DataFrame({name: _unmasked(column) for name, column in found.items()})
+
+
+def _unmasked(column: np.ndarray) -> np.ndarray:
+    """A column from `fetchnumpy` with its NULLs as NaN (numbers) or None (text), rather than masked."""
+    if not isinstance(column, np.ma.MaskedArray):
+        return column
+    plain = column.data.astype(float if column.dtype.kind in "fiu" else object)
+    plain[np.ma.getmaskarray(column)] = np.nan if plain.dtype.kind == "f" else None  # filled(None) gives "?"
+    return plain
+
+
+def events(con: duckdb.DuckDBPyConnection, la_codes: list[str]) -> pd.DataFrame:
+    """These councils' notes on the charts and recalculations of SPC limits (la_code, kpi_code or None for every
+    KPI, period): where a real change is expected."""
+    return con.execute(
+        """
+        SELECT la_code, kpi_code, period FROM annotations
+        WHERE retired_at IS NULL AND la_code IN (SELECT unnest(?::VARCHAR[]))
+        UNION
+        SELECT la_code, kpi_code, period FROM spc_rebases
+        WHERE retired_at IS NULL AND la_code IN (SELECT unnest(?::VARCHAR[]))
+        """, [la_codes, la_codes]).df()
 
 
 def england_latest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, date]]:
