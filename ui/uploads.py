@@ -334,7 +334,7 @@ def changed_values(plan: upload.Plan) -> pd.DataFrame:
     columns = ["Council", "KPI", "Month", "Stored now", "After upload", "Stored from upload"]
     if changes.empty:
         return pd.DataFrame(columns=columns)
-    shown = changes[changes["change"] == "changed"]
+    shown = changes[changes["change"] == "changed"].sort_values(["kpi_code", "period"], kind="stable")
     labels, names = _kpi_labels(), _council_names()
     return pd.DataFrame({
         "Council": shown["la_code"].map(lambda c: names.get(c, c)),
