@@ -238,13 +238,13 @@ def compare_with_store(history: pd.DataFrame, observations: pd.DataFrame) -> pd.
                          for name, values in columns.items()})
 
 
-def _lookup(sorted_from: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each of `keys`, whether `sorted_from` (any order) holds it, and where (0 where it does not)."""
-    if not len(sorted_from):
+def _lookup(stored: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `keys`, whether `stored` (unique keys, in any order) holds it, and where (0 where it does not)."""
+    if not len(stored):
         return np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=np.intp)
-    order = np.argsort(sorted_from, kind="stable")
-    at = np.minimum(np.searchsorted(sorted_from[order], keys), len(order) - 1)
-    return sorted_from[order][at] == keys, order[at]
+    order = np.argsort(stored, kind="stable")
+    at = np.minimum(np.searchsorted(stored[order], keys), len(order) - 1)
+    return stored[order][at] == keys, order[at]
 
 
 def _picked(column: np.ndarray, found: np.ndarray, at: np.ndarray, missing: object) -> np.ndarray:
