@@ -185,8 +185,7 @@ def prepare_apart(open_store: Opener, file_name: str, content: bytes, *, home_la
                 reference = plausibility.read_reference(con, observations, history)
             plan.changes = compare_with_store(history, observations)
             plan.issues += _replacement_warnings(file_name, plan.changes)
-            plan.issues += plausibility.check(file_name, parsed.observations, reference, context.catalogue,
-                                              context.today)
+            plan.issues += plausibility.check(file_name, observations, reference, context.catalogue, context.today)
     report(1.0, "Checked.")
     return plan
 

@@ -99,16 +99,20 @@ def test_good_file_shows_layout_preview_and_diff_before_loading(app, demo_db_pat
 
 
 def test_the_preview_is_made_once_per_checked_file_not_on_every_click(app, demo_db_path, monkeypatch):
-    made = []
-    real = uploads.preview_table
-    monkeypatch.setattr(uploads, "preview_table", lambda plan: made.append(plan) or real(plan))
+    made = {"preview_table": 0, "changed_values": 0}
+    for name in made:
+        real = getattr(uploads, name)
+        monkeypatch.setattr(uploads, name, lambda plan, real=real, name=name: made.update({name: made[name] + 1})
+                            or real(plan))
     open_upload(app, "october.xlsx", good_file(demo_db_path))
     app.run()  # what any click on the page does
     app.run()
-    assert len(made) == 1 and len(frame(app.dataframe, "KPI", "Before")) == 3
+    assert made == {"preview_table": 1, "changed_values": 1}
+    assert len(frame(app.dataframe, "KPI", "Before")) == 3 and len(frame(app.dataframe, "Stored now")) == 1
     app.file_uploader[0].set_value(("november.xlsx", xlsx({"Data": long_rows({(KPI, "2026-11"): 90.1})}),
                                     XLSX_MIME)).run()
-    assert len(made) == 2 and frame(app.dataframe, "KPI", "Before")["Month"].tolist() == ["Nov 2026"]
+    assert made == {"preview_table": 2, "changed_values": 2}, "another file gets its own"
+    assert frame(app.dataframe, "KPI", "Before")["Month"].tolist() == ["Nov 2026"]
 
 
 def test_confirming_loads_the_file_and_names_the_upload(app, demo_db_path):

@@ -141,9 +141,10 @@ class Problems:
 
 
 def made_once(plan: upload.Plan, name: str, make: Callable[[upload.Plan], T]) -> T:
-    """What `make` makes of a checked file (its error table and reports, its preview), made once: every rerun of
-    the page (a click anywhere, a tick) reuses it until another file is checked. Keyed by the file's SHA-256 and
-    the plan `check` keeps for it."""
+    """What `make` makes of a checked file (its error table and reports, its preview, the values it changes), made
+    once: every rerun of the page (a click anywhere, a tick) reuses it until another file is checked, where a
+    single council's ten years are 4,000 rows each worded in Python. Keyed by the file's SHA-256 and the plan
+    `check` keeps for it."""
     key = (plan.provenance.sha256, id(plan))
     kept = st.session_state.get(MADE_KEY)
     if kept is None or kept[0] != key:
@@ -161,12 +162,6 @@ def problems(plan: upload.Plan) -> Problems:
 def _problems(plan: upload.Plan) -> Problems:
     report = issue_table(plan)
     return Problems(report.drop(columns="Code"), workbook_bytes({"Problems": report}), csv_bytes(report))
-
-
-def preview(plan: upload.Plan) -> pd.DataFrame:
-    """The preview table (`preview_table`), made once per checked file (`made_once`): a single council's ten
-    years are 4,000 rows, each worded in Python."""
-    return made_once(plan, "preview", preview_table)
 
 
 def error_report_name(file_name: str, suffix: str = ".xlsx") -> str:

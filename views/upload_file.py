@@ -113,7 +113,7 @@ if warnings:
 st.subheader("Preview")
 if plan.parsed is not None and not plan.parsed.observations.empty:
     counts = uploads.change_counts(plan)
-    preview = uploads.preview(plan)
+    preview = uploads.made_once(plan, "preview", uploads.preview_table)
     kpis = plan.parsed.observations["kpi_code"].nunique()
     st.markdown(f"**{plural(len(plan.parsed.observations), 'value')}** for "
                 f"{plural(kpis, 'KPI')}: {counts['new']:,} new, {counts['changed']:,} changed, "
@@ -125,7 +125,7 @@ if plan.parsed is not None and not plan.parsed.observations.empty:
         st.markdown("Each value in its unit beside the one before it (the file's previous month, or the latest "
                     "stored) and the change; ⚠ marks a value to check.")
     st.dataframe(preview, hide_index=True, width="stretch")
-    changed = uploads.changed_values(plan)
+    changed = uploads.made_once(plan, "changed", uploads.changed_values)
     if not changed.empty:
         st.markdown(f"**{plural(len(changed), 'value')} will change.** The stored values stay in history "
                     "and come back if this upload is withdrawn.")
